@@ -1,0 +1,166 @@
+//! The three claim circuits. All take the transfer commitment `C` as their first public
+//! input, so the claims of one transfer are bound together.
+//!
+//! | circuit | public inputs (in order) | statement |
+//! |---|---|---|
+//! | [`threshold`] | C, T, currency, direction | fiat value (slot 1) `>= T` (direction 1) or `< T` (0), in the committed currency (slot 2) |
+//! | [`committed`] | C, log_root, asset_id, asset_amount, beneficiary_address_key | C is a leaf of the log under log_root; slots 3, 4, 5 hold the public values |
+//! | [`not_sanctioned`] | C, sanctions_root, party | each key slot of the party is absent from the set (an id key may be 0) |
+//!
+//! Each public-input struct owns the ordering of its field elements
+//! (`to_field_elements` / `from_field_elements`), so prover and verifier cannot disagree.
+
+pub mod committed;
+pub mod not_sanctioned;
+pub mod threshold;
+
+use crate::error::Result;
+use crate::field::Fr;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
+
+pub use committed::{CommittedCircuit, CommittedPublicInputs};
+pub use not_sanctioned::{NotSanctionedCircuit, NotSanctionedPublicInputs, Party};
+pub use threshold::{ThresholdCircuit, ThresholdDirection, ThresholdPublicInputs};
+
+/// Identifies a circuit (and so its Groth16 keys). The string form includes a version that
+/// changes whenever the constraint system changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CircuitId {
+    /// `threshold`.
+    Threshold,
+    /// `committed`.
+    Committed,
+    /// `not_sanctioned` for the originator (name and id keys).
+    NotSanctionedOriginator,
+    /// `not_sanctioned` for the beneficiary (name, id and address keys).
+    NotSanctionedBeneficiary,
+}
+
+impl CircuitId {
+    /// All circuits.
+    pub const ALL: [CircuitId; 4] = [
+        CircuitId::Threshold,
+        CircuitId::Committed,
+        CircuitId::NotSanctionedOriginator,
+        CircuitId::NotSanctionedBeneficiary,
+    ];
+
+    /// Stable identifier, e.g. `threshold/v1`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CircuitId::Threshold => "threshold/v1",
+            CircuitId::Committed => "committed/v1",
+            CircuitId::NotSanctionedOriginator => "not_sanctioned.originator/v1",
+            CircuitId::NotSanctionedBeneficiary => "not_sanctioned.beneficiary/v1",
+        }
+    }
+
+    /// Parses [`CircuitId::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Number of public inputs (without the constant 1).
+    pub fn public_input_count(self) -> usize {
+        match self {
+            CircuitId::Threshold => ThresholdPublicInputs::COUNT,
+            CircuitId::Committed => CommittedPublicInputs::COUNT,
+            _ => NotSanctionedPublicInputs::COUNT,
+        }
+    }
+
+    /// A circuit of the right shape with a placeholder witness, for key generation and
+    /// for counting constraints.
+    pub fn blank_circuit(self) -> BlankCircuit {
+        match self {
+            CircuitId::Threshold => BlankCircuit::Threshold(ThresholdCircuit::blank()),
+            CircuitId::Committed => BlankCircuit::Committed(CommittedCircuit::blank()),
+            CircuitId::NotSanctionedOriginator => {
+                BlankCircuit::NotSanctioned(NotSanctionedCircuit::blank(Party::Originator))
+            }
+            CircuitId::NotSanctionedBeneficiary => {
+                BlankCircuit::NotSanctioned(NotSanctionedCircuit::blank(Party::Beneficiary))
+            }
+        }
+    }
+}
+
+impl core::fmt::Display for CircuitId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A blank circuit of any kind (see [`CircuitId::blank_circuit`]).
+#[derive(Clone)]
+pub enum BlankCircuit {
+    /// `threshold`.
+    Threshold(ThresholdCircuit),
+    /// `committed`.
+    Committed(CommittedCircuit),
+    /// `not_sanctioned`.
+    NotSanctioned(NotSanctionedCircuit),
+}
+
+impl ConstraintSynthesizer<Fr> for BlankCircuit {
+    fn generate_constraints(
+        self,
+        cs: ark_relations::gr1cs::ConstraintSystemRef<Fr>,
+    ) -> core::result::Result<(), ark_relations::gr1cs::SynthesisError> {
+        match self {
+            BlankCircuit::Threshold(c) => c.generate_constraints(cs),
+            BlankCircuit::Committed(c) => c.generate_constraints(cs),
+            BlankCircuit::NotSanctioned(c) => c.generate_constraints(cs),
+        }
+    }
+}
+
+/// Size of one circuit, as `zktr circuits` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CircuitStats {
+    /// The circuit.
+    pub id: CircuitId,
+    /// R1CS constraints.
+    pub constraints: usize,
+    /// Public inputs (without the constant 1).
+    pub public_inputs: usize,
+    /// Private witness variables.
+    pub witness_variables: usize,
+}
+
+/// Synthesizes a circuit in setup mode and counts it.
+pub fn circuit_stats(id: CircuitId) -> Result<CircuitStats> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    id.blank_circuit().generate_constraints(cs.clone())?;
+    cs.finalize();
+    Ok(CircuitStats {
+        id,
+        constraints: cs.num_constraints(),
+        public_inputs: cs.num_instance_variables() - 1,
+        witness_variables: cs.num_witness_variables(),
+    })
+}
+
+/// The constraint table of every circuit.
+pub fn constraint_table() -> Result<Vec<CircuitStats>> {
+    CircuitId::ALL.into_iter().map(circuit_stats).collect()
+}
+
+/// Checks the length of a public-input vector.
+pub(crate) fn expect_len(circuit: &'static str, xs: &[Fr], expected: usize) -> Result<()> {
+    if xs.len() != expected {
+        return Err(crate::error::Error::PublicInputCount {
+            circuit,
+            expected,
+            got: xs.len(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+#[cfg(test)]
+mod tests;

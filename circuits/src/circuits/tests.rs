@@ -1,0 +1,374 @@
+//! Soundness tests of the three circuits: true statements prove and verify with real
+//! Groth16 keys, a changed public input fails verification, and false statements leave
+//! the constraint system unsatisfied.
+
+use super::test_support::{keys, prove_and_check_tampering, satisfied};
+use super::*;
+use crate::commitment::tests::{sample_fields, sample_tree};
+use crate::commitment::{CommitmentTree, MasterSalt, Slot, SlotValues};
+use crate::field::{Fr, KeyKind, ScreeningKey, Word248};
+use crate::trees::log::CommitmentLog;
+use crate::trees::sanctions::SanctionsTree;
+use ark_ff::Zero;
+
+fn threshold_circuit(
+    tree: &CommitmentTree,
+    c: crate::commitment::Commitment,
+    t: u64,
+    currency: u16,
+    d: ThresholdDirection,
+) -> ThresholdCircuit {
+    let opening = tree
+        .open_many(&[Slot::FiatValue, Slot::FiatCurrency])
+        .unwrap();
+    let public = ThresholdPublicInputs {
+        commitment: c,
+        threshold: t,
+        currency,
+        direction: d,
+    };
+    ThresholdCircuit::new(public, &opening).unwrap()
+}
+
+#[test]
+fn threshold_true_statements_prove_and_tampering_fails() {
+    let tree = sample_tree(1); // fiat value 250_000 USD cents
+    let (pk, pvk) = keys(ThresholdCircuit::blank(), 1);
+    for (t, d) in [
+        (250_000, ThresholdDirection::AtOrAbove),
+        (100_000, ThresholdDirection::AtOrAbove),
+        (0, ThresholdDirection::AtOrAbove),
+        (250_001, ThresholdDirection::Below),
+        (u64::MAX, ThresholdDirection::Below),
+    ] {
+        let circuit = threshold_circuit(&tree, tree.commitment(), t, 840, d);
+        let public = circuit.public_inputs().to_field_elements();
+        assert!(satisfied(circuit.clone()), "T = {t}, {d:?}");
+        prove_and_check_tampering(&pk, &pvk, circuit, &public);
+    }
+}
+
+#[test]
+fn threshold_false_statements_are_unsatisfied() {
+    let tree = sample_tree(1);
+    let c = tree.commitment();
+    // One below the threshold, claimed at-or-above.
+    assert!(!satisfied(threshold_circuit(
+        &tree,
+        c,
+        250_001,
+        840,
+        ThresholdDirection::AtOrAbove
+    )));
+    // Equal to the threshold, claimed below.
+    assert!(!satisfied(threshold_circuit(
+        &tree,
+        c,
+        250_000,
+        840,
+        ThresholdDirection::Below
+    )));
+    // A currency other than the committed one.
+    assert!(!satisfied(threshold_circuit(
+        &tree,
+        c,
+        1_000,
+        978,
+        ThresholdDirection::AtOrAbove
+    )));
+    // Slots opened from another commitment.
+    let other = sample_tree(2);
+    assert!(!satisfied(threshold_circuit(
+        &tree,
+        other.commitment(),
+        1_000,
+        840,
+        ThresholdDirection::AtOrAbove
+    )));
+
+    // Amounts of 2^64 or more, committed by a dishonest committer.
+    let two64 = Fr::from(u64::MAX) + Fr::from(1u64);
+    for (value, t, d) in [
+        (two64 + Fr::from(5u64), 5u64, ThresholdDirection::AtOrAbove),
+        (two64, 0, ThresholdDirection::AtOrAbove),
+        (-Fr::from(1u64), 10, ThresholdDirection::Below), // "-1" wraps to p - 1
+        (-Fr::from(1u64), u64::MAX, ThresholdDirection::Below),
+    ] {
+        let mut v = *SlotValues::from_fields(&sample_fields(1)).as_array();
+        v[Slot::FiatValue.index()] = value;
+        let bad = CommitmentTree::new(
+            SlotValues::unchecked_for_tests(v),
+            &MasterSalt::from_fr(Fr::from(7u64)),
+        );
+        assert!(
+            !satisfied(threshold_circuit(&bad, bad.commitment(), t, 840, d)),
+            "value {value}, T {t}, {d:?}"
+        );
+    }
+}
+
+fn committed_setup() -> (CommitmentTree, CommitmentLog, u64) {
+    let tree = sample_tree(3);
+    let mut log = CommitmentLog::new();
+    for i in 0..7 {
+        log.append(sample_tree(100 + i).commitment()).unwrap();
+    }
+    let index = log.append(tree.commitment()).unwrap();
+    log.append(sample_tree(200).commitment()).unwrap();
+    (tree, log, index)
+}
+
+fn committed_public(tree: &CommitmentTree, log: &CommitmentLog) -> CommittedPublicInputs {
+    let f = sample_fields(3);
+    CommittedPublicInputs {
+        commitment: tree.commitment(),
+        log_root: log.root(),
+        asset_id: f.asset_id,
+        asset_amount: f.asset_amount,
+        beneficiary_address_key: f.beneficiary_address_key,
+    }
+}
+
+fn committed_circuit(
+    tree: &CommitmentTree,
+    public: CommittedPublicInputs,
+    proof: &crate::trees::log::InclusionProof,
+) -> CommittedCircuit {
+    let opening = tree
+        .open_many(&[
+            Slot::AssetAmount,
+            Slot::AssetId,
+            Slot::BeneficiaryAddressKey,
+        ])
+        .unwrap();
+    CommittedCircuit::new(public, &opening, proof).unwrap()
+}
+
+#[test]
+fn committed_true_statement_proves_and_tampering_fails() {
+    let (tree, log, index) = committed_setup();
+    let proof = log.inclusion_proof(index, log.len()).unwrap();
+    let circuit = committed_circuit(&tree, committed_public(&tree, &log), &proof);
+    assert!(satisfied(circuit.clone()));
+    let (pk, pvk) = keys(CommittedCircuit::blank(), 2);
+    let public = circuit.public_inputs().to_field_elements();
+    prove_and_check_tampering(&pk, &pvk, circuit, &public);
+}
+
+#[test]
+fn committed_false_statements_are_unsatisfied() {
+    let (tree, log, index) = committed_setup();
+    let proof = log.inclusion_proof(index, log.len()).unwrap();
+    let public = committed_public(&tree, &log);
+
+    // A commitment that is not in the log (the path of another leaf's position).
+    let stranger = sample_tree(3_000);
+    let mut p = public;
+    p.commitment = stranger.commitment();
+    assert!(!satisfied(committed_circuit(&stranger, p, &proof)));
+
+    // A path to another root: C is in another log, but the public root is this log's.
+    let mut other_log = CommitmentLog::new();
+    other_log.append(tree.commitment()).unwrap();
+    let other_proof = other_log.inclusion_proof(0, 1).unwrap();
+    assert!(!satisfied(committed_circuit(&tree, public, &other_proof)));
+    // ... and the honest statement about the other log holds.
+    let mut q = public;
+    q.log_root = other_log.root();
+    assert!(satisfied(committed_circuit(&tree, q, &other_proof)));
+
+    // A wrong position for the right path.
+    let mut moved = proof.clone();
+    moved.index ^= 1;
+    assert!(!satisfied(committed_circuit(&tree, public, &moved)));
+
+    // On-chain facts other than the committed ones.
+    let mut p = public;
+    p.asset_amount += 1;
+    assert!(!satisfied(committed_circuit(&tree, p, &proof)));
+    let mut p = public;
+    p.asset_id = Word248::new(Fr::from(0u64)).unwrap();
+    assert!(!satisfied(committed_circuit(&tree, p, &proof)));
+    let mut p = public;
+    p.beneficiary_address_key = ScreeningKey::derive(KeyKind::Address, "eth:0xdef");
+    assert!(!satisfied(committed_circuit(&tree, p, &proof)));
+}
+
+struct SanctionsFixture {
+    set: SanctionsTree,
+}
+
+fn sanctions_fixture() -> SanctionsFixture {
+    let keys = (0..300).map(|i| ScreeningKey::derive(KeyKind::Name, &format!("LISTED {i}")));
+    SanctionsFixture {
+        set: SanctionsTree::build(keys).unwrap(),
+    }
+}
+
+/// A transfer whose beneficiary name key is `name` (and id key `id`).
+fn transfer_with_beneficiary(name: Fr, id: Option<Fr>) -> CommitmentTree {
+    let mut v = *SlotValues::from_fields(&sample_fields(9)).as_array();
+    v[Slot::BeneficiaryNameKey.index()] = name;
+    v[Slot::BeneficiaryIdKey.index()] = id.unwrap_or_else(Fr::zero);
+    CommitmentTree::new(
+        SlotValues::unchecked_for_tests(v),
+        &MasterSalt::from_fr(Fr::from(11u64)),
+    )
+}
+
+fn ns_circuit(
+    tree: &CommitmentTree,
+    root: crate::trees::sanctions::SanctionsRoot,
+    party: Party,
+    leaves: Vec<crate::trees::sanctions::LeafWitness>,
+) -> NotSanctionedCircuit {
+    let slots: Vec<Slot> = party.key_slots().iter().map(|k| k.0).collect();
+    let opening = tree.open_many(&slots).unwrap();
+    let public = NotSanctionedPublicInputs {
+        commitment: tree.commitment(),
+        sanctions_root: root,
+        party,
+    };
+    NotSanctionedCircuit::new(public, &opening, leaves).unwrap()
+}
+
+/// Honest witnesses: non-membership for non-zero keys, the sentinel for zero id keys.
+fn honest_leaves(
+    set: &SanctionsTree,
+    tree: &CommitmentTree,
+    party: Party,
+) -> Vec<crate::trees::sanctions::LeafWitness> {
+    party
+        .key_slots()
+        .iter()
+        .map(|(s, _)| {
+            let v = tree.values().get(*s);
+            if v.is_zero() {
+                set.leaf_witness(0).unwrap()
+            } else {
+                set.non_membership_witness(&ScreeningKey::new(v).unwrap())
+                    .unwrap()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn not_sanctioned_true_statements_prove_and_tampering_fails() {
+    let f = sanctions_fixture();
+    let tree = sample_tree(9); // originator has an id key, beneficiary has none
+    for party in [Party::Originator, Party::Beneficiary] {
+        let circuit = ns_circuit(
+            &tree,
+            f.set.root(),
+            party,
+            honest_leaves(&f.set, &tree, party),
+        );
+        assert!(satisfied(circuit.clone()), "{party:?}");
+        let (pk, pvk) = keys(NotSanctionedCircuit::blank(party), 3);
+        let public = circuit.public_inputs().to_field_elements();
+        prove_and_check_tampering(&pk, &pvk, circuit, &public);
+    }
+}
+
+#[test]
+fn not_sanctioned_false_statements_are_unsatisfied() {
+    let f = sanctions_fixture();
+    let set = &f.set;
+    let n = set.len();
+    let root = set.root();
+    let party = Party::Beneficiary;
+    let others = |tree: &CommitmentTree| honest_leaves(set, tree, party);
+
+    // A listed key (the smallest, the largest, one in the middle): neither the leaf that
+    // starts at the key (low = key) nor its predecessor (next = key) proves it absent.
+    for j in [0, n / 2, n - 1] {
+        let listed = set.keys()[j];
+        let tree = transfer_with_beneficiary(listed.to_fr(), None);
+        for leaf_index in [j, j + 1] {
+            let mut leaves = others(&transfer_with_beneficiary(Fr::from(5u64), None));
+            leaves[0] = set.leaf_witness(leaf_index).unwrap();
+            assert!(
+                !satisfied(ns_circuit(&tree, root, party, leaves)),
+                "listed key {j}, leaf {leaf_index}"
+            );
+        }
+        // The same key in the id slot is caught too.
+        let tree = transfer_with_beneficiary(Fr::from(5u64), Some(listed.to_fr()));
+        let mut leaves = others(&transfer_with_beneficiary(Fr::from(5u64), None));
+        leaves[1] = set.leaf_witness(j).unwrap();
+        assert!(!satisfied(ns_circuit(&tree, root, party, leaves)));
+    }
+
+    // An unlisted key with a low leaf that is not its predecessor (a leaf skipped either way).
+    let unlisted = ScreeningKey::derive(KeyKind::Name, "NOT LISTED");
+    let tree = transfer_with_beneficiary(unlisted.to_fr(), None);
+    let honest = others(&tree);
+    assert!(satisfied(ns_circuit(&tree, root, party, honest.clone())));
+    let i = honest[0].index as usize;
+    for wrong in [i.wrapping_sub(1), i + 1] {
+        if wrong <= n {
+            let mut leaves = honest.clone();
+            leaves[0] = set.leaf_witness(wrong).unwrap();
+            assert!(
+                !satisfied(ns_circuit(&tree, root, party, leaves)),
+                "leaf {wrong} instead of {i}"
+            );
+        }
+    }
+
+    // A name key of 0 (with the sentinel leaf (0, k_1)).
+    let tree = transfer_with_beneficiary(Fr::zero(), None);
+    let mut leaves = others(&transfer_with_beneficiary(Fr::from(5u64), None));
+    leaves[0] = set.leaf_witness(0).unwrap();
+    assert!(!satisfied(ns_circuit(&tree, root, party, leaves)));
+
+    // A key of 2^248 or more is never accepted, even with a leaf that brackets it.
+    let big = -Fr::from(1u64);
+    let tree = transfer_with_beneficiary(big, None);
+    let mut leaves = others(&transfer_with_beneficiary(Fr::from(5u64), None));
+    leaves[0] = set.leaf_witness(n).unwrap();
+    assert!(!satisfied(ns_circuit(&tree, root, party, leaves)));
+
+    // A leaf proven against another set's root.
+    let other = SanctionsTree::build(
+        (0..10).map(|i| ScreeningKey::derive(KeyKind::Name, &format!("OTHER {i}"))),
+    )
+    .unwrap();
+    let tree = transfer_with_beneficiary(set.keys()[7].to_fr(), None);
+    let leaves = honest_leaves(&other, &tree, party);
+    assert!(satisfied(ns_circuit(
+        &tree,
+        other.root(),
+        party,
+        leaves.clone()
+    )));
+    assert!(!satisfied(ns_circuit(&tree, root, party, leaves)));
+}
+
+/// The constraint counts are pinned: a count that grows is a regression.
+#[test]
+fn constraint_counts_are_pinned() {
+    let table = constraint_table().unwrap();
+    for s in &table {
+        eprintln!(
+            "{:<32} {:>7} constraints {:>2} public {:>6} witness",
+            s.id.as_str(),
+            s.constraints,
+            s.public_inputs,
+            s.witness_variables
+        );
+        assert_eq!(s.public_inputs, s.id.public_input_count());
+        let pinned = match s.id {
+            CircuitId::Threshold => 1_914,
+            CircuitId::Committed => 9_960,
+            CircuitId::NotSanctionedOriginator => 15_080,
+            CircuitId::NotSanctionedBeneficiary => 22_857,
+        };
+        assert_eq!(
+            s.constraints, pinned,
+            "{}: constraint count changed; update README and this pin only if intended",
+            s.id
+        );
+    }
+}

@@ -1,0 +1,393 @@
+//! The append-only commitment log: a depth-32 Poseidon Merkle tree whose leaves are
+//! transfer commitments, in order of commitment.
+//!
+//! Position `i` holds the `i`-th commitment; positions at or after the size hold the empty
+//! leaf 0, and empty subtrees hash to precomputed zero hashes. Only the `~2n` non-empty
+//! nodes are stored, so the log holds millions of leaves without touching `2^32` nodes.
+//! Inner nodes are `PoseidonEx([left, right], LOG_NODE)`; leaves are the commitments.
+//!
+//! Proofs, all verified natively (and inclusion also in-circuit, see
+//! [`crate::circuits::committed`]):
+//! * [`InclusionProof`]: the 32 siblings of a leaf in the tree of a given size.
+//! * [`ConsistencyProof`]: that the tree of size `m` is a prefix of the tree of size `n`
+//!   (append-only), in the shape of RFC 9162 section 2.1.4: a list of node hashes from
+//!   which the verifier recomputes both roots. Here the list is the last old leaf
+//!   (`m - 1`) and its 32 siblings in the new tree: its left siblings are complete
+//!   subtrees shared by both trees, and its right siblings are empty (zero hashes) in the
+//!   old tree and whatever was appended in the new one. Both roots recomputed from the
+//!   same left part prove that every old leaf is still in place.
+
+use super::{rebuild_levels, root_from_path, zero_hashes};
+use crate::commitment::Commitment;
+use crate::domain::LOG_NODE;
+use crate::error::{Error, Result};
+use crate::field::Fr;
+use crate::poseidon::hash2;
+use std::sync::OnceLock;
+
+/// Depth of the commitment log.
+pub const LOG_DEPTH: usize = 32;
+/// Number of leaves the log can hold.
+pub const LOG_CAPACITY: u64 = 1 << LOG_DEPTH;
+
+/// The root of a commitment log at some size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LogRoot(pub Fr);
+
+fn zeros() -> &'static [Fr] {
+    static Z: OnceLock<Vec<Fr>> = OnceLock::new();
+    Z.get_or_init(|| zero_hashes(LOG_NODE, LOG_DEPTH))
+}
+
+/// The root of the empty log.
+pub fn empty_log_root() -> LogRoot {
+    LogRoot(zeros()[LOG_DEPTH])
+}
+
+/// An append-only commitment log held in memory.
+#[derive(Clone)]
+pub struct CommitmentLog {
+    /// `levels[h]`: the non-empty nodes at height `h` (0 = leaves), left to right.
+    levels: Vec<Vec<Fr>>,
+}
+
+impl Default for CommitmentLog {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::fmt::Debug for CommitmentLog {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "CommitmentLog(size = {}, root = {:?})",
+            self.len(),
+            self.root().0
+        )
+    }
+}
+
+impl CommitmentLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self {
+            levels: vec![Vec::new(); LOG_DEPTH + 1],
+        }
+    }
+
+    /// A log holding `leaves` in order (bulk build: about `2n` hashes, in parallel).
+    pub fn from_leaves(leaves: &[Commitment]) -> Result<Self> {
+        let mut log = Self::new();
+        log.extend(leaves)?;
+        Ok(log)
+    }
+
+    /// Number of leaves.
+    pub fn len(&self) -> u64 {
+        self.levels[0].len() as u64
+    }
+
+    /// Whether the log is empty.
+    pub fn is_empty(&self) -> bool {
+        self.levels[0].is_empty()
+    }
+
+    /// The leaf at `index`.
+    pub fn leaf(&self, index: u64) -> Option<Commitment> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.levels[0].get(i))
+            .map(|x| Commitment(*x))
+    }
+
+    /// Appends one commitment; returns its index. 32 hashes.
+    pub fn append(&mut self, c: Commitment) -> Result<u64> {
+        let r = self.extend(&[c])?;
+        Ok(r.start)
+    }
+
+    /// Appends commitments in order; returns their index range.
+    pub fn extend(&mut self, leaves: &[Commitment]) -> Result<core::ops::Range<u64>> {
+        let start = self.len();
+        let end = start + leaves.len() as u64;
+        if end > LOG_CAPACITY {
+            return Err(Error::TreeFull {
+                tree: "commitment log",
+                capacity: LOG_CAPACITY,
+            });
+        }
+        self.levels[0].extend(leaves.iter().map(|c| c.0));
+        rebuild_levels(LOG_NODE, &mut self.levels, zeros(), start as usize);
+        Ok(start..end)
+    }
+
+    /// The current root.
+    pub fn root(&self) -> LogRoot {
+        LogRoot(
+            self.levels[LOG_DEPTH]
+                .first()
+                .copied()
+                .unwrap_or(zeros()[LOG_DEPTH]),
+        )
+    }
+
+    fn check_size(&self, size: u64) -> Result<()> {
+        if size > self.len() {
+            return Err(Error::IndexOutOfRange {
+                what: "tree size",
+                index: size,
+                size: self.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The value node `index` at height `level` had when the log had `size` leaves.
+    /// Complete subtrees never change, so only the (at most one per level) partial nodes
+    /// on the right edge of the old tree are recomputed.
+    fn node_at(&self, level: usize, index: u64, size: u64) -> Fr {
+        let span = 1u64 << level;
+        let lo = index * span;
+        if lo >= size {
+            return zeros()[level];
+        }
+        if lo + span <= size || size == self.len() {
+            return self.levels[level][index as usize];
+        }
+        let l = self.node_at(level - 1, 2 * index, size);
+        let r = self.node_at(level - 1, 2 * index + 1, size);
+        hash2(LOG_NODE, l, r)
+    }
+
+    /// The root the log had at `size` leaves.
+    pub fn root_at(&self, size: u64) -> Result<LogRoot> {
+        self.check_size(size)?;
+        Ok(LogRoot(self.node_at(LOG_DEPTH, 0, size)))
+    }
+
+    /// Inclusion proof of leaf `index` in the tree of `size` leaves.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<InclusionProof> {
+        self.check_size(size)?;
+        if index >= size {
+            return Err(Error::IndexOutOfRange {
+                what: "leaf index",
+                index,
+                size,
+            });
+        }
+        let siblings = (0..LOG_DEPTH)
+            .map(|h| self.node_at(h, (index >> h) ^ 1, size))
+            .collect();
+        Ok(InclusionProof {
+            index,
+            size,
+            siblings,
+        })
+    }
+
+    /// Proof that the tree of `old_size` leaves is a prefix of the tree of `new_size`.
+    pub fn consistency_proof(&self, old_size: u64, new_size: u64) -> Result<ConsistencyProof> {
+        self.check_size(new_size)?;
+        if old_size > new_size {
+            return Err(Error::IndexOutOfRange {
+                what: "old tree size",
+                index: old_size,
+                size: new_size,
+            });
+        }
+        let mut proof = ConsistencyProof {
+            old_size,
+            new_size,
+            hashes: Vec::new(),
+        };
+        if old_size > 0 {
+            let k = old_size - 1;
+            proof.hashes.push(self.levels[0][k as usize]);
+            proof
+                .hashes
+                .extend((0..LOG_DEPTH).map(|h| self.node_at(h, (k >> h) ^ 1, new_size)));
+        }
+        Ok(proof)
+    }
+}
+
+/// Proof that a commitment is leaf `index` of the log of `size` leaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InclusionProof {
+    /// The leaf's position.
+    pub index: u64,
+    /// The size of the tree the proof is for.
+    pub size: u64,
+    /// The 32 siblings, leaf level first.
+    pub siblings: Vec<Fr>,
+}
+
+impl InclusionProof {
+    /// Checks that `leaf` is at `index` under `root`.
+    pub fn verify(&self, leaf: &Commitment, root: &LogRoot) -> Result<()> {
+        let bad = Error::ProofInvalid {
+            what: "log inclusion proof",
+        };
+        if self.siblings.len() != LOG_DEPTH || self.index >= self.size || self.size > LOG_CAPACITY {
+            return Err(bad);
+        }
+        if root_from_path(LOG_NODE, leaf.0, self.index, &self.siblings) == root.0 {
+            Ok(())
+        } else {
+            Err(bad)
+        }
+    }
+}
+
+/// Proof that a log grew only by appending between two sizes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsistencyProof {
+    /// Size of the older tree.
+    pub old_size: u64,
+    /// Size of the newer tree.
+    pub new_size: u64,
+    /// Empty if `old_size == 0`; otherwise leaf `old_size - 1` followed by its 32
+    /// siblings in the newer tree.
+    pub hashes: Vec<Fr>,
+}
+
+impl ConsistencyProof {
+    /// Checks the proof against the two roots.
+    pub fn verify(&self, old_root: &LogRoot, new_root: &LogRoot) -> Result<()> {
+        let bad = Error::ProofInvalid {
+            what: "log consistency proof",
+        };
+        if self.old_size > self.new_size || self.new_size > LOG_CAPACITY {
+            return Err(bad);
+        }
+        if self.old_size == 0 {
+            return if self.hashes.is_empty() && *old_root == empty_log_root() {
+                Ok(())
+            } else {
+                Err(bad)
+            };
+        }
+        if self.hashes.len() != LOG_DEPTH + 1 {
+            return Err(bad);
+        }
+        let k = self.old_size - 1;
+        let z = zeros();
+        let mut old = self.hashes[0];
+        let mut new = self.hashes[0];
+        for (h, sib) in self.hashes[1..].iter().enumerate() {
+            if (k >> h) & 1 == 1 {
+                old = hash2(LOG_NODE, *sib, old);
+                new = hash2(LOG_NODE, *sib, new);
+            } else {
+                old = hash2(LOG_NODE, old, z[h]);
+                new = hash2(LOG_NODE, new, *sib);
+            }
+        }
+        if old == old_root.0 && new == new_root.0 {
+            Ok(())
+        } else {
+            Err(bad)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(i: u64) -> Commitment {
+        Commitment(crate::poseidon::hash_n(99, [Fr::from(i)]))
+    }
+
+    /// Reference root by hashing all 2^32 positions lazily (only non-empty subtrees).
+    fn reference_root(leaves: &[Fr]) -> Fr {
+        fn go(leaves: &[Fr], level: usize, index: u64) -> Fr {
+            let span = 1u64 << level;
+            let lo = index * span;
+            if lo >= leaves.len() as u64 {
+                return zeros()[level];
+            }
+            if level == 0 {
+                return leaves[lo as usize];
+            }
+            hash2(
+                LOG_NODE,
+                go(leaves, level - 1, 2 * index),
+                go(leaves, level - 1, 2 * index + 1),
+            )
+        }
+        go(leaves, LOG_DEPTH, 0)
+    }
+
+    #[test]
+    fn append_matches_bulk_and_reference() {
+        let leaves: Vec<Commitment> = (0..37).map(c).collect();
+        let mut log = CommitmentLog::new();
+        assert_eq!(log.root(), empty_log_root());
+        for (i, l) in leaves.iter().enumerate() {
+            assert_eq!(log.append(*l).unwrap(), i as u64);
+            let raw: Vec<Fr> = leaves[..=i].iter().map(|x| x.0).collect();
+            assert_eq!(log.root().0, reference_root(&raw), "size {}", i + 1);
+        }
+        assert_eq!(
+            CommitmentLog::from_leaves(&leaves).unwrap().root(),
+            log.root()
+        );
+    }
+
+    #[test]
+    fn historical_roots_and_proofs() {
+        let leaves: Vec<Commitment> = (0..45).map(c).collect();
+        let log = CommitmentLog::from_leaves(&leaves).unwrap();
+        for size in 0..=45u64 {
+            let old = CommitmentLog::from_leaves(&leaves[..size as usize]).unwrap();
+            assert_eq!(log.root_at(size).unwrap(), old.root());
+            for index in 0..size {
+                let p = log.inclusion_proof(index, size).unwrap();
+                p.verify(&leaves[index as usize], &old.root()).unwrap();
+                assert!(p.verify(&c(1000), &old.root()).is_err());
+            }
+        }
+        assert!(log.inclusion_proof(45, 45).is_err());
+        assert!(log.root_at(46).is_err());
+    }
+
+    #[test]
+    fn consistency_between_all_sizes() {
+        let leaves: Vec<Commitment> = (0..33).map(c).collect();
+        let log = CommitmentLog::from_leaves(&leaves).unwrap();
+        for n in 0..=33u64 {
+            for m in 0..=n {
+                let p = log.consistency_proof(m, n).unwrap();
+                let (ro, rn) = (log.root_at(m).unwrap(), log.root_at(n).unwrap());
+                p.verify(&ro, &rn).unwrap();
+                if m > 0 && m < n {
+                    // A rewritten history is caught.
+                    let mut forged = leaves[..n as usize].to_vec();
+                    forged[(m - 1) as usize] = c(5000);
+                    let forged_root = CommitmentLog::from_leaves(&forged).unwrap().root();
+                    assert!(p.verify(&ro, &forged_root).is_err());
+                    let mut bad = p.clone();
+                    bad.hashes[0] += Fr::from(1u64);
+                    assert!(bad.verify(&ro, &rn).is_err());
+                }
+            }
+        }
+        assert!(log.consistency_proof(5, 4).is_err());
+    }
+
+    #[test]
+    fn a_million_leaves_without_2_pow_32_nodes() {
+        let leaves: Vec<Commitment> = (0..(1u64 << 20))
+            .map(|i| Commitment(Fr::from(i + 1)))
+            .collect();
+        let mut log = CommitmentLog::from_leaves(&leaves).unwrap();
+        let idx = log.append(c(1)).unwrap();
+        let p = log.inclusion_proof(idx, log.len()).unwrap();
+        p.verify(&c(1), &log.root()).unwrap();
+        let p = log.inclusion_proof(123_456, log.len()).unwrap();
+        p.verify(&Commitment(Fr::from(123_457u64)), &log.root())
+            .unwrap();
+    }
+}

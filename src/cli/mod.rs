@@ -1,0 +1,40 @@
+//! Subcommands of the `zktr` binary. Each subcommand lives in its own module.
+
+mod circuits;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// zktr: zero-knowledge Travel Rule attestations.
+#[derive(Debug, Parser)]
+#[command(name = "zktr", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the constraint table of every circuit.
+    Circuits,
+    /// Hash numbers with circomlib's Poseidon (decimal or 0x-hex inputs, 1 to 12).
+    Poseidon(circuits::PoseidonArgs),
+}
+
+/// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,gr1cs=off,r1cs=off"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs one command; the exit code is the command's verdict (e.g. 1 for "invalid").
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Circuits => circuits::table(),
+        Command::Poseidon(args) => circuits::poseidon(args),
+    }
+}
