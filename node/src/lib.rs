@@ -5,3 +5,5 @@
 //! ingestion, and (later) the gRPC services and storage.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod screening;
