@@ -110,13 +110,7 @@ impl CommitmentLog {
     /// Appends commitments in order; returns their index range.
     pub fn extend(&mut self, leaves: &[Commitment]) -> Result<core::ops::Range<u64>> {
         let start = self.len();
-        let end = start + leaves.len() as u64;
-        if end > LOG_CAPACITY {
-            return Err(Error::TreeFull {
-                tree: "commitment log",
-                capacity: LOG_CAPACITY,
-            });
-        }
+        let end = ensure_room(start, leaves.len() as u64)?;
         self.levels[0].extend(leaves.iter().map(|c| c.0));
         rebuild_levels(LOG_NODE, &mut self.levels, zeros(), start as usize);
         Ok(start..end)
@@ -210,6 +204,16 @@ impl CommitmentLog {
         }
         Ok(proof)
     }
+}
+
+/// The size after appending `adding` leaves to a log of `size`, if it fits.
+fn ensure_room(size: u64, adding: u64) -> Result<u64> {
+    size.checked_add(adding)
+        .filter(|end| *end <= LOG_CAPACITY)
+        .ok_or(Error::TreeFull {
+            tree: "commitment log",
+            capacity: LOG_CAPACITY,
+        })
 }
 
 /// Proof that a commitment is leaf `index` of the log of `size` leaves.
@@ -375,6 +379,20 @@ mod tests {
             }
         }
         assert!(log.consistency_proof(5, 4).is_err());
+    }
+
+    #[test]
+    fn a_full_log_is_refused() {
+        // A real 2^32-leaf log needs 256 GiB; the capacity rule is checked on sizes.
+        assert_eq!(ensure_room(LOG_CAPACITY - 2, 2), Ok(LOG_CAPACITY));
+        assert!(matches!(
+            ensure_room(LOG_CAPACITY - 1, 2),
+            Err(Error::TreeFull { .. })
+        ));
+        assert!(matches!(
+            ensure_room(u64::MAX, 1),
+            Err(Error::TreeFull { .. })
+        ));
     }
 
     #[test]

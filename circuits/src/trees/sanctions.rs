@@ -80,16 +80,16 @@ impl SanctionsTree {
     /// Builds the tree from keys that must already be strictly ascending (e.g. a set file
     /// being loaded); refuses unsorted or duplicate keys.
     pub fn from_sorted_keys(keys: Vec<ScreeningKey>) -> Result<Self> {
-        if keys.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(Error::WitnessShape {
-                circuit: "sanctions tree",
-                reason: "keys are not strictly ascending",
-            });
-        }
         if keys.len() as u64 + 1 > SANCTIONS_CAPACITY {
             return Err(Error::TreeFull {
                 tree: "sanctions tree",
                 capacity: SANCTIONS_CAPACITY - 1,
+            });
+        }
+        if keys.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::WitnessShape {
+                circuit: "sanctions tree",
+                reason: "keys are not strictly ascending",
             });
         }
         use rayon::prelude::*;
@@ -310,6 +310,21 @@ mod tests {
             .unwrap()
             .verify_non_membership(&k, &t.root())
             .unwrap();
+    }
+
+    #[test]
+    fn a_full_tree_is_refused() {
+        // 2^24 keys + the sentinel do not fit 2^24 positions.
+        let keys: Vec<ScreeningKey> = (1..=SANCTIONS_CAPACITY)
+            .map(|i| ScreeningKey::new(Fr::from(i)).unwrap())
+            .collect();
+        assert_eq!(
+            SanctionsTree::from_sorted_keys(keys).unwrap_err(),
+            Error::TreeFull {
+                tree: "sanctions tree",
+                capacity: SANCTIONS_CAPACITY - 1
+            }
+        );
     }
 
     #[test]
