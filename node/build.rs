@@ -1,0 +1,29 @@
+//! Compiles `proto/` with protox (pure Rust, no `protoc`) and generates the prost message
+//! types with tonic-prost-build's `compile_fds`. The descriptor set is also written to
+//! `$OUT_DIR/zktr_descriptors.bin`, where the protobuf-JSON code reads it (via
+//! prost-reflect) to apply the proto3 JSON mapping, including `google.protobuf.Any`.
+
+use std::{env, fs, path::PathBuf};
+
+const PROTOS: [&str; 3] = [
+    "proto/ivms101/ivms101.proto",
+    "proto/trisa/api/v1beta1/api.proto",
+    "proto/trisa/data/generic/v1beta1/transaction.proto",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    for p in PROTOS {
+        println!("cargo:rerun-if-changed={p}");
+    }
+    let fds = protox::compile(PROTOS, ["proto"])?;
+    let out = PathBuf::from(env::var("OUT_DIR")?);
+    fs::write(
+        out.join("zktr_descriptors.bin"),
+        prost::Message::encode_to_vec(&fds),
+    )?;
+    tonic_prost_build::configure()
+        .build_client(false)
+        .build_server(false)
+        .compile_fds(fds)?;
+    Ok(())
+}
