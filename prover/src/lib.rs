@@ -2,5 +2,24 @@
 //!
 //! Proving keys, witness building from a committed transfer, parallel proving of every
 //! claim of one or many transfers, and assembly of the `ProofBundle`.
+//!
+//! * [`keys`]: `zktr setup` key generation, the manifest, hash-checked fast loading;
+//! * [`engine`]: one circuit's prover, reusing its constraint matrices between proofs;
+//! * [`statement`]: the claims of one transfer, checked natively before proving;
+//! * [`prover`]: the [`Prover`], dividing the cores between proofs and arkworks;
+//! * [`sample`]: a sample world (log, sanctions set, signed records, policy) for
+//!   benchmarks and tests.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod engine;
+pub mod error;
+pub mod keys;
+pub mod prover;
+pub mod sample;
+pub mod statement;
+
+pub use error::{ProverError, Refusal};
+pub use keys::ProvingKeys;
+pub use prover::{BundleContext, Parallelism, Prover};
+pub use statement::{ClaimWitness, TransferStatement};

@@ -1,0 +1,107 @@
+//! Typed errors of the prover.
+
+use zktr_circuits::circuits::CircuitId;
+use zktr_verifier::ParamsError;
+
+/// Why the prover refuses a claim before proving: the statement is false (or cannot be
+/// shown with the given data), so no proof is attempted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The fiat value is not on the claimed side of the threshold.
+    #[error("the committed fiat value is not {side} the threshold {threshold}")]
+    WrongSideOfThreshold {
+        /// `at or above` or `below`.
+        side: &'static str,
+        /// The threshold (minor units).
+        threshold: u64,
+    },
+    /// The threshold's currency is not the committed one.
+    #[error("the threshold's currency {claimed} is not the committed currency")]
+    CurrencyMismatch {
+        /// The claimed ISO 4217 numeric code.
+        claimed: u16,
+    },
+    /// A screening key of the party is in the sanctions set (a screening hit: the
+    /// transfer goes to review, no `not_sanctioned` proof can exist).
+    #[error("the {party}'s {slot} is listed in the sanctions set")]
+    PartyListed {
+        /// `originator` or `beneficiary`.
+        party: &'static str,
+        /// Which key (slot name, e.g. `beneficiary_address_key`).
+        slot: &'static str,
+    },
+    /// A key slot that may not be 0 is 0 (or is not a valid key).
+    #[error("the {party}'s {slot} is missing or not a screening key")]
+    MissingKey {
+        /// `originator` or `beneficiary`.
+        party: &'static str,
+        /// The slot.
+        slot: &'static str,
+    },
+    /// The commitment is not in the log under the given root.
+    #[error("the commitment is not in the log under the tree head's root")]
+    NotInLog,
+    /// The signed tree head is of another root than the inclusion proof's.
+    #[error("the signed tree head's root is not the root the inclusion proof was made for")]
+    TreeHeadMismatch,
+    /// The signed sanctions root is not the root of the given sanctions set.
+    #[error("the signed sanctions root is not the root of the sanctions set")]
+    SanctionsRootMismatch,
+    /// A committed value is out of its slot's range.
+    #[error("committed slot {slot} is out of range")]
+    SlotOutOfRange {
+        /// The slot.
+        slot: &'static str,
+    },
+}
+
+/// Everything that can go wrong while proving.
+#[derive(Debug, thiserror::Error)]
+pub enum ProverError {
+    /// The statement of a claim is false; nothing was proven.
+    #[error("claim {claim} refused before proving: {reason}")]
+    Refused {
+        /// The claim.
+        claim: CircuitId,
+        /// Why.
+        reason: Refusal,
+    },
+    /// No proving key for a circuit.
+    #[error("no proving key for {0}")]
+    MissingKey(CircuitId),
+    /// Loading or writing parameters failed.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// A witness could not be built (malformed input, e.g. wrong path lengths).
+    #[error("claim {claim}: {source}")]
+    Witness {
+        /// The claim.
+        claim: CircuitId,
+        /// The circuit crate's error.
+        source: zktr_circuits::Error,
+    },
+    /// Constraint synthesis or proof generation failed (a bug or resource problem).
+    #[error("claim {claim}: proving failed: {reason}")]
+    Proving {
+        /// The claim.
+        claim: CircuitId,
+        /// arkworks' reason.
+        reason: String,
+    },
+    /// OS randomness unavailable.
+    #[error("no OS randomness: {0}")]
+    Randomness(String),
+    /// Building the worker thread pools failed.
+    #[error("cannot start prover threads: {0}")]
+    Threads(String),
+}
+
+impl ProverError {
+    /// The refusal, if this is one.
+    pub fn refusal(&self) -> Option<(CircuitId, &Refusal)> {
+        match self {
+            ProverError::Refused { claim, reason } => Some((*claim, reason)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Proving keys: generation (`zktr setup`), writing with a manifest, and loading
+//! hash-checked and without point validation (see [`zktr_verifier::params`] for the
+//! format and why).
+
+use crate::engine::CircuitProver;
+use crate::error::ProverError;
+use ark_bn254::Bn254;
+use ark_groth16::{Groth16, ProvingKey};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_std::rand::{CryptoRng, RngCore, SeedableRng, rngs::StdRng};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use zktr_circuits::circuits::CircuitId;
+use zktr_verifier::params::{
+    self, CircuitKey, KeyFile, Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV,
+    VerifyingKeys, key_file_stem, sha256_hex, verifying_key_bytes,
+};
+
+/// A CSPRNG seeded from the operating system.
+pub fn os_rng() -> Result<StdRng, ProverError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| ProverError::Randomness(e.to_string()))?;
+    Ok(StdRng::from_seed(seed))
+}
+
+/// The proving keys of every circuit.
+#[derive(Clone, Debug, Default)]
+pub struct ProvingKeys {
+    by_circuit: BTreeMap<CircuitId, Arc<CircuitProver>>,
+}
+
+impl ProvingKeys {
+    /// The prover of a circuit.
+    pub fn get(&self, circuit: CircuitId) -> Result<&Arc<CircuitProver>, ProverError> {
+        self.by_circuit
+            .get(&circuit)
+            .ok_or(ProverError::MissingKey(circuit))
+    }
+
+    /// Adds a circuit's key.
+    pub fn insert(&mut self, prover: CircuitProver) {
+        self.by_circuit.insert(prover.circuit, Arc::new(prover));
+    }
+
+    /// All circuit provers.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<CircuitProver>> {
+        self.by_circuit.values()
+    }
+
+    /// The matching verifying keys.
+    pub fn verifying_keys(&self) -> Result<VerifyingKeys, ProverError> {
+        let mut keys = VerifyingKeys::new();
+        for p in self.by_circuit.values() {
+            keys.insert(CircuitKey::new(p.circuit, &p.pk.vk)?);
+        }
+        Ok(keys)
+    }
+
+    /// Builds every circuit's matrices now (otherwise the first proof of each does).
+    pub fn warm_up(&self) -> Result<(), ProverError> {
+        self.by_circuit
+            .par_iter()
+            .try_for_each(|(_, p)| p.matrices().map(|_| ()))
+    }
+
+    /// Generates fresh keys for `circuits` from `rng` (the toxic waste lives only in this
+    /// call). Circuits are set up in parallel.
+    pub fn generate<R: RngCore + CryptoRng>(
+        circuits: &[CircuitId],
+        rng: &mut R,
+    ) -> Result<Self, ProverError> {
+        let seeds: Vec<[u8; 32]> = circuits
+            .iter()
+            .map(|_| {
+                let mut s = [0u8; 32];
+                rng.fill_bytes(&mut s);
+                s
+            })
+            .collect();
+        let provers = circuits
+            .par_iter()
+            .zip(seeds)
+            .map(|(c, seed)| {
+                let mut r = StdRng::from_seed(seed);
+                let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
+                    c.blank_circuit(),
+                    &mut r,
+                )
+                .map_err(|e| ProverError::Proving {
+                    claim: *c,
+                    reason: e.to_string(),
+                })?;
+                Ok(CircuitProver::new(*c, pk))
+            })
+            .collect::<Result<Vec<_>, ProverError>>()?;
+        let mut keys = Self::default();
+        for p in provers {
+            keys.insert(p);
+        }
+        Ok(keys)
+    }
+
+    /// Writes every key and `manifest.json` into `dir` (created if needed).
+    pub fn save(&self, dir: &Path, created_at: u64) -> Result<Manifest, ProverError> {
+        std::fs::create_dir_all(dir).map_err(|source| ParamsError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let mut circuits = Vec::new();
+        for p in self.by_circuit.values() {
+            let stem = key_file_stem(p.circuit);
+            let mut pk_bytes = Vec::with_capacity(p.pk.uncompressed_size());
+            p.pk.serialize_uncompressed(&mut pk_bytes)
+                .map_err(|e| ProverError::Proving {
+                    claim: p.circuit,
+                    reason: e.to_string(),
+                })?;
+            let vk_bytes = verifying_key_bytes(&p.pk.vk);
+            let pk_file = write(dir, &format!("{stem}.pk"), &pk_bytes)?;
+            let vk_file = write(dir, &format!("{stem}.vk"), &vk_bytes)?;
+            let m = p.matrices()?;
+            circuits.push(ManifestCircuit {
+                circuit: p.circuit.as_str().to_owned(),
+                constraints: m.num_constraints,
+                public_inputs: m.num_instance - 1,
+                verifying_key_id: vk_file.sha256.clone(),
+                proving_key: pk_file,
+                verifying_key: vk_file,
+            });
+        }
+        let manifest = Manifest {
+            format: params::MANIFEST_FORMAT,
+            ceremony: SINGLE_PARTY_DEV.to_owned(),
+            created_at,
+            curve: "bn254".to_owned(),
+            circuits,
+        };
+        manifest.save(dir)?;
+        Ok(manifest)
+    }
+
+    /// Loads every circuit's proving key from `dir`: each file's SHA-256 must match the
+    /// manifest (a mismatch refuses to load), the keys are decoded without point
+    /// validation (trusted local files), files are read in parallel.
+    pub fn load(dir: &Path) -> Result<Self, ProverError> {
+        let manifest = Manifest::load(dir)?;
+        let provers = CircuitId::ALL
+            .par_iter()
+            .map(|&circuit| {
+                let entry = manifest.entry(circuit)?;
+                params::check_entry(circuit, entry)?;
+                let bytes = params::read_checked(dir, &entry.proving_key)?;
+                let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(&bytes[..])
+                    .map_err(|e| ParamsError::CorruptKey {
+                        path: dir.join(&entry.proving_key.file),
+                        reason: e.to_string(),
+                    })?;
+                let inputs = pk.vk.gamma_abc_g1.len().saturating_sub(1);
+                if inputs != entry.public_inputs {
+                    return Err(ParamsError::Mismatch {
+                        circuit,
+                        what: "public inputs of the proving key",
+                        manifest: entry.public_inputs.to_string(),
+                        found: inputs.to_string(),
+                    }
+                    .into());
+                }
+                let prover = CircuitProver::new(circuit, pk);
+                if prover.vk_id != entry.verifying_key_id {
+                    return Err(ParamsError::Mismatch {
+                        circuit,
+                        what: "verifying key embedded in the proving key",
+                        manifest: entry.verifying_key_id.clone(),
+                        found: prover.vk_id.clone(),
+                    }
+                    .into());
+                }
+                Ok(prover)
+            })
+            .collect::<Result<Vec<_>, ProverError>>()?;
+        let mut keys = Self::default();
+        for p in provers {
+            keys.insert(p);
+        }
+        Ok(keys)
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<KeyFile, ProverError> {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).map_err(|source| ParamsError::Io { path, source })?;
+    Ok(KeyFile {
+        file: name.to_owned(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+    })
+}
