@@ -1,0 +1,312 @@
+//! The prover and the bundle verifier end to end, with real Groth16 keys, the real OFAC
+//! address list as the sanctions set, and real signatures.
+
+mod prover_support;
+
+use prover_support::{keys, listed_addresses, real_sanctions, world};
+use std::sync::OnceLock;
+use zktr_circuits::Fr;
+use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
+use zktr_circuits::commitment::{CommitmentTree, MasterSalt, SlotValues};
+use zktr_prover::sample::{SAMPLE_NOW, SampleWorld, sample_fields};
+use zktr_prover::{Parallelism, Prover, ProverError, Refusal};
+use zktr_verifier::bundle::ProofBundle;
+use zktr_verifier::verify::{Reason, Rejection, verify_bundle};
+use zktr_verifier::{Policy, VerifyingKeys};
+
+fn verifying_keys() -> &'static VerifyingKeys {
+    static VK: OnceLock<VerifyingKeys> = OnceLock::new();
+    VK.get_or_init(|| keys().verifying_keys().expect("verifying keys"))
+}
+
+fn policy() -> Policy {
+    world().policy().expect("policy")
+}
+
+/// Transfer 0's bundle, proven once (one proof per core).
+fn bundle() -> &'static ProofBundle {
+    static B: OnceLock<ProofBundle> = OnceLock::new();
+    B.get_or_init(|| {
+        let prover = Prover::new(keys().clone(), Parallelism::across_proofs()).expect("prover");
+        let w = world();
+        prover
+            .prove_transfer(&w.statement(0).expect("statement"), &w.context)
+            .expect("bundle")
+    })
+}
+
+fn verify(b: &ProofBundle) -> Result<zktr_verifier::Accepted, Rejection> {
+    verify_bundle(b, verifying_keys(), &policy(), SAMPLE_NOW)
+}
+
+#[test]
+fn every_claim_round_trips_through_protobuf_and_json() {
+    let b = bundle();
+    let circuits: Vec<CircuitId> = b.claims.iter().map(|c| c.circuit).collect();
+    assert_eq!(circuits, CircuitId::ALL.to_vec());
+    let accepted = verify(b).expect("fresh bundle verifies");
+    assert_eq!(accepted.claims, CircuitId::ALL.to_vec());
+
+    let wire = b.to_protobuf();
+    let from_wire = ProofBundle::from_protobuf(&wire).expect("protobuf decodes");
+    assert_eq!(&from_wire, b);
+    verify(&from_wire).expect("decoded protobuf bundle verifies");
+
+    let json = b.to_json();
+    assert!(json.contains("\"circuit\": \"not_sanctioned.beneficiary/v1\""));
+    let from_json = ProofBundle::from_json(&json).expect("JSON decodes");
+    assert_eq!(&from_json, b);
+    verify(&from_json).expect("decoded JSON bundle verifies");
+
+    // Each claim alone verifies with its key too.
+    for c in &b.claims {
+        let key = verifying_keys().get(&c.verifying_key_id).expect("known key");
+        let proof = zktr_verifier::encoding::proof_from_bytes(&c.proof).expect("points");
+        assert!(zktr_verifier::batch::verify_one(key, &c.public_inputs, &proof));
+    }
+}
+
+#[test]
+fn both_core_splits_prove_valid_bundles() {
+    let w = world();
+    for (i, par) in [
+        (1, Parallelism::within_proof()),
+        (2, Parallelism { workers: 2, threads_per_worker: 1 }),
+    ] {
+        let st = w.statement(i).unwrap();
+        let prover = Prover::new(keys().clone(), par).unwrap();
+        let mut bundles = prover.prove_transfers(&[st], &w.context).unwrap();
+        assert_eq!(bundles.len(), 1);
+        let b = bundles.pop().unwrap().expect("proves");
+        assert_eq!(b.commitment, st.tree.commitment());
+        verify(&b).unwrap_or_else(|e| panic!("{par:?}: {e}"));
+    }
+}
+
+/// A world whose only transfer pays a listed address.
+fn listed_world() -> SampleWorld {
+    let listed = listed_addresses()
+        .into_iter()
+        .find(|a| a.starts_with("0x"))
+        .expect("an EVM address on the list");
+    let mut f = sample_fields(0);
+    f.beneficiary_address_key = zktr_node::screening::address_key(&listed).unwrap();
+    let tree = CommitmentTree::new(SlotValues::from_fields(&f), &MasterSalt::from_fr(Fr::from(3u64)));
+    SampleWorld::from_trees(vec![tree], real_sanctions(), 9)
+}
+
+#[test]
+fn a_sanctioned_party_is_refused_before_proving() {
+    let w = listed_world();
+    let st = w.statement(0).unwrap();
+    // The native check alone refuses it: no key or proof is involved.
+    let err = st.not_sanctioned_claim(zktr_circuits::circuits::Party::Beneficiary).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ProverError::Refused {
+                claim: CircuitId::NotSanctionedBeneficiary,
+                reason: Refusal::PartyListed {
+                    party: "beneficiary",
+                    slot: "beneficiary_address_key"
+                }
+            }
+        ),
+        "{err}"
+    );
+    // Through the prover: the transfer is refused with the same typed error.
+    let prover = Prover::new(keys().clone(), Parallelism::default()).unwrap();
+    let err = prover.prove_transfer(&st, &w.context).unwrap_err();
+    assert_eq!(
+        err.refusal().map(|(c, _)| c),
+        Some(CircuitId::NotSanctionedBeneficiary),
+        "{err}"
+    );
+    assert!(err.to_string().contains("beneficiary_address_key is listed"), "{err}");
+    // The originator is not listed, so its claim alone is fine.
+    st.not_sanctioned_claim(zktr_circuits::circuits::Party::Originator)
+        .expect("originator not listed");
+}
+
+#[test]
+fn an_amount_on_the_wrong_side_is_refused_before_proving() {
+    let w = world();
+    // 2,500.00 USD is below the US threshold of 3,000.00 USD.
+    let mut st = w.statement(0).unwrap();
+    st.threshold = 300_000;
+    let err = st.threshold_claim().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ProverError::Refused {
+                claim: CircuitId::Threshold,
+                reason: Refusal::WrongSideOfThreshold { threshold: 300_000, .. }
+            }
+        ),
+        "{err}"
+    );
+    // ... and not below 1,000.00 USD.
+    let mut st = w.statement(0).unwrap();
+    st.direction = ThresholdDirection::Below;
+    let prover = Prover::new(keys().clone(), Parallelism::default()).unwrap();
+    let err = prover.prove_transfer(&st, &w.context).unwrap_err();
+    assert_eq!(err.refusal().map(|(c, _)| c), Some(CircuitId::Threshold), "{err}");
+    // A threshold in another currency than the committed one.
+    let mut st = w.statement(0).unwrap();
+    st.threshold_currency = 978;
+    assert!(matches!(
+        st.threshold_claim(),
+        Err(ProverError::Refused { reason: Refusal::CurrencyMismatch { claimed: 978 }, .. })
+    ));
+}
+
+fn rejection(b: &ProofBundle) -> Rejection {
+    verify(b).expect_err("must be rejected")
+}
+
+fn claim_index(b: &ProofBundle, c: CircuitId) -> usize {
+    b.claims.iter().position(|x| x.circuit == c).unwrap()
+}
+
+#[test]
+fn a_corrupted_proof_is_named() {
+    let mut b = bundle().clone();
+    let i = claim_index(&b, CircuitId::Committed);
+    // Swap in another claim's (valid) proof bytes: well-formed points, wrong proof.
+    b.claims[i].proof = bundle().claims[claim_index(&b, CircuitId::Threshold)].proof;
+    let r = rejection(&b);
+    assert_eq!(r.problems.len(), 1, "{r}");
+    assert_eq!(r.problems[0].claim, Some((i, CircuitId::Committed)));
+    assert_eq!(r.problems[0].reason, Reason::BadProof);
+    // Garbage bytes are a malformed proof, named too.
+    let mut b = bundle().clone();
+    b.claims[i].proof = [0x5a; 128];
+    let r = rejection(&b);
+    assert!(matches!(r.problems[0].reason, Reason::MalformedProof(_)), "{r}");
+    assert!(r.to_string().contains("claim 1 (committed)"), "{r}");
+}
+
+#[test]
+fn claims_of_another_transfer_are_caught() {
+    let mut b = bundle().clone();
+    b.commitment = zktr_circuits::commitment::Commitment(Fr::from(42u64));
+    let r = rejection(&b);
+    assert_eq!(r.problems.len(), 4, "{r}");
+    assert!(r.problems.iter().all(|p| p.reason == Reason::CommitmentMismatch));
+}
+
+#[test]
+fn thresholds_follow_the_policy_jurisdiction() {
+    let mut b = bundle().clone();
+    b.jurisdiction = "US".into(); // the US threshold is 3,000.00 USD, the claim states 1,000.00
+    let r = rejection(&b);
+    assert_eq!(
+        r.problems[0].reason,
+        Reason::WrongThreshold {
+            jurisdiction: "US".into(),
+            currency: 840,
+            expected: Some(300_000),
+            got: 100_000
+        }
+    );
+    assert_eq!(r.problems[0].claim, Some((0, CircuitId::Threshold)));
+    b.jurisdiction = "EU".into(); // the EU policy has a EUR threshold only
+    assert!(rejection(&b).has(|r| matches!(r, Reason::WrongThreshold { expected: None, .. })));
+    b.jurisdiction = "ATLANTIS".into();
+    assert!(rejection(&b).has(|r| matches!(r, Reason::UnknownJurisdiction(_))));
+}
+
+#[test]
+fn sanctions_roots_must_be_trusted_and_fresh() {
+    let b = bundle();
+    // Three days later the root (max age two days) is stale.
+    let r = verify_bundle(b, verifying_keys(), &policy(), SAMPLE_NOW + 3 * 86_400).unwrap_err();
+    assert!(r.has(|r| matches!(r, Reason::StaleSanctionsRoot { .. })), "{r}");
+    // A policy that trusts another publisher.
+    let mut file = policy().file;
+    file.sanctions_publishers[0].public_key =
+        hex_key(&ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
+    let other = Policy::new(file).unwrap();
+    let r = verify_bundle(b, verifying_keys(), &other, SAMPLE_NOW).unwrap_err();
+    assert!(r.has(|r| matches!(r, Reason::UntrustedSanctionsRoot(_))), "{r}");
+    // A root that is not the one the proofs used.
+    let mut b2 = b.clone();
+    b2.sanctions_root.record.root.0 += Fr::from(1u64);
+    let r = rejection(&b2);
+    assert!(r.has(|r| matches!(r, Reason::SanctionsRootMismatch)), "{r}");
+    assert!(r.has(|r| matches!(r, Reason::BadSanctionsRootSignature(_))), "{r}");
+    // An untrusted log.
+    let mut b3 = b.clone();
+    b3.tree_head.log_id = "someone-else".into();
+    assert!(rejection(&b3).has(|r| matches!(r, Reason::UntrustedLog(_))));
+}
+
+fn hex_key(k: &ed25519_dalek::SigningKey) -> String {
+    k.verifying_key()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn unknown_keys_bad_inputs_and_missing_claims_are_named() {
+    let mut b = bundle().clone();
+    b.claims[2].verifying_key_id = "00".repeat(32);
+    let r = rejection(&b);
+    assert_eq!(r.problems[0].claim, Some((2, CircuitId::NotSanctionedOriginator)));
+    assert!(matches!(r.problems[0].reason, Reason::UnknownKey(_)));
+
+    let mut b = bundle().clone();
+    b.claims[0].public_inputs[3] = Fr::from(2u64); // direction must be 0 or 1
+    let r = rejection(&b);
+    assert!(matches!(r.problems[0].reason, Reason::PublicInput(_)), "{r}");
+    assert!(r.to_string().contains("direction"), "{r}");
+
+    let mut b = bundle().clone();
+    b.claims[1].verifying_key_id = b.claims[0].verifying_key_id.clone();
+    assert!(rejection(&b).has(|r| matches!(r, Reason::KeyForOtherCircuit { .. })));
+
+    let mut b = bundle().clone();
+    b.claims.pop();
+    let r = rejection(&b);
+    assert_eq!(r.problems[0].reason, Reason::MissingClaim("not_sanctioned.beneficiary"));
+}
+
+#[test]
+fn truncated_and_malformed_bundles_are_clear_errors() {
+    let wire = bundle().to_protobuf();
+    for len in (0..wire.len()).step_by(7) {
+        let cut = &wire[..len];
+        if let Ok(b) = ProofBundle::from_protobuf(cut) {
+            panic!("a bundle truncated to {len} bytes decoded: {} claims", b.claims.len());
+        }
+    }
+    let err = ProofBundle::from_protobuf(&wire[..wire.len() / 2]).unwrap_err();
+    assert!(!err.to_string().is_empty());
+    let json = bundle().to_json();
+    for len in [0, 1, json.len() / 3, json.len() - 2] {
+        assert!(ProofBundle::from_json(&json[..len]).is_err());
+    }
+    // A proof of the wrong length, named by its field.
+    let mut msg = bundle().to_message();
+    msg.claims[1].proof.truncate(100);
+    let err = ProofBundle::from_message(msg).unwrap_err();
+    assert!(err.to_string().contains("claims[1].proof"), "{err}");
+    assert!(err.to_string().contains("128 bytes"), "{err}");
+}
+
+#[test]
+fn the_example_policy_file_loads() {
+    let p = Policy::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/params/policy.example.json"
+    )))
+    .unwrap();
+    let usd = |j: &str| p.jurisdiction(j).unwrap().threshold(840).map(|t| t.amount_minor);
+    assert_eq!(usd("FATF"), Some(100_000));
+    assert_eq!(usd("US"), Some(300_000));
+    assert_eq!(p.jurisdiction("EU").unwrap().threshold(978).unwrap().amount_minor, 0);
+    assert_eq!(p.required.len(), 4);
+    assert!(Policy::from_json("{\"name\": 1}").is_err());
+}
