@@ -7,4 +7,10 @@ if [ ! -d ../shared/data ]; then
   echo "error: ../shared/data is missing (the real test data sits beside the checkout)" >&2
   exit 1
 fi
+# snarkjs (npm) for tests/snarkjs_verify.rs, into target/npm (about 5 s). Mandatory under
+# CI; elsewhere the test skips with a message when node is missing.
+if command -v npm >/dev/null 2>&1 && [ ! -x target/npm/node_modules/.bin/snarkjs ]; then
+  mkdir -p target/npm
+  npm install --no-audit --no-fund --prefix target/npm snarkjs@0.7 >/dev/null
+fi
 cargo test --workspace --all-targets
