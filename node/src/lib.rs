@@ -6,4 +6,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod commit;
+pub mod ivms101;
 pub mod screening;
+pub mod trisa;
