@@ -310,3 +310,152 @@ fn the_example_policy_file_loads() {
     assert_eq!(p.required.len(), 4);
     assert!(Policy::from_json("{\"name\": 1}").is_err());
 }
+
+// ---- parameters on disk: manifest, hash-checked loading, corruption --------------------
+
+use zktr_prover::keys::ProvingKeys as Keys;
+use zktr_verifier::params::{MANIFEST_FILE, Manifest, ParamsError, SINGLE_PARTY_DEV, sha256_hex};
+
+/// The keys written once with `ProvingKeys::save` (what `zktr setup` does).
+fn saved_params() -> &'static tempfile::TempDir {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        keys().save(dir.path(), 1_763_596_800).expect("save");
+        dir
+    })
+}
+
+/// A copy of the saved parameters to break.
+fn params_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for e in std::fs::read_dir(saved_params().path()).expect("read dir") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, dir.path().join(p.file_name().expect("name"))).expect("copy");
+    }
+    dir
+}
+
+fn edit_manifest(dir: &std::path::Path, f: impl FnOnce(&mut Manifest)) {
+    let mut m = Manifest::load(dir).expect("manifest");
+    f(&mut m);
+    m.save(dir).expect("save manifest");
+}
+
+fn params_err(r: Result<Keys, ProverError>) -> ParamsError {
+    match r {
+        Err(ProverError::Params(e)) => e,
+        Err(e) => panic!("expected a parameters error, got {e}"),
+        Ok(_) => panic!("broken parameters loaded"),
+    }
+}
+
+#[test]
+fn saved_keys_load_hash_checked_with_their_manifest() {
+    let dir = saved_params().path();
+    let m = Manifest::load(dir).unwrap();
+    assert_eq!(m.ceremony, SINGLE_PARTY_DEV);
+    assert_eq!(m.created_at, 1_763_596_800);
+    for s in zktr_circuits::circuits::constraint_table().unwrap() {
+        let e = m.entry(s.id).unwrap();
+        assert_eq!(e.constraints, s.constraints, "{}", s.id);
+        assert_eq!(e.public_inputs, s.public_inputs, "{}", s.id);
+        let pk = std::fs::read(dir.join(&e.proving_key.file)).unwrap();
+        assert_eq!(sha256_hex(&pk), e.proving_key.sha256);
+        assert_eq!(e.verifying_key_id, e.verifying_key.sha256);
+    }
+    let loaded = Keys::load(dir).unwrap();
+    for c in CircuitId::ALL {
+        let (a, b) = (loaded.get(c).unwrap(), keys().get(c).unwrap());
+        assert_eq!(a.vk_id, b.vk_id);
+        assert!(a.pk == b.pk, "{c}: loaded proving key differs");
+    }
+    let vks = VerifyingKeys::load(dir).unwrap();
+    for c in &bundle().claims {
+        assert_eq!(vks.get(&c.verifying_key_id).unwrap().circuit, c.circuit);
+    }
+}
+
+#[test]
+fn a_changed_key_file_is_refused_by_its_hash() {
+    let dir = params_copy();
+    let path = dir.path().join("committed-v1.pk");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let e = params_err(Keys::load(dir.path()));
+    assert!(matches!(e, ParamsError::HashMismatch { .. }), "{e}");
+    assert!(e.to_string().contains("committed-v1.pk"), "{e}");
+    let vk = dir.path().join("threshold-v1.vk");
+    std::fs::write(&vk, b"not a key").unwrap();
+    let e = VerifyingKeys::load(dir.path()).unwrap_err();
+    assert!(matches!(e, ParamsError::HashMismatch { .. }), "{e}");
+}
+
+#[test]
+fn corrupt_keys_with_matching_hashes_are_clear_errors() {
+    let dir = params_copy();
+    // Truncated proving and verifying keys whose manifest hashes were updated.
+    for (file, keep) in [("not_sanctioned.beneficiary-v1.pk", 1000), ("threshold-v1.vk", 40)] {
+        let path = dir.path().join(file);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..keep]).unwrap();
+        let hash = sha256_hex(&bytes[..keep]);
+        edit_manifest(dir.path(), |m| {
+            for c in &mut m.circuits {
+                for k in [&mut c.proving_key, &mut c.verifying_key] {
+                    if k.file == file {
+                        k.sha256 = hash.clone();
+                    }
+                }
+            }
+        });
+    }
+    let e = params_err(Keys::load(dir.path()));
+    assert!(matches!(e, ParamsError::CorruptKey { .. }), "{e}");
+    assert!(e.to_string().contains("not_sanctioned.beneficiary-v1.pk"), "{e}");
+    let e = VerifyingKeys::load(dir.path()).unwrap_err();
+    assert!(matches!(e, ParamsError::CorruptKey { .. }), "{e}");
+}
+
+#[test]
+fn manifest_mismatches_are_clear_errors() {
+    // Another circuit's proving key under this circuit's name (hash updated).
+    let dir = params_copy();
+    std::fs::copy(dir.path().join("committed-v1.pk"), dir.path().join("threshold-v1.pk")).unwrap();
+    let hash = sha256_hex(&std::fs::read(dir.path().join("threshold-v1.pk")).unwrap());
+    edit_manifest(dir.path(), |m| {
+        m.circuits.iter_mut().find(|c| c.circuit == "threshold/v1").unwrap().proving_key.sha256 = hash;
+    });
+    let e = params_err(Keys::load(dir.path()));
+    assert!(matches!(e, ParamsError::Mismatch { .. }), "{e}");
+
+    // A public-input count this build's circuit does not have.
+    let dir = params_copy();
+    edit_manifest(dir.path(), |m| m.circuits[0].public_inputs += 1);
+    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::Mismatch { .. }));
+    assert!(matches!(VerifyingKeys::load(dir.path()), Err(ParamsError::Mismatch { .. })));
+
+    // A verifying-key id that is not the key's.
+    let dir = params_copy();
+    edit_manifest(dir.path(), |m| m.circuits[1].verifying_key_id = "ab".repeat(32));
+    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::Mismatch { .. }));
+
+    // An unknown circuit, a missing one, malformed JSON, no manifest.
+    let dir = params_copy();
+    edit_manifest(dir.path(), |m| m.circuits[2].circuit = "threshold/v9".into());
+    let e = params_err(Keys::load(dir.path()));
+    assert!(matches!(e, ParamsError::UnknownCircuit { .. }), "{e}");
+    let dir = params_copy();
+    edit_manifest(dir.path(), |m| {
+        m.circuits.pop();
+    });
+    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::MissingCircuit { .. }));
+    let dir = params_copy();
+    std::fs::write(dir.path().join(MANIFEST_FILE), "{\"format\": 1,").unwrap();
+    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::ManifestFormat { .. }));
+    std::fs::remove_file(dir.path().join(MANIFEST_FILE)).unwrap();
+    let e = params_err(Keys::load(dir.path()));
+    assert!(matches!(e, ParamsError::Io { .. }) && e.to_string().contains(MANIFEST_FILE), "{e}");
+}
