@@ -8,5 +8,6 @@
 
 pub mod commit;
 pub mod ivms101;
+pub mod sanctions;
 pub mod screening;
 pub mod trisa;

@@ -1,6 +1,9 @@
 //! Subcommands of the `zktr` binary. Each subcommand lives in its own module.
 
 mod circuits;
+mod envelope;
+mod ivms101;
+mod sanctions;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +22,15 @@ enum Command {
     Circuits,
     /// Hash numbers with circomlib's Poseidon (decimal or 0x-hex inputs, 1 to 12).
     Poseidon(circuits::PoseidonArgs),
+    /// IVMS101 identity data: `validate FILE...` (exit 1 if any file breaks a constraint).
+    #[command(subcommand)]
+    Ivms101(ivms101::Ivms101Command),
+    /// TRISA secure envelopes: `open --key KEY.pem FILE`, `seal --to PUBKEY.pem --payload FILE`.
+    #[command(subcommand)]
+    Envelope(envelope::EnvelopeCommand),
+    /// Sanctions sets: build from OFAC/UN lists, check, diff, verify, publisher keys.
+    #[command(subcommand)]
+    Sanctions(sanctions::SanctionsCommand),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -36,5 +48,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Circuits => circuits::table(),
         Command::Poseidon(args) => circuits::poseidon(args),
+        Command::Ivms101(cmd) => ivms101::run(cmd),
+        Command::Envelope(cmd) => envelope::run(cmd),
+        Command::Sanctions(cmd) => sanctions::run(cmd),
     }
 }
