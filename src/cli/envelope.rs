@@ -1,0 +1,95 @@
+//! `zktr envelope open` and `zktr envelope seal`: TRISA v1beta1 secure envelopes in
+//! protobuf-JSON.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zktr_node::trisa::json::{envelope_from_json, envelope_to_json, payload_from_json, payload_to_json};
+use zktr_node::trisa::{PublicSealingKey, SealOptions, SealingKey, TransferState, open, seal};
+
+/// `zktr envelope ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum EnvelopeCommand {
+    /// Open a sealed envelope (protobuf-JSON) and print its payload as protobuf-JSON.
+    Open {
+        /// The recipient's private key (PEM: PKCS#8 or PKCS#1 RSA, or PKCS#8 X25519).
+        /// Not needed for an unsealed envelope.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// The envelope file.
+        file: PathBuf,
+    },
+    /// Seal a payload (protobuf-JSON `trisa.api.v1beta1.Payload`) to a public key and
+    /// write the envelope as protobuf-JSON.
+    Seal {
+        /// The recipient's public key (PEM `PUBLIC KEY`: RSA -> RSA-OAEP-SHA512 as TRISA,
+        /// X25519 -> HPKE).
+        #[arg(long)]
+        to: PathBuf,
+        /// The payload file.
+        #[arg(long)]
+        payload: PathBuf,
+        /// Envelope id (a UUID; random if not given).
+        #[arg(long)]
+        id: Option<uuid::Uuid>,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+pub fn run(cmd: EnvelopeCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        EnvelopeCommand::Open { key, file } => {
+            let env = envelope_from_json(&read(&file)?)
+                .with_context(|| format!("reading envelope {}", file.display()))?;
+            let key = key
+                .map(|k| {
+                    SealingKey::from_pem(&read(&k)?)
+                        .with_context(|| format!("reading key {}", k.display()))
+                })
+                .transpose()?;
+            let payload = open(&env, key.as_ref())
+                .with_context(|| format!("opening envelope {}", env.id))?;
+            let json = payload_to_json(&payload).context("writing the payload as JSON")?;
+            write_stdout(&serde_json::to_string_pretty(&json)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        EnvelopeCommand::Seal {
+            to,
+            payload,
+            id,
+            out,
+        } => {
+            let to_key = PublicSealingKey::from_pem(&read(&to)?)
+                .with_context(|| format!("reading public key {}", to.display()))?;
+            let p = payload_from_json(&read(&payload)?)
+                .with_context(|| format!("reading payload {}", payload.display()))?;
+            let options = SealOptions {
+                id,
+                transfer_state: TransferState::Started,
+                timestamp: None,
+            };
+            let env = seal(&p, &to_key, &options).context("sealing")?;
+            let text = serde_json::to_string_pretty(&envelope_to_json(&env)?)?;
+            match out {
+                Some(path) => std::fs::write(&path, text + "\n")
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => write_stdout(&text)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn read(path: &PathBuf) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Writes to stdout, returning an error (not panicking) on a closed pipe.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").context("writing to stdout")?;
+    out.flush().context("writing to stdout")
+}
