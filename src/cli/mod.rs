@@ -1,9 +1,11 @@
 //! Subcommands of the `zktr` binary. Each subcommand lives in its own module.
 
+mod bench;
 mod circuits;
 mod envelope;
 mod ivms101;
 mod sanctions;
+mod setup;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,6 +22,12 @@ pub struct Cli {
 enum Command {
     /// Print the constraint table of every circuit.
     Circuits,
+    /// Generate Groth16 keys for every circuit and params/manifest.json (single-party dev setup).
+    Setup(setup::SetupArgs),
+    /// Measure proving and verification speed on this machine.
+    Bench(bench::BenchArgs),
+    /// Export one claim of a bundle as snarkjs files (proof.json, public.json, verification_key.json).
+    Snarkjs(setup::SnarkjsArgs),
     /// Hash numbers with circomlib's Poseidon (decimal or 0x-hex inputs, 1 to 12).
     Poseidon(circuits::PoseidonArgs),
     /// IVMS101 identity data: `validate FILE...` (exit 1 if any file breaks a constraint).
@@ -47,6 +55,9 @@ pub fn init_tracing() {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Circuits => circuits::table(),
+        Command::Setup(args) => setup::setup(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Snarkjs(args) => setup::snarkjs(args),
         Command::Poseidon(args) => circuits::poseidon(args),
         Command::Ivms101(cmd) => ivms101::run(cmd),
         Command::Envelope(cmd) => envelope::run(cmd),

@@ -1,0 +1,239 @@
+//! `zktr bench`: proving and verification speed on this machine, with a progress bar.
+//!
+//! Prints, per claim: constraints, prove ms (one proof, keys in memory, all cores),
+//! microseconds per constraint, verify ms, claims/s; then whole transfers proven one
+//! claim at a time and as a batch under both core splits (claims/s, transfers/s); then
+//! batch verification (proofs/s, batch verifications/s); and the thread counts.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+use zktr_circuits::circuits::CircuitId;
+use zktr_prover::sample::{SampleWorld, synthetic_sanctions};
+use zktr_prover::{Parallelism, Prover, ProvingKeys};
+use zktr_verifier::batch::{BatchItem, batch_verify, verify_one};
+use zktr_verifier::encoding::proof_from_bytes;
+
+/// Arguments of `zktr bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Load keys from this parameters directory (else generate throwaway keys).
+    #[arg(long)]
+    params: Option<PathBuf>,
+    /// Transfers in the batch-proving run.
+    #[arg(long, default_value_t = 32)]
+    transfers: usize,
+    /// Repetitions per single-proof measurement (the median is printed).
+    #[arg(long, default_value_t = 5)]
+    reps: usize,
+    /// Write one proven sample bundle (JSON) here.
+    #[arg(long)]
+    save_bundle: Option<PathBuf>,
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let cores = Parallelism::cores();
+    let reps = args.reps.max(1);
+    let n = args.transfers.max(1);
+    let batch_sizes = [1usize, 16, 64, 256];
+    let steps = 2 + 2 * CircuitId::ALL.len() * reps + 3 + batch_sizes.len();
+    let bar = ProgressBar::new(steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+
+    bar.set_message("keys");
+    let t = Instant::now();
+    let keys = match &args.params {
+        Some(dir) => ProvingKeys::load(dir)?,
+        None => ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::keys::os_rng()?)?,
+    };
+    let key_ms = ms(t);
+    let t = Instant::now();
+    keys.warm_up()?;
+    let matrices_ms = ms(t);
+    let vks = keys.verifying_keys()?;
+    bar.inc(1);
+
+    bar.set_message("sample transfers");
+    let world = SampleWorld::new(n, synthetic_sanctions(10_000)?, 1);
+    let statements = world.statements();
+    bar.inc(1);
+
+    // Per claim: one proof at a time with all cores, and single verification.
+    let within = Prover::new(keys.clone(), Parallelism::within_proof())?;
+    let claims = statements
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no transfers"))?
+        .claims()?;
+    let mut rows = Vec::new();
+    for w in &claims {
+        bar.set_message(format!("prove {}", w.circuit));
+        let mut times = Vec::new();
+        let mut proof = None;
+        for _ in 0..reps {
+            let t = Instant::now();
+            let p = within.prove_claims(vec![w.clone()])?.pop();
+            times.push(ms(t));
+            proof = p;
+            bar.inc(1);
+        }
+        let proof = proof.ok_or_else(|| anyhow::anyhow!("no proof"))??;
+        let key = vks
+            .for_circuit(w.circuit)
+            .ok_or_else(|| anyhow::anyhow!("no key"))?;
+        bar.set_message(format!("verify {}", w.circuit));
+        let mut vt = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            let ok = verify_one(key, &w.public_inputs, &proof);
+            vt.push(ms(t));
+            anyhow::ensure!(ok, "{} proof does not verify", w.circuit);
+            bar.inc(1);
+        }
+        let constraints = keys.get(w.circuit)?.matrices()?.num_constraints;
+        rows.push((w.circuit, constraints, median(times), median(vt)));
+    }
+
+    // Whole transfers: one claim at a time vs batches under both splits.
+    bar.set_message("transfer, claims one at a time");
+    let t = Instant::now();
+    for w in &claims {
+        within.prove_claims(vec![w.clone()])?;
+    }
+    let one_by_one_ms = ms(t);
+    bar.inc(1);
+    let mut batch_rows = Vec::new();
+    let mut sample_bundle = None;
+    for (name, par) in [
+        ("across proofs", Parallelism::across_proofs()),
+        ("within proof", Parallelism::within_proof()),
+    ] {
+        bar.set_message(format!("{n} transfers, {name}"));
+        let prover = Prover::new(keys.clone(), par)?;
+        let t = Instant::now();
+        let bundles = prover.prove_transfers(&statements, &world.context)?;
+        let elapsed = ms(t);
+        let mut ok = 0;
+        for b in bundles {
+            let b = b?;
+            ok += 1;
+            sample_bundle.get_or_insert(b);
+        }
+        batch_rows.push((name, par, elapsed, ok));
+        bar.inc(1);
+    }
+
+    // Batch verification of `committed` proofs (distinct: re-randomized).
+    let key = vks
+        .for_circuit(CircuitId::Committed)
+        .ok_or_else(|| anyhow::anyhow!("no key"))?;
+    let bundle = sample_bundle.ok_or_else(|| anyhow::anyhow!("no bundle"))?;
+    let claim = bundle
+        .claim(CircuitId::Committed)
+        .ok_or_else(|| anyhow::anyhow!("no committed claim"))?;
+    let base = proof_from_bytes(&claim.proof)?;
+    let mut rng = zktr_prover::keys::os_rng()?;
+    let items: Vec<BatchItem> = (0..256)
+        .map(|_| BatchItem {
+            public_inputs: claim.public_inputs.clone(),
+            proof: ark_groth16::Groth16::<ark_bn254::Bn254>::rerandomize_proof(
+                key.vk(),
+                &base,
+                &mut rng,
+            ),
+        })
+        .collect();
+    let mut verify_rows = Vec::new();
+    for size in batch_sizes {
+        bar.set_message(format!("batch verify {size}"));
+        let mut times = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            batch_verify(key, &items[..size])?;
+            times.push(ms(t));
+        }
+        verify_rows.push((size, median(times)));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    println!("zktr bench: {cores} cores, keys {} in {key_ms:.0} ms, matrices built in {matrices_ms:.0} ms",
+        if args.params.is_some() { "loaded" } else { "generated" });
+    println!();
+    println!(
+        "{:<30} {:>11} {:>9} {:>8} {:>9} {:>9} {:>7}",
+        "claim", "constraints", "prove ms", "us/cons", "verify ms", "claims/s", "threads"
+    );
+    for (c, cons, p, v) in &rows {
+        println!(
+            "{:<30} {:>11} {:>9.1} {:>8.1} {:>9.2} {:>9.2} {:>7}",
+            c.as_str(),
+            cons,
+            p,
+            p * 1e3 / *cons as f64,
+            v,
+            1e3 / p,
+            cores
+        );
+    }
+    println!();
+    println!(
+        "{:<36} {:>9} {:>7} {:>10} {:>9} {:>11} {:>7}",
+        "proving", "transfers", "claims", "total ms", "claims/s", "transfers/s", "threads"
+    );
+    let k = claims.len();
+    println!(
+        "{:<36} {:>9} {:>7} {:>10.0} {:>9.2} {:>11.2} {:>7}",
+        "1 transfer, one claim at a time",
+        1,
+        k,
+        one_by_one_ms,
+        k as f64 * 1e3 / one_by_one_ms,
+        1e3 / one_by_one_ms,
+        cores
+    );
+    for (name, par, t, ok) in &batch_rows {
+        println!(
+            "{:<36} {:>9} {:>7} {:>10.0} {:>9.2} {:>11.2} {:>7}",
+            format!("batch, {name} ({}x{})", par.workers, par.threads_per_worker),
+            ok,
+            ok * k,
+            t,
+            (ok * k) as f64 * 1e3 / t,
+            *ok as f64 * 1e3 / t,
+            par.threads()
+        );
+    }
+    println!();
+    println!(
+        "{:<36} {:>9} {:>10} {:>10} {:>16}",
+        "batch verification (committed)", "proofs", "ms", "proofs/s", "batch verif./s"
+    );
+    for (size, t) in &verify_rows {
+        println!(
+            "{:<36} {:>9} {:>10.2} {:>10.0} {:>16.1}",
+            "",
+            size,
+            t,
+            *size as f64 * 1e3 / t,
+            1e3 / t
+        );
+    }
+    if let Some(path) = &args.save_bundle {
+        std::fs::write(path, bundle.to_json() + "\n")?;
+        println!("\nwrote a sample bundle to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
