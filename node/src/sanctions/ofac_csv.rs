@@ -288,6 +288,8 @@ fn name_of(primary: bool, alias_type: &str, full: &str) -> PartyName {
 fn parse_remarks(remarks: &str, p: &mut ListedParty) {
     for item in remarks.split(';') {
         let item = item.trim().trim_end_matches('.').trim();
+        // A second document or address of the same kind is written `alt. Passport ...`.
+        let item = item.strip_prefix("alt. ").unwrap_or(item);
         if let Some(dob) = item.strip_prefix("DOB ") {
             p.dates_of_birth.push(dob.trim().to_string());
         } else if let Some(rest) = item.strip_prefix(CURRENCY_PREFIX) {

@@ -114,7 +114,6 @@ impl State {
             ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME") if !value.is_empty() => {
                 self.alias_name = Some(value.to_string());
             }
-            ("INDIVIDUALS" | "ENTITIES", _) => {}
             (_, "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS") => {
                 if let Some(alias) = self.alias_name.take() {
                     let mut n = PartyName::whole(false, &self.alias_quality, &alias);
