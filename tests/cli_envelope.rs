@@ -25,8 +25,18 @@ fn json_file(p: &PathBuf) -> serde_json::Value {
 fn open_prints_the_trisa_fixture_payload() {
     let key = shared("trisa/sealing_key.pem");
     let env = shared("trisa/sealed_envelope.json");
-    let out = zktr(&["envelope".as_ref(), "open".as_ref(), "--key".as_ref(), key.as_os_str(), env.as_os_str()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = zktr(&[
+        "envelope".as_ref(),
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        env.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed, json_file(&shared("trisa/pending_payload.json")));
 }
@@ -54,13 +64,27 @@ fn seal_then_open_round_trips() {
         "--out".as_ref(),
         sealed.as_os_str(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let env = json_file(&sealed);
     assert_eq!(env["sealed"], serde_json::Value::Bool(true));
     assert_eq!(env["encryption_algorithm"], "AES256-GCM");
     let keyfile = shared("trisa/sealing_key.pem");
-    let out = zktr(&["envelope".as_ref(), "open".as_ref(), "--key".as_ref(), keyfile.as_os_str(), sealed.as_os_str()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = zktr(&[
+        "envelope".as_ref(),
+        "open".as_ref(),
+        "--key".as_ref(),
+        keyfile.as_os_str(),
+        sealed.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed, json_file(&payload));
     // A tampered envelope: exit code 2 and the step in the message.
@@ -68,9 +92,19 @@ fn seal_then_open_round_trips() {
     tampered["hmac"] = serde_json::Value::String("AAAA".into());
     let bad = dir.join("tampered.json");
     std::fs::write(&bad, tampered.to_string()).unwrap();
-    let out = zktr(&["envelope".as_ref(), "open".as_ref(), "--key".as_ref(), keyfile.as_os_str(), bad.as_os_str()]);
+    let out = zktr(&[
+        "envelope".as_ref(),
+        "open".as_ref(),
+        "--key".as_ref(),
+        keyfile.as_os_str(),
+        bad.as_os_str(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("HMAC"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("HMAC"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -78,15 +112,36 @@ fn seal_then_open_round_trips() {
 fn ivms101_validate_exit_codes() {
     let valid = shared("ivms101/trisa/identity_payload.json");
     let out = zktr(&["ivms101".as_ref(), "validate".as_ref(), valid.as_os_str()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // The protobuf-JSON fixture has a country name instead of a code (C3), and its VASPs'
     // LEIs have a country of issue (C9) and wrong check digits (C11).
     let invalid = shared("ivms101/trisa/identity_payload.pb.json");
-    let out = zktr(&["ivms101".as_ref(), "validate".as_ref(), valid.as_os_str(), invalid.as_os_str()]);
+    let out = zktr(&[
+        "ivms101".as_ref(),
+        "validate".as_ref(),
+        valid.as_os_str(),
+        invalid.as_os_str(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("$.beneficiary.beneficiaryPersons[0].naturalPerson.geographicAddress[0].country: C3"), "{text}");
+    assert!(
+        text.contains(
+            "$.beneficiary.beneficiaryPersons[0].naturalPerson.geographicAddress[0].country: C3"
+        ),
+        "{text}"
+    );
     assert!(text.contains("$.originatingVASP.originatingVASP.legalPerson.nationalIdentification.countryOfIssue: C9"), "{text}");
     assert!(text.contains("$.beneficiaryVASP.beneficiaryVASP.legalPerson.nationalIdentification.nationalIdentifier: C11"), "{text}");
-    assert_eq!(text.lines().filter(|l| l.contains("identity_payload.pb.json")).count(), 5, "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("identity_payload.pb.json"))
+            .count(),
+        5,
+        "{text}"
+    );
 }

@@ -174,8 +174,8 @@ pub fn transfer_fields(
     if let Some(tx) = payload::transaction(payload_msg)?.transaction()
         && !tx.beneficiary.trim().is_empty()
     {
-        let theirs =
-            screening::canonical_address(&tx.beneficiary).map_err(screening("beneficiary address"))?;
+        let theirs = screening::canonical_address(&tx.beneficiary)
+            .map_err(screening("beneficiary address"))?;
         let ours = screening::canonical_address(&details.beneficiary_address)
             .map_err(screening("beneficiary address"))?;
         if theirs != ours {
@@ -190,5 +190,8 @@ pub fn slot_values(
     payload_msg: &Payload,
     details: &TransferDetails,
 ) -> Result<SlotValues, CommitError> {
-    Ok(SlotValues::from_fields(&transfer_fields(payload_msg, details)?))
+    Ok(SlotValues::from_fields(&transfer_fields(
+        payload_msg,
+        details,
+    )?))
 }

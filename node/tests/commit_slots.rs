@@ -44,7 +44,9 @@ fn slots_come_from_the_payload_and_the_details() {
     assert_eq!(v.get(Slot::AssetAmount), fr_from_u128(206_412));
     assert_eq!(
         v.get(Slot::BeneficiaryAddressKey),
-        screening::address_key(&d.beneficiary_address).unwrap().to_fr()
+        screening::address_key(&d.beneficiary_address)
+            .unwrap()
+            .to_fr()
     );
     // Names: "Jane Howard" (LEGL) and "Lawrence Clark" (LEGL), normalized.
     assert_eq!(
@@ -64,7 +66,10 @@ fn slots_come_from_the_payload_and_the_details() {
         screening::identifier_key("319-560-446").unwrap().to_fr()
     );
     assert_eq!(v.get(Slot::PayloadDigest), payload_digest(&p).to_fr());
-    assert_eq!(v.get(Slot::EnvelopeId), fr_from_u128(d.envelope_id.as_u128()));
+    assert_eq!(
+        v.get(Slot::EnvelopeId),
+        fr_from_u128(d.envelope_id.as_u128())
+    );
     assert_eq!(
         v.get(Slot::OriginatorVaspKey),
         screening::vasp_key("506700T7Z685VUOZL877").unwrap().to_fr()

@@ -37,8 +37,8 @@ fn every_trisa_file_round_trips_in_every_form() {
         assert_eq!(form, want_form, "{name}");
         for out_form in [JsonForm::Ivms101, JsonForm::Protobuf] {
             let written = doc.to_json(out_form).unwrap();
-            let (again, read_form) =
-                Document::from_json(&written).unwrap_or_else(|e| panic!("{name} {out_form:?}: {e}\n{written}"));
+            let (again, read_form) = Document::from_json(&written)
+                .unwrap_or_else(|e| panic!("{name} {out_form:?}: {e}\n{written}"));
             assert_eq!(read_form, out_form, "{name}");
             assert_eq!(again, doc, "{name} via {out_form:?}");
         }

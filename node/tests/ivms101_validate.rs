@@ -85,12 +85,28 @@ fn c1_originator_natural_person_needs_identifying_information() {
 #[test]
 fn c2_date_of_birth_in_the_past() {
     let mut p = base();
-    originator(&mut p).date_and_place_of_birth.as_mut().unwrap().date_of_birth = "2026-11-21".into();
+    originator(&mut p)
+        .date_and_place_of_birth
+        .as_mut()
+        .unwrap()
+        .date_of_birth = "2026-11-21".into();
     assert_only(&p, &format!("{ORIG}.dateAndPlaceOfBirth.dateOfBirth"), "C2");
-    originator(&mut p).date_and_place_of_birth.as_mut().unwrap().date_of_birth = "2026-11-20".into();
+    originator(&mut p)
+        .date_and_place_of_birth
+        .as_mut()
+        .unwrap()
+        .date_of_birth = "2026-11-20".into();
     assert_eq!(violations(&p), vec![]);
-    originator(&mut p).date_and_place_of_birth.as_mut().unwrap().date_of_birth = "04/10/1992".into();
-    assert_only(&p, &format!("{ORIG}.dateAndPlaceOfBirth.dateOfBirth"), "format");
+    originator(&mut p)
+        .date_and_place_of_birth
+        .as_mut()
+        .unwrap()
+        .date_of_birth = "04/10/1992".into();
+    assert_only(
+        &p,
+        &format!("{ORIG}.dateAndPlaceOfBirth.dateOfBirth"),
+        "format",
+    );
 }
 
 #[test]
@@ -132,7 +148,12 @@ fn c4_originator_legal_person_needs_identifying_information() {
 #[test]
 fn c5_legal_person_needs_a_legl_name() {
     let mut p = base();
-    for n in &mut originating_vasp(&mut p).name.as_mut().unwrap().name_identifiers {
+    for n in &mut originating_vasp(&mut p)
+        .name
+        .as_mut()
+        .unwrap()
+        .name_identifiers
+    {
         if n.legal_person_name_identifier_type == LegalPersonNameTypeCode::Legl {
             n.legal_person_name_identifier_type = LegalPersonNameTypeCode::Trad;
         }
@@ -151,7 +172,10 @@ fn c6_natural_person_needs_a_legl_name() {
 #[test]
 fn c7_legal_person_identifier_types() {
     let mut p = base();
-    let id = originating_vasp(&mut p).national_identification.as_mut().unwrap();
+    let id = originating_vasp(&mut p)
+        .national_identification
+        .as_mut()
+        .unwrap();
     id.national_identifier_type = NationalIdentifierTypeCode::Ccpt;
     id.registration_authority = "RA000001".into();
     assert_only(
@@ -183,7 +207,10 @@ fn c8_address_lines_or_street_and_building() {
 #[test]
 fn c9_legal_person_identification_is_complete() {
     let mut p = base();
-    let id = originating_vasp(&mut p).national_identification.as_mut().unwrap();
+    let id = originating_vasp(&mut p)
+        .national_identification
+        .as_mut()
+        .unwrap();
     id.country_of_issue = "US".into();
     assert_only(
         &p,
@@ -191,7 +218,10 @@ fn c9_legal_person_identification_is_complete() {
         "C9",
     );
     let mut p = base();
-    let id = originating_vasp(&mut p).national_identification.as_mut().unwrap();
+    let id = originating_vasp(&mut p)
+        .national_identification
+        .as_mut()
+        .unwrap();
     id.national_identifier_type = NationalIdentifierTypeCode::Raid;
     assert_only(
         &p,
@@ -218,7 +248,10 @@ fn c10_registration_authority_format() {
 #[test]
 fn c11_lei_check_digits() {
     let mut p = base();
-    let id = originating_vasp(&mut p).national_identification.as_mut().unwrap();
+    let id = originating_vasp(&mut p)
+        .national_identification
+        .as_mut()
+        .unwrap();
     assert_eq!(id.national_identifier, "506700T7Z685VUOZL877");
     id.national_identifier = "506700T7Z685VUOZL878".into();
     assert_only(
@@ -265,8 +298,14 @@ fn required_elements() {
     assert_eq!(
         v,
         vec![
-            (format!("{ORIG}.name.nameIdentifier[1].primaryIdentifier"), "required"),
-            (format!("{ORIG}.geographicAddress[0].addressType"), "required"),
+            (
+                format!("{ORIG}.name.nameIdentifier[1].primaryIdentifier"),
+                "required"
+            ),
+            (
+                format!("{ORIG}.geographicAddress[0].addressType"),
+                "required"
+            ),
             (format!("{ORIG}.geographicAddress[0].townName"), "required"),
             ("$.beneficiary.beneficiaryPersons".to_string(), "required"),
         ]
@@ -298,7 +337,10 @@ fn all_violations_are_reported() {
     // Display carries path, id and the constraint's name.
     let v = validate_identity(&p, today());
     assert_eq!(v[0].constraint, Constraint::C6);
-    assert!(v[0].to_string().starts_with(&format!("{ORIG}.name.nameIdentifier: C6 LegalNamePresent")));
+    assert!(
+        v[0].to_string()
+            .starts_with(&format!("{ORIG}.name.nameIdentifier: C6 LegalNamePresent"))
+    );
 }
 
 #[test]

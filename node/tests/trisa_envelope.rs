@@ -4,7 +4,9 @@
 
 use std::sync::OnceLock;
 use zktr_node::trisa::crypto;
-use zktr_node::trisa::json::{envelope_from_json, envelope_to_json, payload_from_json, payload_to_json};
+use zktr_node::trisa::json::{
+    envelope_from_json, envelope_to_json, payload_from_json, payload_to_json,
+};
 use zktr_node::trisa::payload::{self, TransactionPayload};
 use zktr_node::trisa::{
     ErrorCode, OpenError, PublicSealingKey, SealOptions, SealingKey, SecureEnvelope, Step, open,
@@ -12,7 +14,10 @@ use zktr_node::trisa::{
 };
 
 fn data(path: &str) -> String {
-    let p = format!("{}/../../shared/data/trisa/{path}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/../../shared/data/trisa/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
@@ -35,7 +40,10 @@ fn trisa_fixture_opens_to_pending_payload() {
     let env = envelope_from_json(&data("sealed_envelope.json")).unwrap();
     assert!(env.sealed);
     let payload = open(&env, Some(fixture_key())).unwrap();
-    assert_eq!(payload_to_json(&payload).unwrap(), json(&data("pending_payload.json")));
+    assert_eq!(
+        payload_to_json(&payload).unwrap(),
+        json(&data("pending_payload.json"))
+    );
     // The contents read as typed values.
     let identity = payload::identity(&payload).unwrap();
     let name = identity.originator.as_ref().unwrap().persons[0].legal_name();
@@ -79,7 +87,11 @@ fn unsealed_and_error_envelopes() {
 
 #[test]
 fn envelope_json_round_trips() {
-    for f in ["sealed_envelope.json", "unsealed_envelope.json", "error_envelope.json"] {
+    for f in [
+        "sealed_envelope.json",
+        "unsealed_envelope.json",
+        "error_envelope.json",
+    ] {
         let env = envelope_from_json(&data(f)).unwrap();
         let text = serde_json::to_string(&envelope_to_json(&env).unwrap()).unwrap();
         assert_eq!(envelope_from_json(&text).unwrap(), env, "{f}");
@@ -146,7 +158,12 @@ fn flip(v: &mut [u8], i: usize) {
 #[test]
 fn hpke_tampering_names_the_step() {
     let key = x25519_key();
-    let env = seal(&pending_payload(), &key.public_key(), &SealOptions::default()).unwrap();
+    let env = seal(
+        &pending_payload(),
+        &key.public_key(),
+        &SealOptions::default(),
+    )
+    .unwrap();
     for i in 0..env.payload.len() {
         let mut e = env.clone();
         flip(&mut e.payload, i);
@@ -230,7 +247,10 @@ fn decrypt_and_decode_steps() {
     let e = open(&unsealed(ct), None).unwrap_err();
     assert_eq!(e.step(), Step::Decrypt, "{e}");
     let e = open(&unsealed(vec![1, 2, 3]), None).unwrap_err();
-    assert!(matches!(e, OpenError::Decrypt(crypto::CryptoError::TooShort(3))));
+    assert!(matches!(
+        e,
+        OpenError::Decrypt(crypto::CryptoError::TooShort(3))
+    ));
     let ct = crypto::encrypt(&key, &[0xff, 0xff, 0xff, 0xff]).unwrap();
     let e = open(&unsealed(ct), None).unwrap_err();
     assert_eq!(e.step(), Step::Decode, "{e}");

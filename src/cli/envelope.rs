@@ -4,7 +4,9 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zktr_node::trisa::json::{envelope_from_json, envelope_to_json, payload_from_json, payload_to_json};
+use zktr_node::trisa::json::{
+    envelope_from_json, envelope_to_json, payload_from_json, payload_to_json,
+};
 use zktr_node::trisa::{PublicSealingKey, SealOptions, SealingKey, TransferState, open, seal};
 
 /// `zktr envelope ...`.
@@ -49,8 +51,8 @@ pub fn run(cmd: EnvelopeCommand) -> anyhow::Result<ExitCode> {
                         .with_context(|| format!("reading key {}", k.display()))
                 })
                 .transpose()?;
-            let payload = open(&env, key.as_ref())
-                .with_context(|| format!("opening envelope {}", env.id))?;
+            let payload =
+                open(&env, key.as_ref()).with_context(|| format!("opening envelope {}", env.id))?;
             let json = payload_to_json(&payload).context("writing the payload as JSON")?;
             write_stdout(&serde_json::to_string_pretty(&json)?)?;
             Ok(ExitCode::SUCCESS)

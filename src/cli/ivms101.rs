@@ -32,8 +32,7 @@ fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut all_valid = true;
     for file in files {
         let name = file.display();
-        let text =
-            std::fs::read_to_string(file).with_context(|| format!("reading {name}"))?;
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {name}"))?;
         let doc = match Document::from_json(&text) {
             Ok((doc, _form)) => doc,
             Err(e) => {

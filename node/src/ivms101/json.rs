@@ -53,9 +53,9 @@ pub fn detect_form(v: &serde_json::Value) -> JsonForm {
             return false;
         }
         match v {
-            serde_json::Value::Object(m) => m
-                .iter()
-                .any(|(k, v)| k.contains('_') || walk(v, depth + 1)),
+            serde_json::Value::Object(m) => {
+                m.iter().any(|(k, v)| k.contains('_') || walk(v, depth + 1))
+            }
             serde_json::Value::Array(a) => a.iter().any(|v| walk(v, depth + 1)),
             serde_json::Value::String(s) => ENUM_PREFIXES.iter().any(|p| s.starts_with(p)),
             _ => false,
@@ -80,9 +80,7 @@ where
         JsonForm::Ivms101 => {
             serde_json::from_value(value).map_err(|e| ReadError::Json(e.to_string()))?
         }
-        JsonForm::Protobuf => {
-            T::from_proto(protojson::from_str::<T::Proto>(json, T::PROTO_NAME)?)?
-        }
+        JsonForm::Protobuf => T::from_proto(protojson::from_str::<T::Proto>(json, T::PROTO_NAME)?)?,
     };
     Ok((v, form))
 }
@@ -118,6 +116,8 @@ pub fn decode<T: ProtoMapped>(bytes: &[u8]) -> Result<T, ReadError> {
 
 /// Any of the IVMS101 types that appear as whole JSON documents (TRISA's test files hold
 /// each of these).
+// One document is read at a time; boxing the payload would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Document {
     /// A whole identity payload.
@@ -173,7 +173,12 @@ impl Document {
         }
         if has_any(
             m,
-            &["naturalPerson", "legalPerson", "natural_person", "legal_person"],
+            &[
+                "naturalPerson",
+                "legalPerson",
+                "natural_person",
+                "legal_person",
+            ],
         ) {
             return wrap(json, Document::Person);
         }
@@ -251,9 +256,7 @@ impl Document {
             Document::NaturalPerson(_) => Document::NaturalPerson(decode(bytes)?),
             Document::LegalPerson(_) => Document::LegalPerson(decode(bytes)?),
             Document::Address(_) => Document::Address(decode(bytes)?),
-            Document::NationalIdentification(_) => {
-                Document::NationalIdentification(decode(bytes)?)
-            }
+            Document::NationalIdentification(_) => Document::NationalIdentification(decode(bytes)?),
         })
     }
 }

@@ -59,10 +59,18 @@ pub struct IdentityPayload {
 #[serde(deny_unknown_fields)]
 pub struct Originator {
     /// The originating persons (1..n).
-    #[serde(rename = "originatorPersons", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "originatorPersons",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub persons: Vec<Person>,
     /// Account numbers (wallet addresses) of the originator.
-    #[serde(rename = "accountNumber", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "accountNumber",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub account_numbers: Vec<String>,
 }
 
@@ -71,10 +79,18 @@ pub struct Originator {
 #[serde(deny_unknown_fields)]
 pub struct Beneficiary {
     /// The beneficiary persons (1..n).
-    #[serde(rename = "beneficiaryPersons", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "beneficiaryPersons",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub persons: Vec<Person>,
     /// Account numbers (wallet addresses) of the beneficiary.
-    #[serde(rename = "accountNumber", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "accountNumber",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub account_numbers: Vec<String>,
 }
 
@@ -111,7 +127,11 @@ pub struct BeneficiaryVasp {
 #[serde(deny_unknown_fields)]
 pub struct TransferPath {
     /// The intermediaries, each with its sequence number.
-    #[serde(rename = "transferPath", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "transferPath",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub path: Vec<IntermediaryVasp>,
 }
 
@@ -159,7 +179,11 @@ pub struct NaturalPerson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<NaturalPersonName>,
     /// Postal addresses.
-    #[serde(rename = "geographicAddress", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "geographicAddress",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub geographic_addresses: Vec<Address>,
     /// A national identity document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,13 +204,25 @@ pub struct NaturalPerson {
 #[serde(deny_unknown_fields)]
 pub struct NaturalPersonName {
     /// Names in Latin script.
-    #[serde(rename = "nameIdentifier", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "nameIdentifier",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub name_identifiers: Vec<NaturalPersonNameId>,
     /// Names in the local script.
-    #[serde(rename = "localNameIdentifier", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "localNameIdentifier",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub local_name_identifiers: Vec<NaturalPersonNameId>,
     /// Phonetic spellings.
-    #[serde(rename = "phoneticNameIdentifier", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "phoneticNameIdentifier",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub phonetic_name_identifiers: Vec<NaturalPersonNameId>,
 }
 
@@ -297,7 +333,11 @@ pub struct LegalPerson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<LegalPersonName>,
     /// Postal addresses.
-    #[serde(rename = "geographicAddress", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "geographicAddress",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub geographic_addresses: Vec<Address>,
     /// The VASP's own customer number for this entity.
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -315,13 +355,25 @@ pub struct LegalPerson {
 #[serde(deny_unknown_fields)]
 pub struct LegalPersonName {
     /// Names in Latin script.
-    #[serde(rename = "nameIdentifier", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "nameIdentifier",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub name_identifiers: Vec<LegalPersonNameId>,
     /// Names in the local script.
-    #[serde(rename = "localNameIdentifier", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "localNameIdentifier",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub local_name_identifiers: Vec<LegalPersonNameId>,
     /// Phonetic spellings.
-    #[serde(rename = "phoneticNameIdentifier", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "phoneticNameIdentifier",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub phonetic_name_identifiers: Vec<LegalPersonNameId>,
 }
 

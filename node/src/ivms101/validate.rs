@@ -25,8 +25,7 @@
 //! `YYYY-MM-DD`.
 
 use super::codes::{
-    AddressTypeCode, LegalPersonNameTypeCode, NationalIdentifierTypeCode,
-    NaturalPersonNameTypeCode,
+    AddressTypeCode, LegalPersonNameTypeCode, NationalIdentifierTypeCode, NaturalPersonNameTypeCode,
 };
 use super::json::Document;
 use super::model::*;
@@ -206,7 +205,11 @@ impl Checker {
 
     fn identity(&mut self, p: &IdentityPayload) {
         match &p.originator {
-            None => self.push("$.originator", Constraint::Required, "the originator is required"),
+            None => self.push(
+                "$.originator",
+                Constraint::Required,
+                "the originator is required",
+            ),
             Some(o) => {
                 if o.persons.is_empty() {
                     self.push(
@@ -298,8 +301,7 @@ impl Checker {
                     .geographic_addresses
                     .iter()
                     .any(|a| a.address_type == AddressTypeCode::Geog);
-                if !address && l.customer_number.is_empty() && l.national_identification.is_none()
-                {
+                if !address && l.customer_number.is_empty() && l.national_identification.is_none() {
                     self.push(
                         &format!("{path}.legalPerson"),
                         Constraint::C4,
@@ -319,7 +321,11 @@ impl Checker {
 
     fn natural(&mut self, path: &str, n: &NaturalPerson) {
         match &n.name {
-            None => self.push(&format!("{path}.name"), Constraint::Required, "a name is required"),
+            None => self.push(
+                &format!("{path}.name"),
+                Constraint::Required,
+                "a name is required",
+            ),
             Some(name) => {
                 if name.name_identifiers.is_empty() {
                     self.push(
@@ -382,12 +388,19 @@ impl Checker {
                 );
             }
         }
-        self.country(&format!("{path}.countryOfResidence"), &n.country_of_residence);
+        self.country(
+            &format!("{path}.countryOfResidence"),
+            &n.country_of_residence,
+        );
     }
 
     fn legal(&mut self, path: &str, l: &LegalPerson) {
         match &l.name {
-            None => self.push(&format!("{path}.name"), Constraint::Required, "a name is required"),
+            None => self.push(
+                &format!("{path}.name"),
+                Constraint::Required,
+                "a name is required",
+            ),
             Some(name) => {
                 if name.name_identifiers.is_empty() {
                     self.push(
@@ -496,7 +509,9 @@ impl Checker {
             self.push(
                 &format!("{path}.nationalIdentifierType"),
                 Constraint::C7,
-                format!("a legal person's identifier type must be RAID, MISC, LEIX or TXID, not {t}"),
+                format!(
+                    "a legal person's identifier type must be RAID, MISC, LEIX or TXID, not {t}"
+                ),
             );
         }
         if legal && !id.country_of_issue.is_empty() {

@@ -232,7 +232,10 @@ pub fn seal(
 }
 
 /// The encryption key and HMAC secret of an envelope, unsealed with `key` if it is sealed.
-fn secrets(env: &SecureEnvelope, key: Option<&SealingKey>) -> Result<(Vec<u8>, Vec<u8>), OpenError> {
+fn secrets(
+    env: &SecureEnvelope,
+    key: Option<&SealingKey>,
+) -> Result<(Vec<u8>, Vec<u8>), OpenError> {
     if !env.sealed {
         return Ok((env.encryption_key.clone(), env.hmac_secret.clone()));
     }
@@ -249,7 +252,13 @@ fn secrets(env: &SecureEnvelope, key: Option<&SealingKey>) -> Result<(Vec<u8>, V
         });
     }
     let aad = env.id.as_bytes();
-    let enc_key = unseal_secret(key, &env.encryption_key, HPKE_INFO_KEY, aad, "encryption_key")?;
+    let enc_key = unseal_secret(
+        key,
+        &env.encryption_key,
+        HPKE_INFO_KEY,
+        aad,
+        "encryption_key",
+    )?;
     let hmac_secret = unseal_secret(key, &env.hmac_secret, HPKE_INFO_HMAC, aad, "hmac_secret")?;
     Ok((enc_key, hmac_secret))
 }

@@ -99,7 +99,9 @@ pub fn pem_blocks(pem: &str) -> Result<Vec<(String, Vec<u8>)>, KeyError> {
         if !closed {
             return Err(KeyError::Pem("a PEM block has no END line"));
         }
-        let der = STANDARD.decode(body.as_bytes()).map_err(|_| KeyError::Base64)?;
+        let der = STANDARD
+            .decode(body.as_bytes())
+            .map_err(|_| KeyError::Base64)?;
         out.push((label.to_string(), der));
     }
     if out.is_empty() {

@@ -13,6 +13,6 @@ pub mod pb;
 
 pub use envelope::{OpenError, SealError, SealOptions, Step, open, open_bytes, seal};
 pub use keys::{KeyError, PublicSealingKey, SealingKey};
+pub use payload::{PayloadError, TransactionPayload};
 pub use pb::api::{Payload, SecureEnvelope, TransferState, error::Code as ErrorCode};
 pub use pb::generic::{Pending, Transaction};
-pub use payload::{PayloadError, TransactionPayload};

@@ -91,7 +91,10 @@ pub fn build(
 
 /// The IVMS101 identity of a payload.
 pub fn identity(p: &Payload) -> Result<IdentityPayload, PayloadError> {
-    let any = p.identity.as_ref().ok_or(PayloadError::Missing("identity"))?;
+    let any = p
+        .identity
+        .as_ref()
+        .ok_or(PayloadError::Missing("identity"))?;
     if type_name(&any.type_url) != IdentityPayload::PROTO_NAME {
         return Err(PayloadError::UnexpectedType {
             what: "identity",
