@@ -16,6 +16,22 @@
 //! So these spellings give one key: `José  Pérez-Díaz`, `PEREZ DIAZ, Jose`,
 //! `diaz jose perez`, `JOSE PEREZ DIAZ`.
 //!
+//! ```
+//! use zktr_node::screening::{name_key, normalize_identifier, normalize_name};
+//! // Case, token order, punctuation, diacritics and whitespace do not matter:
+//! for s in ["José  Pérez-Díaz", "PEREZ DIAZ, Jose", "diaz\tjose perez", "JOSE PEREZ DIAZ"] {
+//!     assert_eq!(normalize_name(s).unwrap(), "DIAZ JOSE PEREZ");
+//! }
+//! assert_eq!(name_key("Jane Howard").unwrap(), name_key("HOWARD, Jane").unwrap());
+//! // Apostrophes and periods join, other punctuation splits:
+//! assert_eq!(normalize_name("O'Brien, J.R.").unwrap(), "JR OBRIEN");
+//! assert_eq!(normalize_identifier("864-118-996").unwrap(), "864118996");
+//! // Exact keys do not catch transliteration variants, joined tokens or other scripts:
+//! assert_ne!(name_key("MOHAMMED ALI").unwrap(), name_key("MUHAMMAD ALI").unwrap());
+//! assert_ne!(name_key("ALQAIDA").unwrap(), name_key("AL-QAIDA").unwrap());
+//! assert_ne!(name_key("Путин").unwrap(), name_key("PUTIN").unwrap());
+//! ```
+//!
 //! # What exact-key matching does not catch
 //!
 //! It is no substitute for the VASP's own fuzzy screening (which the claim attests to):
