@@ -85,7 +85,9 @@ fn ofac_csv_errors_name_file_and_line() {
     let sdn = b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a";
     let ok = parse_ofac_csv(sdn, b"36,12,\"aka\",\"AERO-CARIBBEAN\",-0- \r\n", b"", "t").unwrap();
     assert_eq!(ok.parties[0].names.len(), 2);
-    let cases: [(&[u8], &[u8], &[u8], &str, usize); 4] = [
+    // (sdn, alt, add, the file named in the error, its line)
+    type Case<'a> = (&'a [u8], &'a [u8], &'a [u8], &'a str, usize);
+    let cases: [Case; 4] = [
         (b"36,\"A\",-0-\r\n", b"", b"", "sdn.csv", 1),
         (sdn, b"36,12,\"aka\",\"unterminated\r\n", b"", "alt.csv", 1),
         (sdn, b"\r\n99,12,\"aka\",\"X\",-0- \r\n", b"", "alt.csv", 2),

@@ -386,29 +386,26 @@ impl State {
                 }
             }
             Tag::IdRegDocument => {
-                if let Some((identity, doc)) = self.doc.take() {
-                    if !doc.number.is_empty() {
-                        self.docs.entry(identity).or_default().push(doc);
-                    }
+                if let Some((identity, doc)) = self.doc.take().filter(|(_, d)| !d.number.is_empty())
+                {
+                    self.docs.entry(identity).or_default().push(doc);
                 }
             }
             Tag::NamePartValue => {
-                if let Some((name, groups)) = self.name.as_mut() {
-                    let value = text.trim();
-                    if !value.is_empty() {
-                        name.parts.push(NamePart {
-                            part_type: String::new(),
-                            value: value.to_string(),
-                        });
-                        groups.push(self.part_group);
-                    }
+                let value = text.trim();
+                if let Some((name, groups)) = self.name.as_mut()
+                    && !value.is_empty()
+                {
+                    name.parts.push(NamePart {
+                        part_type: String::new(),
+                        value: value.to_string(),
+                    });
+                    groups.push(self.part_group);
                 }
             }
             Tag::DocumentedName => {
-                if let Some(n) = self.name.take() {
-                    if !n.0.parts.is_empty() {
-                        self.names.push(n);
-                    }
+                if let Some(n) = self.name.take().filter(|n| !n.0.parts.is_empty()) {
+                    self.names.push(n);
                 }
             }
             Tag::Alias => self.alias = None,
@@ -447,14 +444,13 @@ impl State {
                 }
             }
             Tag::Feature => {
-                if let (Some(FeatureKind::Birthdate), Some(party)) =
-                    (self.feature.take(), self.party.as_mut())
+                if let (Some(FeatureKind::Birthdate), Some(party), Some(d)) = (
+                    self.feature.take(),
+                    self.party.as_mut(),
+                    self.period.format(),
+                ) && !party.dates_of_birth.contains(&d)
                 {
-                    if let Some(d) = self.period.format() {
-                        if !party.dates_of_birth.contains(&d) {
-                            party.dates_of_birth.push(d);
-                        }
-                    }
+                    party.dates_of_birth.push(d);
                 }
                 self.feature = None;
             }

@@ -97,13 +97,11 @@ impl State {
             (
                 "INDIVIDUAL" | "ENTITY",
                 part @ ("FIRST_NAME" | "SECOND_NAME" | "THIRD_NAME" | "FOURTH_NAME"),
-            ) => {
-                if !value.is_empty() {
-                    self.name_parts.push(NamePart {
-                        part_type: part.to_string(),
-                        value: value.to_string(),
-                    });
-                }
+            ) if !value.is_empty() => {
+                self.name_parts.push(NamePart {
+                    part_type: part.to_string(),
+                    value: value.to_string(),
+                });
             }
             ("INDIVIDUAL" | "ENTITY", "NAME_ORIGINAL_SCRIPT") if !value.is_empty() => {
                 self.original_script = Some(value.to_string());
