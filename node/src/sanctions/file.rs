@@ -231,6 +231,12 @@ impl SanctionsSet {
         if stats.parties != parties.len() as u64 {
             return Err(invalid("STATS disagrees with PARTIES"));
         }
+        tracing::debug!(
+            list = %rec.list_id,
+            version = %rec.version,
+            keys = rec.key_count,
+            "sanctions set file checked"
+        );
         Ok(Self {
             signed,
             tree,

@@ -138,6 +138,13 @@ impl SanctionsSet {
             published_at: options.published_at,
             publisher_key_id: publisher_key_id(&options.key.verifying_key()),
         };
+        tracing::info!(
+            list = %record.list_id,
+            version = %record.version,
+            keys = record.key_count,
+            parties = record.party_count,
+            "sanctions set built"
+        );
         Ok(Self {
             signed: SignedSanctionsRoot::sign(record, options.key),
             tree,
