@@ -37,6 +37,19 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// CPU seconds (user + system, all threads) of this process so far, from
+/// `/proc/self/stat` (Linux; `None` elsewhere). With other load on the machine, wall time
+/// overstates the cost and CPU time / threads is the better estimate.
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the command: state is field 3, utime 14 and stime 15 (1-based, man proc).
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
@@ -47,6 +60,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let n = args.transfers.max(1);
     let batch_sizes = [1usize, 16, 64, 256];
     let steps = 2 + 2 * CircuitId::ALL.len() * reps + 3 + batch_sizes.len();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let bar = ProgressBar::new(steps as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
@@ -109,10 +123,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     // Whole transfers: one claim at a time vs batches under both splits.
     bar.set_message("transfer, claims one at a time");
     let t = Instant::now();
-    for w in &claims {
-        within.prove_claims(vec![w.clone()])?;
+    let cpu0 = process_cpu_secs();
+    for _ in 0..reps {
+        for w in &claims {
+            within.prove_claims(vec![w.clone()])?;
+        }
     }
-    let one_by_one_ms = ms(t);
+    let one_by_one_ms = ms(t) / reps as f64;
+    let one_by_one_cpu = cpu0
+        .zip(process_cpu_secs())
+        .map(|(a, b)| (b - a) * 1e3 / reps as f64);
     bar.inc(1);
     let mut batch_rows = Vec::new();
     let mut sample_bundle = None;
@@ -123,15 +143,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         bar.set_message(format!("{n} transfers, {name}"));
         let prover = Prover::new(keys.clone(), par)?;
         let t = Instant::now();
+        let cpu0 = process_cpu_secs();
         let bundles = prover.prove_transfers(&statements, &world.context)?;
         let elapsed = ms(t);
+        let cpu = cpu0.zip(process_cpu_secs()).map(|(a, b)| (b - a) * 1e3);
         let mut ok = 0;
         for b in bundles {
             let b = b?;
             ok += 1;
             sample_bundle.get_or_insert(b);
         }
-        batch_rows.push((name, par, elapsed, ok));
+        batch_rows.push((name, par, elapsed, cpu, ok));
         bar.inc(1);
     }
 
@@ -169,8 +191,18 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     bar.finish_and_clear();
 
-    println!("zktr bench: {cores} cores, keys {} in {key_ms:.0} ms, matrices built in {matrices_ms:.0} ms",
-        if args.params.is_some() { "loaded" } else { "generated" });
+    println!(
+        "zktr bench: {cores} cores, keys {} in {key_ms:.0} ms, matrices built in {matrices_ms:.0} ms, load average at start {}",
+        if args.params.is_some() {
+            "loaded"
+        } else {
+            "generated"
+        },
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!();
     println!(
         "{:<30} {:>11} {:>9} {:>8} {:>9} {:>9} {:>7}",
@@ -190,27 +222,30 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     println!();
     println!(
-        "{:<36} {:>9} {:>7} {:>10} {:>9} {:>11} {:>7}",
-        "proving", "transfers", "claims", "total ms", "claims/s", "transfers/s", "threads"
+        "{:<36} {:>9} {:>7} {:>10} {:>10} {:>9} {:>11} {:>7}",
+        "proving", "transfers", "claims", "wall ms", "CPU ms", "claims/s", "transfers/s", "threads"
     );
     let k = claims.len();
+    let cpu_text = |c: Option<f64>| c.map(|c| format!("{c:.0}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:<36} {:>9} {:>7} {:>10.0} {:>9.2} {:>11.2} {:>7}",
+        "{:<36} {:>9} {:>7} {:>10.0} {:>10} {:>9.2} {:>11.2} {:>7}",
         "1 transfer, one claim at a time",
         1,
         k,
         one_by_one_ms,
+        cpu_text(one_by_one_cpu),
         k as f64 * 1e3 / one_by_one_ms,
         1e3 / one_by_one_ms,
         cores
     );
-    for (name, par, t, ok) in &batch_rows {
+    for (name, par, t, cpu, ok) in &batch_rows {
         println!(
-            "{:<36} {:>9} {:>7} {:>10.0} {:>9.2} {:>11.2} {:>7}",
+            "{:<36} {:>9} {:>7} {:>10.0} {:>10} {:>9.2} {:>11.2} {:>7}",
             format!("batch, {name} ({}x{})", par.workers, par.threads_per_worker),
             ok,
             ok * k,
             t,
+            cpu_text(*cpu),
             (ok * k) as f64 * 1e3 / t,
             *ok as f64 * 1e3 / t,
             par.threads()

@@ -48,7 +48,10 @@ pub fn setup(args: SetupArgs) -> anyhow::Result<ExitCode> {
     }
     let mut rng = os_rng()?;
     let started = Instant::now();
-    eprintln!("generating Groth16 keys for {} circuits (single-party dev setup, OS randomness)...", CircuitId::ALL.len());
+    eprintln!(
+        "generating Groth16 keys for {} circuits (single-party dev setup, OS randomness)...",
+        CircuitId::ALL.len()
+    );
     let keys = ProvingKeys::generate(&CircuitId::ALL, &mut rng)?;
     drop(rng);
     let created_at = SystemTime::now()
@@ -90,14 +93,19 @@ pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
         .find(|c| zktr_verifier::policy::claim_name(c.circuit) == args.claim)
         .with_context(|| format!("the bundle has no claim {:?}", args.claim))?;
     let keys = VerifyingKeys::load(&args.params)?;
-    let key = keys
-        .get(&claim.verifying_key_id)
-        .with_context(|| format!("verifying key {} is not in {}", claim.verifying_key_id, args.params.display()))?;
+    let key = keys.get(&claim.verifying_key_id).with_context(|| {
+        format!(
+            "verifying key {} is not in {}",
+            claim.verifying_key_id,
+            args.params.display()
+        )
+    })?;
     let proof = zktr_verifier::encoding::proof_from_bytes(&claim.proof)?;
     std::fs::create_dir_all(&args.out)?;
     for (name, text) in zktr_verifier::snarkjs::export(key.vk(), &claim.public_inputs, &proof) {
         let path = args.out.join(name);
-        std::fs::write(&path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, text + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
