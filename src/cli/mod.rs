@@ -2,6 +2,7 @@
 
 mod bench;
 mod circuits;
+mod demo;
 mod envelope;
 mod ivms101;
 mod sanctions;
@@ -20,6 +21,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run one Travel Rule transfer end to end on real data (sanctions set, commitment,
+    /// proofs, TRISA envelope, verification, refusal of a listed party).
+    Demo(demo::DemoArgs),
     /// Print the constraint table of every circuit.
     Circuits,
     /// Generate Groth16 keys for every circuit and params/manifest.json (single-party dev setup).
@@ -54,6 +58,7 @@ pub fn init_tracing() {
 /// Runs one command; the exit code is the command's verdict (e.g. 1 for "invalid").
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Demo(args) => demo::demo(args),
         Command::Circuits => circuits::table(),
         Command::Setup(args) => setup::setup(args),
         Command::Bench(args) => bench::run(args),
