@@ -99,6 +99,9 @@ impl core::fmt::Debug for Prover {
     }
 }
 
+/// The outcome of one proof.
+type ProofResult = Result<Proof<Bn254>, ProverError>;
+
 /// One proof to make.
 struct Job<'a> {
     prover: &'a CircuitProver,
@@ -165,8 +168,7 @@ impl Prover {
         // Largest circuits first.
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| core::cmp::Reverse(jobs[i].prover.pk.a_query.len()));
-        let results: Vec<Mutex<Option<Result<Proof<Bn254>, ProverError>>>> =
-            (0..n).map(|_| Mutex::new(None)).collect();
+        let results: Vec<Mutex<Option<ProofResult>>> = (0..n).map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
         let prove = |job: &Job<'_>| {
             let mut rng = StdRng::from_seed(job.seed);
