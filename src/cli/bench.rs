@@ -96,6 +96,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         bar.set_message(format!("prove {}", w.circuit));
         let mut times = Vec::new();
         let mut proof = None;
+        let cpu0 = process_cpu_secs();
         for _ in 0..reps {
             let t = Instant::now();
             let p = within.prove_claims(vec![w.clone()])?.pop();
@@ -103,6 +104,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             proof = p;
             bar.inc(1);
         }
+        let prove_cpu = cpu0
+            .zip(process_cpu_secs())
+            .map(|(a, b)| (b - a) * 1e3 / reps as f64);
         let proof = proof.ok_or_else(|| anyhow::anyhow!("no proof"))??;
         let key = vks
             .for_circuit(w.circuit)
@@ -117,7 +121,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             bar.inc(1);
         }
         let constraints = keys.get(w.circuit)?.matrices()?.num_constraints;
-        rows.push((w.circuit, constraints, median(times), median(vt)));
+        rows.push((w.circuit, constraints, median(times), prove_cpu, median(vt)));
     }
 
     // Whole transfers: one claim at a time vs batches under both splits.
@@ -181,12 +185,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     for size in batch_sizes {
         bar.set_message(format!("batch verify {size}"));
         let mut times = Vec::new();
+        let cpu0 = process_cpu_secs();
         for _ in 0..reps {
             let t = Instant::now();
             batch_verify(key, &items[..size])?;
             times.push(ms(t));
         }
-        verify_rows.push((size, median(times)));
+        let cpu = cpu0
+            .zip(process_cpu_secs())
+            .map(|(a, b)| (b - a) * 1e3 / reps as f64);
+        verify_rows.push((size, median(times), cpu));
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -204,17 +212,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .join(" ")
     );
     println!();
+    let cpu_text = |c: Option<f64>| c.map(|c| format!("{c:.0}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:<30} {:>11} {:>9} {:>8} {:>9} {:>9} {:>7}",
-        "claim", "constraints", "prove ms", "us/cons", "verify ms", "claims/s", "threads"
+        "{:<30} {:>11} {:>9} {:>8} {:>8} {:>9} {:>9} {:>7}",
+        "claim", "constraints", "prove ms", "us/cons", "CPU ms", "verify ms", "claims/s", "threads"
     );
-    for (c, cons, p, v) in &rows {
+    for (c, cons, p, cpu, v) in &rows {
         println!(
-            "{:<30} {:>11} {:>9.1} {:>8.1} {:>9.2} {:>9.2} {:>7}",
+            "{:<30} {:>11} {:>9.1} {:>8.1} {:>8} {:>9.2} {:>9.2} {:>7}",
             c.as_str(),
             cons,
             p,
             p * 1e3 / *cons as f64,
+            cpu_text(*cpu),
             v,
             1e3 / p,
             cores
@@ -226,7 +236,6 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         "proving", "transfers", "claims", "wall ms", "CPU ms", "claims/s", "transfers/s", "threads"
     );
     let k = claims.len();
-    let cpu_text = |c: Option<f64>| c.map(|c| format!("{c:.0}")).unwrap_or_else(|| "-".into());
     println!(
         "{:<36} {:>9} {:>7} {:>10.0} {:>10} {:>9.2} {:>11.2} {:>7}",
         "1 transfer, one claim at a time",
@@ -253,15 +262,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     println!();
     println!(
-        "{:<36} {:>9} {:>10} {:>10} {:>16}",
-        "batch verification (committed)", "proofs", "ms", "proofs/s", "batch verif./s"
+        "{:<36} {:>9} {:>10} {:>8} {:>10} {:>16}",
+        "batch verification (committed)", "proofs", "ms", "CPU ms", "proofs/s", "batch verif./s"
     );
-    for (size, t) in &verify_rows {
+    for (size, t, cpu) in &verify_rows {
         println!(
-            "{:<36} {:>9} {:>10.2} {:>10.0} {:>16.1}",
+            "{:<36} {:>9} {:>10.2} {:>8} {:>10.0} {:>16.1}",
             "",
             size,
             t,
+            cpu_text(*cpu),
             *size as f64 * 1e3 / t,
             1e3 / t
         );
