@@ -115,3 +115,33 @@ fn malformed_inputs_are_typed_errors() {
     .unwrap();
     assert!(doc.decode_like(&[0xff, 0xff, 0xff]).is_err());
 }
+
+/// Fuzzing regression (`fuzz/artifacts/ivms101_json/crash-72bdb575...`): a national
+/// identification with an empty identifier wrote back without the key its type was told
+/// by, and did not read again.
+#[test]
+fn fuzz_regression_empty_national_identifier_round_trips() {
+    let input = "{\n    \"nationalIdentifier\": \"\",\n    \"registrationAuthority\": \"77777\"\n}";
+    let (doc, _) = Document::from_json(input).unwrap();
+    for form in [JsonForm::Ivms101, JsonForm::Protobuf] {
+        let written = doc.to_json(form).unwrap();
+        assert_eq!(Document::from_json(&written).unwrap().0, doc, "{written}");
+        assert_eq!(doc.from_json_as(&written).unwrap().0, doc, "{written}");
+    }
+    // An empty legal person writes as `{}`: read as its known type, it comes back.
+    let empty = Document::LegalPerson(Default::default());
+    let written = empty.to_json(JsonForm::Ivms101).unwrap();
+    assert_eq!(written.trim(), "{}");
+    assert_eq!(empty.from_json_as(&written).unwrap().0, empty);
+}
+
+/// A name that looks like a protobuf enum value does not make IVMS101 JSON unreadable.
+#[test]
+fn enum_looking_names_still_read_as_ivms101_json() {
+    let input = r#"{"naturalPerson": {"name": {"nameIdentifier": [
+        {"primaryIdentifier": "ADDRESS_TYPE_CODE_HOME", "nameIdentifierType": "LEGL"}]}}}"#;
+    let (doc, form) = Document::from_json(input).unwrap();
+    assert_eq!(form, JsonForm::Ivms101);
+    let written = doc.to_json(JsonForm::Ivms101).unwrap();
+    assert_eq!(Document::from_json(&written).unwrap().0, doc);
+}

@@ -68,6 +68,8 @@ fn public_key_signature_matches_trisa() {
 
 #[test]
 fn unsealed_and_error_envelopes() {
+    let sealed = envelope_from_json(&data("sealed_envelope.json")).unwrap();
+    assert_eq!(open(&sealed, None).unwrap_err(), OpenError::KeyRequired);
     let env = envelope_from_json(&data("unsealed_envelope.json")).unwrap();
     assert!(!env.sealed);
     assert_eq!(open_bytes(&env, None).unwrap(), Vec::<u8>::new());

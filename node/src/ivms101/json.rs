@@ -76,13 +76,31 @@ where
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| ReadError::Json(e.to_string()))?;
     let form = detect_form(&value);
-    let v = match form {
-        JsonForm::Ivms101 => {
-            serde_json::from_value(value).map_err(|e| ReadError::Json(e.to_string()))?
-        }
-        JsonForm::Protobuf => T::from_proto(protojson::from_str::<T::Proto>(json, T::PROTO_NAME)?)?,
+    // Try the detected form first, then the other one (a name that happens to look like
+    // a protobuf enum value must not make a valid IVMS101 JSON document unreadable).
+    let other = match form {
+        JsonForm::Ivms101 => JsonForm::Protobuf,
+        JsonForm::Protobuf => JsonForm::Ivms101,
     };
-    Ok((v, form))
+    match read_as::<T>(json, &value, form) {
+        Ok(v) => Ok((v, form)),
+        Err(first) => read_as::<T>(json, &value, other)
+            .map(|v| (v, other))
+            .map_err(|_| first),
+    }
+}
+
+fn read_as<T>(json: &str, value: &serde_json::Value, form: JsonForm) -> Result<T, ReadError>
+where
+    T: ProtoMapped + DeserializeOwned,
+{
+    match form {
+        JsonForm::Ivms101 => T::deserialize(value).map_err(|e| ReadError::Json(e.to_string())),
+        JsonForm::Protobuf => Ok(T::from_proto(protojson::from_str::<T::Proto>(
+            json,
+            T::PROTO_NAME,
+        )?)?),
+    }
 }
 
 /// Writes a value in the given JSON form (pretty-printed).
@@ -182,7 +200,19 @@ impl Document {
         ) {
             return wrap(json, Document::Person);
         }
-        if has_any(m, &["nationalIdentifier", "national_identifier"]) {
+        if has_any(
+            m,
+            &[
+                "nationalIdentifier",
+                "national_identifier",
+                "nationalIdentifierType",
+                "national_identifier_type",
+                "countryOfIssue",
+                "country_of_issue",
+                "registrationAuthority",
+                "registration_authority",
+            ],
+        ) {
             return wrap(json, Document::NationalIdentification);
         }
         if has_any(
@@ -222,6 +252,26 @@ impl Document {
         }
         let keys: Vec<&str> = m.keys().take(8).map(String::as_str).collect();
         Err(ReadError::UnknownKind(keys.join(", ")))
+    }
+
+    /// Reads `json` (either form) as the same IVMS101 type as `self`. An empty value of
+    /// some types writes as `{}`, whose type cannot be told from its keys; this reads it
+    /// back all the same.
+    pub fn from_json_as(&self, json: &str) -> Result<(Document, JsonForm), ReadError> {
+        fn read<T: ProtoMapped + DeserializeOwned>(
+            json: &str,
+            f: fn(T) -> Document,
+        ) -> Result<(Document, JsonForm), ReadError> {
+            from_json::<T>(json).map(|(v, form)| (f(v), form))
+        }
+        match self {
+            Document::IdentityPayload(_) => read(json, Document::IdentityPayload),
+            Document::Person(_) => read(json, Document::Person),
+            Document::NaturalPerson(_) => read(json, Document::NaturalPerson),
+            Document::LegalPerson(_) => read(json, Document::LegalPerson),
+            Document::Address(_) => read(json, Document::Address),
+            Document::NationalIdentification(_) => read(json, Document::NationalIdentification),
+        }
     }
 
     /// Writes the document in the given JSON form.

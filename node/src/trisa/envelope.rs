@@ -71,6 +71,9 @@ pub enum OpenError {
     /// The envelope has no payload.
     #[error("envelope: no payload")]
     NoPayload,
+    /// The envelope is sealed and no private key was given.
+    #[error("envelope: it is sealed and needs the recipient's private key")]
+    KeyRequired,
     /// An algorithm zktr does not implement.
     #[error("envelope: unsupported {what} algorithm {name:?}")]
     UnsupportedAlgorithm {
@@ -110,6 +113,7 @@ impl OpenError {
         match self {
             OpenError::ErrorEnvelope { .. }
             | OpenError::NoPayload
+            | OpenError::KeyRequired
             | OpenError::UnsupportedAlgorithm { .. }
             | OpenError::WrongKey { .. } => Step::Envelope,
             OpenError::Unseal { .. } => Step::Unseal,
@@ -239,9 +243,7 @@ fn secrets(
     if !env.sealed {
         return Ok((env.encryption_key.clone(), env.hmac_secret.clone()));
     }
-    let key = key.ok_or(OpenError::Unseal {
-        what: "encryption_key",
-    })?;
+    let key = key.ok_or(OpenError::KeyRequired)?;
     if !env.public_key_signature.is_empty()
         && let Ok(ours) = key.public_key().signature()
         && ours != env.public_key_signature
