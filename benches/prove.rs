@@ -18,6 +18,12 @@ fn setup() -> (ProvingKeys, SampleWorld) {
 }
 
 fn bench(c: &mut Criterion) {
+    // `cargo test --all-targets` runs bench binaries without `--bench`: the setup (keys for
+    // every circuit, real proofs) would only slow the test suite down, so skip it there.
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("skipped: benchmarks run with `cargo bench`");
+        return;
+    }
     let (keys, world) = setup();
     let st = world.statement(0).expect("statement");
     let claims = st.claims().expect("claims hold");
@@ -36,7 +42,10 @@ fn bench(c: &mut Criterion) {
             });
             g.bench_function(format!("{}/plain/{threads}t", w.circuit), |b| {
                 b.iter(|| {
-                    pool.install(|| p.prove_plain(w.synthesizer.clone(), &mut rng).expect("proof"))
+                    pool.install(|| {
+                        p.prove_plain(w.synthesizer.clone(), &mut rng)
+                            .expect("proof")
+                    })
                 })
             });
         }
