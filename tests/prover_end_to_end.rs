@@ -60,9 +60,15 @@ fn every_claim_round_trips_through_protobuf_and_json() {
 
     // Each claim alone verifies with its key too.
     for c in &b.claims {
-        let key = verifying_keys().get(&c.verifying_key_id).expect("known key");
+        let key = verifying_keys()
+            .get(&c.verifying_key_id)
+            .expect("known key");
         let proof = zktr_verifier::encoding::proof_from_bytes(&c.proof).expect("points");
-        assert!(zktr_verifier::batch::verify_one(key, &c.public_inputs, &proof));
+        assert!(zktr_verifier::batch::verify_one(
+            key,
+            &c.public_inputs,
+            &proof
+        ));
     }
 }
 
@@ -71,7 +77,13 @@ fn both_core_splits_prove_valid_bundles() {
     let w = world();
     for (i, par) in [
         (1, Parallelism::within_proof()),
-        (2, Parallelism { workers: 2, threads_per_worker: 1 }),
+        (
+            2,
+            Parallelism {
+                workers: 2,
+                threads_per_worker: 1,
+            },
+        ),
     ] {
         let st = w.statement(i).unwrap();
         let prover = Prover::new(keys().clone(), par).unwrap();
@@ -91,7 +103,10 @@ fn listed_world() -> SampleWorld {
         .expect("an EVM address on the list");
     let mut f = sample_fields(0);
     f.beneficiary_address_key = zktr_node::screening::address_key(&listed).unwrap();
-    let tree = CommitmentTree::new(SlotValues::from_fields(&f), &MasterSalt::from_fr(Fr::from(3u64)));
+    let tree = CommitmentTree::new(
+        SlotValues::from_fields(&f),
+        &MasterSalt::from_fr(Fr::from(3u64)),
+    );
     SampleWorld::from_trees(vec![tree], real_sanctions(), 9)
 }
 
@@ -100,7 +115,9 @@ fn a_sanctioned_party_is_refused_before_proving() {
     let w = listed_world();
     let st = w.statement(0).unwrap();
     // The native check alone refuses it: no key or proof is involved.
-    let err = st.not_sanctioned_claim(zktr_circuits::circuits::Party::Beneficiary).unwrap_err();
+    let err = st
+        .not_sanctioned_claim(zktr_circuits::circuits::Party::Beneficiary)
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -122,7 +139,11 @@ fn a_sanctioned_party_is_refused_before_proving() {
         Some(CircuitId::NotSanctionedBeneficiary),
         "{err}"
     );
-    assert!(err.to_string().contains("beneficiary_address_key is listed"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("beneficiary_address_key is listed"),
+        "{err}"
+    );
     // The originator is not listed, so its claim alone is fine.
     st.not_sanctioned_claim(zktr_circuits::circuits::Party::Originator)
         .expect("originator not listed");
@@ -140,7 +161,10 @@ fn an_amount_on_the_wrong_side_is_refused_before_proving() {
             err,
             ProverError::Refused {
                 claim: CircuitId::Threshold,
-                reason: Refusal::WrongSideOfThreshold { threshold: 300_000, .. }
+                reason: Refusal::WrongSideOfThreshold {
+                    threshold: 300_000,
+                    ..
+                }
             }
         ),
         "{err}"
@@ -150,13 +174,20 @@ fn an_amount_on_the_wrong_side_is_refused_before_proving() {
     st.direction = ThresholdDirection::Below;
     let prover = Prover::new(keys().clone(), Parallelism::default()).unwrap();
     let err = prover.prove_transfer(&st, &w.context).unwrap_err();
-    assert_eq!(err.refusal().map(|(c, _)| c), Some(CircuitId::Threshold), "{err}");
+    assert_eq!(
+        err.refusal().map(|(c, _)| c),
+        Some(CircuitId::Threshold),
+        "{err}"
+    );
     // A threshold in another currency than the committed one.
     let mut st = w.statement(0).unwrap();
     st.threshold_currency = 978;
     assert!(matches!(
         st.threshold_claim(),
-        Err(ProverError::Refused { reason: Refusal::CurrencyMismatch { claimed: 978 }, .. })
+        Err(ProverError::Refused {
+            reason: Refusal::CurrencyMismatch { claimed: 978 },
+            ..
+        })
     ));
 }
 
@@ -182,7 +213,10 @@ fn a_corrupted_proof_is_named() {
     let mut b = bundle().clone();
     b.claims[i].proof = [0x5a; 128];
     let r = rejection(&b);
-    assert!(matches!(r.problems[0].reason, Reason::MalformedProof(_)), "{r}");
+    assert!(
+        matches!(r.problems[0].reason, Reason::MalformedProof(_)),
+        "{r}"
+    );
     assert!(r.to_string().contains("claim 1 (committed)"), "{r}");
 }
 
@@ -192,7 +226,11 @@ fn claims_of_another_transfer_are_caught() {
     b.commitment = zktr_circuits::commitment::Commitment(Fr::from(42u64));
     let r = rejection(&b);
     assert_eq!(r.problems.len(), 4, "{r}");
-    assert!(r.problems.iter().all(|p| p.reason == Reason::CommitmentMismatch));
+    assert!(
+        r.problems
+            .iter()
+            .all(|p| p.reason == Reason::CommitmentMismatch)
+    );
 }
 
 #[test]
@@ -221,20 +259,29 @@ fn sanctions_roots_must_be_trusted_and_fresh() {
     let b = bundle();
     // Three days later the root (max age two days) is stale.
     let r = verify_bundle(b, verifying_keys(), &policy(), SAMPLE_NOW + 3 * 86_400).unwrap_err();
-    assert!(r.has(|r| matches!(r, Reason::StaleSanctionsRoot { .. })), "{r}");
+    assert!(
+        r.has(|r| matches!(r, Reason::StaleSanctionsRoot { .. })),
+        "{r}"
+    );
     // A policy that trusts another publisher.
     let mut file = policy().file;
     file.sanctions_publishers[0].public_key =
         hex_key(&ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
     let other = Policy::new(file).unwrap();
     let r = verify_bundle(b, verifying_keys(), &other, SAMPLE_NOW).unwrap_err();
-    assert!(r.has(|r| matches!(r, Reason::UntrustedSanctionsRoot(_))), "{r}");
+    assert!(
+        r.has(|r| matches!(r, Reason::UntrustedSanctionsRoot(_))),
+        "{r}"
+    );
     // A root that is not the one the proofs used.
     let mut b2 = b.clone();
     b2.sanctions_root.record.root.0 += Fr::from(1u64);
     let r = rejection(&b2);
     assert!(r.has(|r| matches!(r, Reason::SanctionsRootMismatch)), "{r}");
-    assert!(r.has(|r| matches!(r, Reason::BadSanctionsRootSignature(_))), "{r}");
+    assert!(
+        r.has(|r| matches!(r, Reason::BadSanctionsRootSignature(_))),
+        "{r}"
+    );
     // An untrusted log.
     let mut b3 = b.clone();
     b3.tree_head.log_id = "someone-else".into();
@@ -254,13 +301,19 @@ fn unknown_keys_bad_inputs_and_missing_claims_are_named() {
     let mut b = bundle().clone();
     b.claims[2].verifying_key_id = "00".repeat(32);
     let r = rejection(&b);
-    assert_eq!(r.problems[0].claim, Some((2, CircuitId::NotSanctionedOriginator)));
+    assert_eq!(
+        r.problems[0].claim,
+        Some((2, CircuitId::NotSanctionedOriginator))
+    );
     assert!(matches!(r.problems[0].reason, Reason::UnknownKey(_)));
 
     let mut b = bundle().clone();
     b.claims[0].public_inputs[3] = Fr::from(2u64); // direction must be 0 or 1
     let r = rejection(&b);
-    assert!(matches!(r.problems[0].reason, Reason::PublicInput(_)), "{r}");
+    assert!(
+        matches!(r.problems[0].reason, Reason::PublicInput(_)),
+        "{r}"
+    );
     assert!(r.to_string().contains("direction"), "{r}");
 
     let mut b = bundle().clone();
@@ -270,7 +323,10 @@ fn unknown_keys_bad_inputs_and_missing_claims_are_named() {
     let mut b = bundle().clone();
     b.claims.pop();
     let r = rejection(&b);
-    assert_eq!(r.problems[0].reason, Reason::MissingClaim("not_sanctioned.beneficiary"));
+    assert_eq!(
+        r.problems[0].reason,
+        Reason::MissingClaim("not_sanctioned.beneficiary")
+    );
 }
 
 #[test]
@@ -279,7 +335,10 @@ fn truncated_and_malformed_bundles_are_clear_errors() {
     for len in (0..wire.len()).step_by(7) {
         let cut = &wire[..len];
         if let Ok(b) = ProofBundle::from_protobuf(cut) {
-            panic!("a bundle truncated to {len} bytes decoded: {} claims", b.claims.len());
+            panic!(
+                "a bundle truncated to {len} bytes decoded: {} claims",
+                b.claims.len()
+            );
         }
     }
     let err = ProofBundle::from_protobuf(&wire[..wire.len() / 2]).unwrap_err();
@@ -303,10 +362,22 @@ fn the_example_policy_file_loads() {
         "/params/policy.example.json"
     )))
     .unwrap();
-    let usd = |j: &str| p.jurisdiction(j).unwrap().threshold(840).map(|t| t.amount_minor);
+    let usd = |j: &str| {
+        p.jurisdiction(j)
+            .unwrap()
+            .threshold(840)
+            .map(|t| t.amount_minor)
+    };
     assert_eq!(usd("FATF"), Some(100_000));
     assert_eq!(usd("US"), Some(300_000));
-    assert_eq!(p.jurisdiction("EU").unwrap().threshold(978).unwrap().amount_minor, 0);
+    assert_eq!(
+        p.jurisdiction("EU")
+            .unwrap()
+            .threshold(978)
+            .unwrap()
+            .amount_minor,
+        0
+    );
     assert_eq!(p.required.len(), 4);
     assert!(Policy::from_json("{\"name\": 1}").is_err());
 }
@@ -397,7 +468,10 @@ fn a_changed_key_file_is_refused_by_its_hash() {
 fn corrupt_keys_with_matching_hashes_are_clear_errors() {
     let dir = params_copy();
     // Truncated proving and verifying keys whose manifest hashes were updated.
-    for (file, keep) in [("not_sanctioned.beneficiary-v1.pk", 1000), ("threshold-v1.vk", 40)] {
+    for (file, keep) in [
+        ("not_sanctioned.beneficiary-v1.pk", 1000),
+        ("threshold-v1.vk", 40),
+    ] {
         let path = dir.path().join(file);
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..keep]).unwrap();
@@ -414,7 +488,10 @@ fn corrupt_keys_with_matching_hashes_are_clear_errors() {
     }
     let e = params_err(Keys::load(dir.path()));
     assert!(matches!(e, ParamsError::CorruptKey { .. }), "{e}");
-    assert!(e.to_string().contains("not_sanctioned.beneficiary-v1.pk"), "{e}");
+    assert!(
+        e.to_string().contains("not_sanctioned.beneficiary-v1.pk"),
+        "{e}"
+    );
     let e = VerifyingKeys::load(dir.path()).unwrap_err();
     assert!(matches!(e, ParamsError::CorruptKey { .. }), "{e}");
 }
@@ -423,10 +500,19 @@ fn corrupt_keys_with_matching_hashes_are_clear_errors() {
 fn manifest_mismatches_are_clear_errors() {
     // Another circuit's proving key under this circuit's name (hash updated).
     let dir = params_copy();
-    std::fs::copy(dir.path().join("committed-v1.pk"), dir.path().join("threshold-v1.pk")).unwrap();
+    std::fs::copy(
+        dir.path().join("committed-v1.pk"),
+        dir.path().join("threshold-v1.pk"),
+    )
+    .unwrap();
     let hash = sha256_hex(&std::fs::read(dir.path().join("threshold-v1.pk")).unwrap());
     edit_manifest(dir.path(), |m| {
-        m.circuits.iter_mut().find(|c| c.circuit == "threshold/v1").unwrap().proving_key.sha256 = hash;
+        m.circuits
+            .iter_mut()
+            .find(|c| c.circuit == "threshold/v1")
+            .unwrap()
+            .proving_key
+            .sha256 = hash;
     });
     let e = params_err(Keys::load(dir.path()));
     assert!(matches!(e, ParamsError::Mismatch { .. }), "{e}");
@@ -434,28 +520,76 @@ fn manifest_mismatches_are_clear_errors() {
     // A public-input count this build's circuit does not have.
     let dir = params_copy();
     edit_manifest(dir.path(), |m| m.circuits[0].public_inputs += 1);
-    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::Mismatch { .. }));
-    assert!(matches!(VerifyingKeys::load(dir.path()), Err(ParamsError::Mismatch { .. })));
+    assert!(matches!(
+        params_err(Keys::load(dir.path())),
+        ParamsError::Mismatch { .. }
+    ));
+    assert!(matches!(
+        VerifyingKeys::load(dir.path()),
+        Err(ParamsError::Mismatch { .. })
+    ));
 
     // A verifying-key id that is not the key's.
     let dir = params_copy();
-    edit_manifest(dir.path(), |m| m.circuits[1].verifying_key_id = "ab".repeat(32));
-    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::Mismatch { .. }));
+    edit_manifest(dir.path(), |m| {
+        m.circuits[1].verifying_key_id = "ab".repeat(32)
+    });
+    assert!(matches!(
+        params_err(Keys::load(dir.path())),
+        ParamsError::Mismatch { .. }
+    ));
 
     // An unknown circuit, a missing one, malformed JSON, no manifest.
     let dir = params_copy();
-    edit_manifest(dir.path(), |m| m.circuits[2].circuit = "threshold/v9".into());
+    edit_manifest(dir.path(), |m| {
+        m.circuits[2].circuit = "threshold/v9".into()
+    });
     let e = params_err(Keys::load(dir.path()));
     assert!(matches!(e, ParamsError::UnknownCircuit { .. }), "{e}");
     let dir = params_copy();
     edit_manifest(dir.path(), |m| {
         m.circuits.pop();
     });
-    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::MissingCircuit { .. }));
+    assert!(matches!(
+        params_err(Keys::load(dir.path())),
+        ParamsError::MissingCircuit { .. }
+    ));
     let dir = params_copy();
     std::fs::write(dir.path().join(MANIFEST_FILE), "{\"format\": 1,").unwrap();
-    assert!(matches!(params_err(Keys::load(dir.path())), ParamsError::ManifestFormat { .. }));
+    assert!(matches!(
+        params_err(Keys::load(dir.path())),
+        ParamsError::ManifestFormat { .. }
+    ));
     std::fs::remove_file(dir.path().join(MANIFEST_FILE)).unwrap();
     let e = params_err(Keys::load(dir.path()));
-    assert!(matches!(e, ParamsError::Io { .. }) && e.to_string().contains(MANIFEST_FILE), "{e}");
+    assert!(
+        matches!(e, ParamsError::Io { .. }) && e.to_string().contains(MANIFEST_FILE),
+        "{e}"
+    );
+}
+
+#[test]
+fn many_bundles_verify_in_batches_and_bad_ones_are_named() {
+    let good = bundle().clone();
+    let mut bad_proof = good.clone();
+    let i = claim_index(&bad_proof, CircuitId::NotSanctionedOriginator);
+    bad_proof.claims[i].proof =
+        good.claims[claim_index(&good, CircuitId::NotSanctionedBeneficiary)].proof;
+    let mut bad_threshold = good.clone();
+    bad_threshold.jurisdiction = "US".into();
+    let bundles = vec![good.clone(), bad_proof, good.clone(), bad_threshold, good];
+    let results = zktr_verifier::verify_bundles(&bundles, verifying_keys(), &policy(), SAMPLE_NOW);
+    assert_eq!(results.len(), 5);
+    for k in [0, 2, 4] {
+        assert!(results[k].is_ok(), "bundle {k}: {:?}", results[k]);
+    }
+    let r = results[1].as_ref().unwrap_err();
+    assert_eq!(r.problems.len(), 1, "{r}");
+    assert_eq!(
+        r.problems[0].claim,
+        Some((i, CircuitId::NotSanctionedOriginator))
+    );
+    assert_eq!(r.problems[0].reason, Reason::BadProof);
+    let r = results[3].as_ref().unwrap_err();
+    assert!(r.has(|r| matches!(r, Reason::WrongThreshold { .. })), "{r}");
 }

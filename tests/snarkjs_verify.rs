@@ -15,8 +15,7 @@ fn snarkjs_bin() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("ZKTR_SNARKJS") {
         return Some(PathBuf::from(p));
     }
-    let local =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm/node_modules/.bin/snarkjs");
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm/node_modules/.bin/snarkjs");
     let node_ok = Command::new("node")
         .arg("--version")
         .output()
@@ -45,7 +44,9 @@ fn run_verify(bin: &Path, dir: &Path) -> (bool, String) {
 fn snarkjs_verifies_an_exported_claim() {
     let Some(bin) = snarkjs_bin() else {
         if std::env::var_os("CI").is_some() {
-            panic!("CI is set but node/snarkjs is missing: scripts/test.sh installs it into target/npm");
+            panic!(
+                "CI is set but node/snarkjs is missing: scripts/test.sh installs it into target/npm"
+            );
         }
         eprintln!("SKIPPED: node or snarkjs not available (run scripts/test.sh to install it)");
         return;

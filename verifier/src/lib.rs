@@ -21,4 +21,4 @@ pub use bundle::{BundleDecodeError, ClaimProof, ProofBundle};
 pub use params::{CircuitKey, Manifest, ParamsError, VerifyingKeys};
 pub use policy::{Policy, PolicyError};
 pub use tree_head::SignedTreeHead;
-pub use verify::{Accepted, Problem, Reason, Rejection, verify_bundle};
+pub use verify::{Accepted, Problem, Reason, Rejection, verify_bundle, verify_bundles};

@@ -8,12 +8,13 @@
 //! signed by a trusted log; the sanctions root is signed by a trusted publisher and not
 //! older than the publisher's maximum age; finally every proof verifies (in parallel).
 
-use crate::batch::verify_one;
+use crate::batch::{BatchError, BatchItem, batch_verify, verify_one};
 use crate::bundle::{ClaimProof, ProofBundle};
 use crate::encoding::proof_from_bytes;
-use crate::params::VerifyingKeys;
+use crate::params::{CircuitKey, VerifyingKeys};
 use crate::policy::{Policy, claim_name};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use zktr_circuits::circuits::{
     CircuitId, CommittedPublicInputs, NotSanctionedPublicInputs, Party, ThresholdPublicInputs,
 };
@@ -147,6 +148,115 @@ pub fn verify_bundle(
     policy: &Policy,
     now: u64,
 ) -> Result<Accepted, Rejection> {
+    let (mut problems, to_verify) = check_bundle(bundle, keys, policy, now);
+
+    // Proofs, in parallel.
+    let proof_problems: Vec<Problem> = to_verify
+        .par_iter()
+        .filter_map(|(i, key)| {
+            let claim = &bundle.claims[*i];
+            let at = Some((*i, claim.circuit));
+            match proof_from_bytes(&claim.proof) {
+                Err(e) => Some(Problem {
+                    claim: at,
+                    reason: Reason::MalformedProof(e.to_string()),
+                }),
+                Ok(p) if !verify_one(key, &claim.public_inputs, &p) => Some(Problem {
+                    claim: at,
+                    reason: Reason::BadProof,
+                }),
+                Ok(_) => None,
+            }
+        })
+        .collect();
+    problems.extend(proof_problems);
+    outcome(bundle, problems)
+}
+
+fn outcome(bundle: &ProofBundle, problems: Vec<Problem>) -> Result<Accepted, Rejection> {
+    if problems.is_empty() {
+        Ok(Accepted {
+            commitment: bundle.commitment,
+            claims: bundle.claims.iter().map(|c| c.circuit).collect(),
+        })
+    } else {
+        Err(Rejection { problems })
+    }
+}
+
+/// Verifies many bundles at once: every check but the proofs per bundle, then all proofs
+/// that share a verifying key in one batch ([`crate::batch`]); a failing batch is
+/// bisected, so each bad proof is still named with its bundle and claim. Results are in
+/// input order.
+pub fn verify_bundles(
+    bundles: &[ProofBundle],
+    keys: &VerifyingKeys,
+    policy: &Policy,
+    now: u64,
+) -> Vec<Result<Accepted, Rejection>> {
+    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(bundles.len());
+    // Per verifying key: (bundle, claim) and the decoded proof.
+    let mut groups: BTreeMap<&str, (&CircuitKey, Vec<(usize, usize)>, Vec<BatchItem>)> =
+        BTreeMap::new();
+    for (b, bundle) in bundles.iter().enumerate() {
+        let (mut ps, to_verify) = check_bundle(bundle, keys, policy, now);
+        for (i, key) in to_verify {
+            let claim = &bundle.claims[i];
+            match proof_from_bytes(&claim.proof) {
+                Err(e) => ps.push(Problem {
+                    claim: Some((i, claim.circuit)),
+                    reason: Reason::MalformedProof(e.to_string()),
+                }),
+                Ok(proof) => {
+                    let g = groups
+                        .entry(key.id.as_str())
+                        .or_insert_with(|| (key, Vec::new(), Vec::new()));
+                    g.1.push((b, i));
+                    g.2.push(BatchItem {
+                        public_inputs: claim.public_inputs.clone(),
+                        proof,
+                    });
+                }
+            }
+        }
+        problems.push(ps);
+    }
+    for (key, at, items) in groups.into_values() {
+        let bad: Vec<usize> = match batch_verify(key, &items) {
+            Ok(()) => Vec::new(),
+            Err(BatchError::BadProofs { bad, .. }) => bad,
+            // Without OS randomness a batch cannot be trusted: check one by one.
+            Err(BatchError::Randomness(_)) => items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| !verify_one(key, &it.public_inputs, &it.proof))
+                .map(|(j, _)| j)
+                .collect(),
+        };
+        for j in bad {
+            if let Some(&(b, i)) = at.get(j) {
+                problems[b].push(Problem {
+                    claim: Some((i, bundles[b].claims[i].circuit)),
+                    reason: Reason::BadProof,
+                });
+            }
+        }
+    }
+    bundles
+        .iter()
+        .zip(problems)
+        .map(|(bundle, ps)| outcome(bundle, ps))
+        .collect()
+}
+
+/// Every check of a bundle except the proofs: the problems found, and the claims
+/// (index, key) whose proofs remain to be checked.
+fn check_bundle<'k>(
+    bundle: &ProofBundle,
+    keys: &'k VerifyingKeys,
+    policy: &Policy,
+    now: u64,
+) -> (Vec<Problem>, Vec<(usize, &'k CircuitKey)>) {
     let mut problems = Vec::new();
     let mut bundle_problem = |reason| {
         problems.push(Problem {
@@ -213,37 +323,9 @@ pub fn verify_bundle(
             claim_problem(reason);
             continue;
         }
-        to_verify.push((i, claim, key));
+        to_verify.push((i, key));
     }
-
-    // Proofs, in parallel.
-    let proof_problems: Vec<Problem> = to_verify
-        .par_iter()
-        .filter_map(|(i, claim, key)| {
-            let at = Some((*i, claim.circuit));
-            match proof_from_bytes(&claim.proof) {
-                Err(e) => Some(Problem {
-                    claim: at,
-                    reason: Reason::MalformedProof(e.to_string()),
-                }),
-                Ok(p) if !verify_one(key, &claim.public_inputs, &p) => Some(Problem {
-                    claim: at,
-                    reason: Reason::BadProof,
-                }),
-                Ok(_) => None,
-            }
-        })
-        .collect();
-    problems.extend(proof_problems);
-
-    if problems.is_empty() {
-        Ok(Accepted {
-            commitment: bundle.commitment,
-            claims: bundle.claims.iter().map(|c| c.circuit).collect(),
-        })
-    } else {
-        Err(Rejection { problems })
-    }
+    (problems, to_verify)
 }
 
 /// The statement checks of one claim (everything but the proof).
