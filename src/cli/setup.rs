@@ -53,7 +53,6 @@ pub fn setup(args: SetupArgs) -> anyhow::Result<ExitCode> {
         CircuitId::ALL.len()
     );
     let keys = ProvingKeys::generate(&CircuitId::ALL, &mut rng)?;
-    drop(rng);
     let created_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
