@@ -95,8 +95,12 @@ pub struct Beneficiary {
 }
 
 /// The originating VASP.
+///
+/// Read in the standard nested form `{"originatingVASP": {"legalPerson": ...}}` and in the
+/// flattened form `{"legalPerson": ...}` some producers write (e.g. the Global Travel
+/// Rule examples); always written nested.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "OriginatingVaspJson")]
 pub struct OriginatingVasp {
     /// The VASP as a person (normally a legal person).
     #[serde(
@@ -109,8 +113,12 @@ pub struct OriginatingVasp {
 }
 
 /// The beneficiary VASP.
+///
+/// Read in the standard nested form `{"beneficiaryVASP": {"legalPerson": ...}}` and in the
+/// flattened form `{"legalPerson": ...}` some producers write (e.g. the Global Travel
+/// Rule examples); always written nested.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "BeneficiaryVaspJson")]
 pub struct BeneficiaryVasp {
     /// The VASP as a person (normally a legal person).
     #[serde(
@@ -272,8 +280,8 @@ pub struct Address {
     /// Room.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub room: String,
-    /// Post code.
-    #[serde(default, skip_serializing_if = "is_empty")]
+    /// Post code (`postCode`; the lower-case `postcode` some producers write is read too).
+    #[serde(default, alias = "postcode", skip_serializing_if = "is_empty")]
     pub post_code: String,
     /// Town name.
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -339,8 +347,14 @@ pub struct LegalPerson {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub geographic_addresses: Vec<Address>,
-    /// The VASP's own customer number for this entity.
-    #[serde(default, skip_serializing_if = "is_empty")]
+    /// The VASP's own customer number for this entity. IVMS 101.2023 renamed the JSON
+    /// element to `customerIdentification` (as for natural persons); both are read,
+    /// the 2020 name `customerNumber` is written (TRISA's protobuf field).
+    #[serde(
+        default,
+        alias = "customerIdentification",
+        skip_serializing_if = "is_empty"
+    )]
     pub customer_number: String,
     /// A registration number, tax id or LEI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -437,6 +451,54 @@ impl Person {
         match self {
             Person::NaturalPerson(p) => p.national_identification.as_ref(),
             Person::LegalPerson(p) => p.national_identification.as_ref(),
+        }
+    }
+}
+
+/// The JSON forms of [`OriginatingVasp`] (see there).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OriginatingVaspJson {
+    Flat(Person),
+    Nested(NestedOriginatingVasp),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NestedOriginatingVasp {
+    #[serde(rename = "originatingVASP", alias = "originatingVasp", default)]
+    person: Option<Person>,
+}
+
+impl From<OriginatingVaspJson> for OriginatingVasp {
+    fn from(j: OriginatingVaspJson) -> Self {
+        match j {
+            OriginatingVaspJson::Flat(p) => Self { person: Some(p) },
+            OriginatingVaspJson::Nested(n) => Self { person: n.person },
+        }
+    }
+}
+
+/// The JSON forms of [`BeneficiaryVasp`] (see there).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BeneficiaryVaspJson {
+    Flat(Person),
+    Nested(NestedBeneficiaryVasp),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NestedBeneficiaryVasp {
+    #[serde(rename = "beneficiaryVASP", alias = "beneficiaryVasp", default)]
+    person: Option<Person>,
+}
+
+impl From<BeneficiaryVaspJson> for BeneficiaryVasp {
+    fn from(j: BeneficiaryVaspJson) -> Self {
+        match j {
+            BeneficiaryVaspJson::Flat(p) => Self { person: Some(p) },
+            BeneficiaryVaspJson::Nested(n) => Self { person: n.person },
         }
     }
 }
