@@ -59,17 +59,17 @@ pub fn os_rng() -> Result<StdRng, BatchError> {
 }
 
 /// Verifies one proof: `e(A, B) e(L, -gamma) e(C, -delta) = e(alpha, beta)` with the
-/// precomputed `e(alpha, beta)`, `L = IC_0 + sum x_i IC_{i+1}` computed with BN254's
-/// GLV scalar multiplication (projective points; arkworks' `verify_proof` multiplies the
-/// affine points, which takes the double-and-add path).
+/// precomputed `e(alpha, beta)`, `L = IC_0 + sum x_i IC_{i+1}` computed from fixed-base
+/// tables of the `IC_i` (see [`crate::fixed_base`]: at most 32 mixed additions per input,
+/// where arkworks' `verify_proof` runs a double-and-add per input).
 pub fn verify_one(key: &CircuitKey, public_inputs: &[Fr], proof: &Proof<Bn254>) -> bool {
     let vk = key.vk();
     if public_inputs.len() + 1 != vk.gamma_abc_g1.len() {
         return false;
     }
     let mut l = vk.gamma_abc_g1[0].into_group();
-    for (x, ic) in public_inputs.iter().zip(&vk.gamma_abc_g1[1..]) {
-        l += ic.into_group() * x;
+    for (x, table) in public_inputs.iter().zip(key.input_tables()) {
+        l += table.mul(x);
     }
     let ml = Bn254::multi_miller_loop(
         [

@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod bundle;
 pub mod encoding;
+pub mod fixed_base;
 pub mod params;
 pub mod policy;
 pub mod sanctions_root;

@@ -255,6 +255,8 @@ pub struct CircuitKey {
     pub prepared: PreparedVerifyingKey<Bn254>,
     /// `beta` in G2, prepared for the batch verifier's multi-pairing.
     pub beta_g2_prepared: <Bn254 as ark_ec::pairing::Pairing>::G2Prepared,
+    /// Fixed-base tables of the input bases, built on first single verification.
+    input_tables: std::sync::OnceLock<Vec<crate::fixed_base::FixedBaseTable>>,
 }
 
 impl CircuitKey {
@@ -274,7 +276,14 @@ impl CircuitKey {
             id: verifying_key_id(vk),
             prepared: prepare_verifying_key(vk),
             beta_g2_prepared: vk.beta_g2.into(),
+            input_tables: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The fixed-base tables of `gamma_abc_g1[1..]` (built once, on first use).
+    pub fn input_tables(&self) -> &[crate::fixed_base::FixedBaseTable] {
+        self.input_tables
+            .get_or_init(|| crate::fixed_base::input_tables(&self.vk().gamma_abc_g1))
     }
 
     /// The raw verifying key.
