@@ -6,7 +6,7 @@ use ark_bn254::Bn254;
 use ark_groth16::Proof;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use zktr_circuits::Fr;
-use zktr_circuits::field::{fr_from_be_bytes, fr_to_be_bytes};
+use zktr_circuits::field::fr_from_be_bytes;
 
 /// A Groth16 proof over BN254.
 pub type Groth16Proof = Proof<Bn254>;
@@ -48,9 +48,9 @@ pub enum EncodingError {
 }
 
 /// A field element as 32 big-endian bytes.
-pub fn fr_to_bytes(x: &Fr) -> [u8; 32] {
-    fr_to_be_bytes(x)
-}
+pub use zktr_circuits::field::fr_to_be_bytes as fr_to_bytes;
+/// `0x` + 64 lower-case hex digits (the form circom tools print).
+pub use zktr_circuits::field::fr_to_hex;
 
 /// A field element from exactly 32 big-endian bytes below the modulus.
 pub fn fr_from_bytes(what: &'static str, bytes: &[u8]) -> Result<Fr, EncodingError> {
@@ -60,11 +60,6 @@ pub fn fr_from_bytes(what: &'static str, bytes: &[u8]) -> Result<Fr, EncodingErr
         got: bytes.len(),
     })?;
     fr_from_be_bytes(arr).map_err(|_| EncodingError::NotAScalar { what })
-}
-
-/// `0x` + 64 lower-case hex digits.
-pub fn fr_to_hex(x: &Fr) -> String {
-    format!("0x{}", hex::encode(fr_to_be_bytes(x)))
 }
 
 /// Parses [`fr_to_hex`] (the `0x` is optional).

@@ -31,7 +31,7 @@
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use zktr_circuits::field::{fr_from_be_bytes, fr_to_be_bytes};
+use zktr_circuits::field::fr_to_be_bytes;
 use zktr_circuits::trees::sanctions::SanctionsRoot;
 
 /// Domain prefix of the signing bytes of a sanctions root record.
@@ -119,7 +119,7 @@ pub struct SignedSanctionsRoot {
     /// The signed record.
     pub record: SanctionsRootRecord,
     /// Ed25519 signature over [`SanctionsRootRecord::signing_bytes`].
-    #[serde(with = "sig_hex")]
+    #[serde(with = "crate::encoding::serde_hex::bytes")]
     pub signature: [u8; 64],
 }
 
@@ -164,65 +164,27 @@ impl SignedSanctionsRoot {
 pub fn publisher_key_id(key: &VerifyingKey) -> String {
     let digest = Sha256::digest(key.as_bytes());
     let mut s = String::from(PUBLISHER_KEY_ID_PREFIX);
-    s.push_str(&hex(&digest[..16]));
+    s.push_str(&hex::encode(&digest[..16]));
     s
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
-
-fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let b = s.as_bytes();
-    if b.len() != 2 * N {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-        let hi = char::from(pair[0]).to_digit(16)?;
-        let lo = char::from(pair[1]).to_digit(16)?;
-        *o = u8::try_from(hi * 16 + lo).ok()?;
-    }
-    Some(out)
 }
 
 mod root_hex {
-    use super::{SanctionsRoot, fr_from_be_bytes, fr_to_be_bytes, hex, unhex};
+    use super::SanctionsRoot;
+    use crate::encoding::{bytes_from_hex, fr_to_hex};
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use zktr_circuits::field::fr_from_be_bytes;
 
     pub fn serialize<S: Serializer>(root: &SanctionsRoot, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("0x{}", hex(&fr_to_be_bytes(&root.0))))
+        s.serialize_str(&fr_to_hex(&root.0))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SanctionsRoot, D::Error> {
         let s = String::deserialize(d)?;
-        let digits = s
-            .strip_prefix("0x")
-            .ok_or_else(|| D::Error::custom("root must be 0x + 64 hex digits"))?;
-        let bytes: [u8; 32] =
-            unhex(digits).ok_or_else(|| D::Error::custom("root must be 0x + 64 hex digits"))?;
+        let bad = || D::Error::custom("root must be 0x + 64 hex digits");
+        let digits = s.strip_prefix("0x").ok_or_else(bad)?;
+        let bytes: [u8; 32] = bytes_from_hex("root", digits).map_err(|_| bad())?;
         let fr = fr_from_be_bytes(&bytes).map_err(D::Error::custom)?;
         Ok(SanctionsRoot(fr))
-    }
-}
-
-mod sig_hex {
-    use super::{hex, unhex};
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    pub fn serialize<S: Serializer>(sig: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex(sig))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
-        let s = String::deserialize(d)?;
-        unhex(&s).ok_or_else(|| D::Error::custom("signature must be 128 hex digits"))
     }
 }
 

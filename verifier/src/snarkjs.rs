@@ -10,32 +10,15 @@
 use ark_bn254::{Bn254, Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ec::pairing::Pairing;
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::PrimeField;
 use ark_groth16::{Proof, VerifyingKey};
 use serde_json::{Value, json};
 use zktr_circuits::Fr;
 use zktr_circuits::field::fr_to_decimal;
 
+/// Decimal of the canonical integer (snarkjs's form).
 fn fq(x: &Fq) -> String {
-    // Decimal of the canonical integer.
-    let bytes = x.into_bigint().to_bytes_be();
-    let mut digits = vec![0u8]; // little-endian base-10 digits
-    for b in bytes {
-        let mut carry = u32::from(b);
-        for d in digits.iter_mut() {
-            let v = u32::from(*d) * 256 + carry;
-            *d = (v % 10) as u8;
-            carry = v / 10;
-        }
-        while carry > 0 {
-            digits.push((carry % 10) as u8);
-            carry /= 10;
-        }
-    }
-    while digits.len() > 1 && digits.last() == Some(&0) {
-        digits.pop();
-    }
-    digits.iter().rev().map(|d| char::from(b'0' + d)).collect()
+    num_bigint::BigUint::from(x.into_bigint()).to_str_radix(10)
 }
 
 fn fq2(x: &Fq2) -> Value {
