@@ -76,7 +76,10 @@ fn permute_t<const T: usize>(p: &Params, tag: Fr, inputs: &[Fr]) -> Fr {
     let mut state = [Fr::zero(); T];
     state[0] = tag;
     state[1..].copy_from_slice(inputs);
-    let mds: [[Fr; T]; T] = core::array::from_fn(|i| core::array::from_fn(|j| p.mds[i][j]));
+    // Borrow each MDS row as a fixed-size array (no per-hash copy of the matrix).
+    let rows: [&[Fr; T]; T] = core::array::from_fn(|i| {
+        <&[Fr; T]>::try_from(&p.mds[i][..]).unwrap_or_else(|_| unreachable!("rows have width T"))
+    });
     let half = FULL_ROUNDS / 2;
     let rounds = FULL_ROUNDS + p.partial_rounds;
     for r in 0..rounds {
@@ -91,7 +94,7 @@ fn permute_t<const T: usize>(p: &Params, tag: Fr, inputs: &[Fr]) -> Fr {
         } else {
             state[0] = sbox(state[0]);
         }
-        state = core::array::from_fn(|i| Fr::sum_of_products(&mds[i], &state));
+        state = core::array::from_fn(|i| Fr::sum_of_products(rows[i], &state));
     }
     state[0]
 }
