@@ -6,8 +6,8 @@ use ark_std::rand::{SeedableRng, rngs::StdRng};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::Duration;
 use zktr_circuits::circuits::CircuitId;
-use zktr_prover::sample::{SampleWorld, synthetic_sanctions};
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
+use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
 
 fn setup() -> (ProvingKeys, SampleWorld) {
     let mut rng = StdRng::seed_from_u64(1);

@@ -8,10 +8,10 @@ use ark_std::rand::{SeedableRng, rngs::StdRng};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
 use zktr_circuits::circuits::CircuitId;
-use zktr_prover::sample::{SampleWorld, synthetic_sanctions};
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
+use zktr_records::encoding::proof_from_bytes;
+use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
 use zktr_verifier::batch::{BatchItem, batch_verify, verify_one};
-use zktr_verifier::encoding::proof_from_bytes;
 
 fn bench(c: &mut Criterion) {
     // `cargo test --all-targets` runs bench binaries without `--bench`: the setup (keys for
@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
     }
     let mut rng = StdRng::seed_from_u64(1);
     let keys = ProvingKeys::generate(&CircuitId::ALL, &mut rng).expect("setup");
-    let vks = keys.verifying_keys().expect("vks");
+    let vks = zktr_verifier::VerifyingKeys::from_keys(&keys.verifying_keys()).expect("vks");
     let world = SampleWorld::new(4, synthetic_sanctions(1_000).expect("set"), 1);
     let prover = Prover::new(keys, Parallelism::default()).expect("prover");
     let bundles: Vec<_> = prover

@@ -46,7 +46,7 @@ fn seal_then_open_round_trips() {
     let dir = std::env::temp_dir().join(format!("zktr-cli-envelope-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // The fixture key's public half, as a PEM the CLI reads.
-    let key = zktr_node::trisa::SealingKey::from_pem(
+    let key = zktr_trisa::SealingKey::from_pem(
         &std::fs::read_to_string(shared("trisa/sealing_key.pem")).unwrap(),
     )
     .unwrap();

@@ -7,8 +7,8 @@ use ark_std::rand::{SeedableRng, rngs::StdRng};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use zktr_circuits::circuits::CircuitId;
-use zktr_prover::sample::{SampleWorld, synthetic_sanctions};
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
+use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
 use zktr_verifier::snarkjs;
 
 fn snarkjs_bin() -> Option<PathBuf> {

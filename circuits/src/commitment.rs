@@ -27,136 +27,140 @@ pub const COMMITMENT_DEPTH: usize = 4;
 /// The slot layout version this build writes into slot 0.
 pub const LAYOUT_VERSION: u64 = 1;
 
-/// The 16 slots of layout version 1 (`../shared/DESIGN.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[repr(u8)]
-pub enum Slot {
+/// The range a slot's value must be in (layout version 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotRange {
+    /// Exactly [`LAYOUT_VERSION`].
+    LayoutVersion,
+    /// An unsigned integer of at most `bits` bits.
+    Bits {
+        /// The bit width.
+        bits: u32,
+        /// What the value is, for errors.
+        what: &'static str,
+    },
+    /// An ISO 4217 numeric currency code (0..=999).
+    Currency,
+    /// A screening key: below 2^248 and never 0.
+    NonZeroKey,
+    /// Always 0.
+    Zero,
+}
+
+/// The one table of the 16 slots: index, variant, name and range, each written once.
+/// It yields [`Slot`], [`Slot::ALL`], [`Slot::name`] and [`Slot::range`].
+macro_rules! slot_layout {
+    ($( $(#[$doc:meta])* $index:literal $variant:ident $name:literal $range:expr; )*) => {
+        /// The 16 slots of layout version 1 (`../shared/DESIGN.md`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Slot {
+            $( $(#[$doc])* $variant = $index, )*
+        }
+
+        impl Slot {
+            /// All slots in index order.
+            pub const ALL: [Slot; SLOT_COUNT] = [$(Slot::$variant),*];
+
+            /// A short snake_case name, for tables and disclosure requests.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Slot::$variant => $name,)*
+                }
+            }
+
+            /// The range of the slot's value.
+            pub fn range(self) -> SlotRange {
+                match self {
+                    $(Slot::$variant => $range,)*
+                }
+            }
+        }
+    };
+}
+
+const fn bits(bits: u32, what: &'static str) -> SlotRange {
+    SlotRange::Bits { bits, what }
+}
+
+slot_layout! {
     /// 0: layout version (1).
-    LayoutVersion = 0,
+    0 LayoutVersion "layout_version" SlotRange::LayoutVersion;
     /// 1: fiat value in minor units (< 2^64).
-    FiatValue = 1,
+    1 FiatValue "fiat_value" bits(64, "fiat value");
     /// 2: ISO 4217 numeric currency code (< 1000).
-    FiatCurrency = 2,
+    2 FiatCurrency "fiat_currency" SlotRange::Currency;
     /// 3: asset amount in base units (< 2^128).
-    AssetAmount = 3,
+    3 AssetAmount "asset_amount" bits(128, "asset amount");
     /// 4: asset id (SLIP-0044 coin type, or a 248-bit id where a network or token is needed).
-    AssetId = 4,
+    4 AssetId "asset_id" bits(KEY_BITS, "248-bit slot value");
     /// 5: screening key of the beneficiary's address.
-    BeneficiaryAddressKey = 5,
+    5 BeneficiaryAddressKey "beneficiary_address_key" SlotRange::NonZeroKey;
     /// 6: screening key of the originator's name (never 0).
-    OriginatorNameKey = 6,
+    6 OriginatorNameKey "originator_name_key" SlotRange::NonZeroKey;
     /// 7: screening key of the originator's national id / LEI (0 if none).
-    OriginatorIdKey = 7,
+    7 OriginatorIdKey "originator_id_key" bits(KEY_BITS, "248-bit slot value");
     /// 8: screening key of the beneficiary's name (never 0).
-    BeneficiaryNameKey = 8,
+    8 BeneficiaryNameKey "beneficiary_name_key" SlotRange::NonZeroKey;
     /// 9: screening key of the beneficiary's national id / LEI (0 if none).
-    BeneficiaryIdKey = 9,
+    9 BeneficiaryIdKey "beneficiary_id_key" bits(KEY_BITS, "248-bit slot value");
     /// 10: digest of the IVMS101 identity + transaction payload bytes (248 bits).
-    PayloadDigest = 10,
+    10 PayloadDigest "payload_digest" bits(KEY_BITS, "248-bit slot value");
     /// 11: envelope id (UUID as a 128-bit integer).
-    EnvelopeId = 11,
+    11 EnvelopeId "envelope_id" bits(128, "envelope id");
     /// 12: key of the originator VASP's id.
-    OriginatorVaspKey = 12,
+    12 OriginatorVaspKey "originator_vasp_key" bits(KEY_BITS, "248-bit slot value");
     /// 13: key of the beneficiary VASP's id.
-    BeneficiaryVaspKey = 13,
+    13 BeneficiaryVaspKey "beneficiary_vasp_key" bits(KEY_BITS, "248-bit slot value");
     /// 14: commitment time (unix seconds).
-    CommittedAt = 14,
+    14 CommittedAt "committed_at" bits(64, "commitment time");
     /// 15: reserved (0).
-    Reserved = 15,
+    15 Reserved "reserved" SlotRange::Zero;
 }
 
 impl Slot {
-    /// All slots in index order.
-    pub const ALL: [Slot; SLOT_COUNT] = [
-        Slot::LayoutVersion,
-        Slot::FiatValue,
-        Slot::FiatCurrency,
-        Slot::AssetAmount,
-        Slot::AssetId,
-        Slot::BeneficiaryAddressKey,
-        Slot::OriginatorNameKey,
-        Slot::OriginatorIdKey,
-        Slot::BeneficiaryNameKey,
-        Slot::BeneficiaryIdKey,
-        Slot::PayloadDigest,
-        Slot::EnvelopeId,
-        Slot::OriginatorVaspKey,
-        Slot::BeneficiaryVaspKey,
-        Slot::CommittedAt,
-        Slot::Reserved,
-    ];
-
     /// The slot's index (its position in the tree).
     pub fn index(self) -> usize {
         self as usize
     }
 
-    /// A short snake_case name, for tables and disclosure requests.
-    pub fn name(self) -> &'static str {
-        match self {
-            Slot::LayoutVersion => "layout_version",
-            Slot::FiatValue => "fiat_value",
-            Slot::FiatCurrency => "fiat_currency",
-            Slot::AssetAmount => "asset_amount",
-            Slot::AssetId => "asset_id",
-            Slot::BeneficiaryAddressKey => "beneficiary_address_key",
-            Slot::OriginatorNameKey => "originator_name_key",
-            Slot::OriginatorIdKey => "originator_id_key",
-            Slot::BeneficiaryNameKey => "beneficiary_name_key",
-            Slot::BeneficiaryIdKey => "beneficiary_id_key",
-            Slot::PayloadDigest => "payload_digest",
-            Slot::EnvelopeId => "envelope_id",
-            Slot::OriginatorVaspKey => "originator_vasp_key",
-            Slot::BeneficiaryVaspKey => "beneficiary_vasp_key",
-            Slot::CommittedAt => "committed_at",
-            Slot::Reserved => "reserved",
-        }
-    }
-
     /// Checks that `value` is in this slot's range (layout version 1).
     pub fn check_value(self, value: &Fr) -> Result<()> {
-        let (bits, what) = match self {
-            Slot::LayoutVersion => {
-                return if *value == fr_from_u64(LAYOUT_VERSION) {
+        match self.range() {
+            SlotRange::LayoutVersion => {
+                if *value == fr_from_u64(LAYOUT_VERSION) {
                     Ok(())
                 } else {
                     Err(Error::UnsupportedLayout {
                         version: crate::field::fr_to_u64(value).unwrap_or(u64::MAX),
                     })
-                };
+                }
             }
-            Slot::FiatValue => (64, "fiat value"),
-            Slot::FiatCurrency => {
-                return match crate::field::fr_to_u64(value) {
-                    Some(c) if c < 1000 => Ok(()),
-                    _ => Err(Error::OutOfRange {
-                        what: "ISO 4217 numeric currency code (0..=999)",
-                        bits: 10,
-                    }),
-                };
-            }
-            Slot::AssetAmount => (128, "asset amount"),
-            Slot::EnvelopeId => (128, "envelope id"),
-            Slot::CommittedAt => (64, "commitment time"),
-            Slot::Reserved => {
-                return if value.is_zero() {
+            SlotRange::Currency => match crate::field::fr_to_u64(value) {
+                Some(c) if c < 1000 => Ok(()),
+                _ => Err(Error::OutOfRange {
+                    what: "ISO 4217 numeric currency code (0..=999)",
+                    bits: 10,
+                }),
+            },
+            SlotRange::Zero => {
+                if value.is_zero() {
                     Ok(())
                 } else {
                     Err(Error::OutOfRange {
                         what: "reserved slot (must be 0)",
                         bits: 0,
                     })
-                };
+                }
             }
-            Slot::OriginatorNameKey | Slot::BeneficiaryNameKey | Slot::BeneficiaryAddressKey => {
-                return ScreeningKey::new(*value).map(|_| ());
+            SlotRange::NonZeroKey => ScreeningKey::new(*value).map(|_| ()),
+            SlotRange::Bits { bits, what } => {
+                if fits_bits(value, bits) {
+                    Ok(())
+                } else {
+                    Err(Error::OutOfRange { what, bits })
+                }
             }
-            _ => (KEY_BITS, "248-bit slot value"),
-        };
-        if fits_bits(value, bits) {
-            Ok(())
-        } else {
-            Err(Error::OutOfRange { what, bits })
         }
     }
 }

@@ -5,8 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
 use std::sync::OnceLock;
-use zktr_node::trisa::json::envelope_from_json;
-use zktr_node::trisa::{SealingKey, SecureEnvelope, open};
+use zktr_trisa::json::envelope_from_json;
+use zktr_trisa::{SealingKey, SecureEnvelope, open};
 
 fn keys() -> &'static [SealingKey] {
     static KEYS: OnceLock<Vec<SealingKey>> = OnceLock::new();
@@ -35,5 +35,5 @@ fuzz_target!(|data: &[u8]| {
         let _ = open(&env, Some(key));
     }
     let _ = SealingKey::from_pem(&String::from_utf8_lossy(data));
-    let _ = zktr_node::trisa::PublicSealingKey::from_pem(&String::from_utf8_lossy(data));
+    let _ = zktr_trisa::PublicSealingKey::from_pem(&String::from_utf8_lossy(data));
 });

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zktr_node::ivms101::{Document, JsonForm, validate::parse_date, validate_document};
+use zktr_ivms101::{Document, JsonForm, validate::parse_date, validate_document};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

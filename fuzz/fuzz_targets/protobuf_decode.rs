@@ -4,13 +4,13 @@
 
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
-use zktr_node::ivms101::{IdentityPayload, decode};
-use zktr_node::trisa::json::{envelope_to_json, payload_to_json};
-use zktr_node::trisa::{Payload, SecureEnvelope, payload};
+use zktr_ivms101::{IdentityPayload, decode};
+use zktr_trisa::json::{envelope_to_json, payload_to_json};
+use zktr_trisa::{Payload, SecureEnvelope, payload};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(identity) = decode::<IdentityPayload>(data) {
-        let again = decode::<IdentityPayload>(&zktr_node::ivms101::encode(&identity))
+        let again = decode::<IdentityPayload>(&zktr_ivms101::encode(&identity))
             .expect("our own encoding decodes");
         assert_eq!(again, identity);
     }

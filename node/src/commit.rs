@@ -15,18 +15,18 @@
 //!
 //! The payload digest is `SHA-256(PAYLOAD_DIGEST_PREFIX || 0x00 || bytes)`, first 31
 //! bytes, big-endian. It is taken over the exact plaintext bytes that travel in the
-//! envelope: a counterparty hashes what it decrypted ([`crate::trisa::open_bytes`]),
+//! envelope: a counterparty hashes what it decrypted ([`zktr_trisa::open_bytes`]),
 //! never a re-encoding (protobuf encodings are not canonical across implementations).
 
-use crate::ivms101::{IdentityPayload, Person};
-use crate::screening::{self, ScreeningError};
-use crate::trisa::payload::{self, PayloadError};
-use crate::trisa::pb::api::Payload;
 use prost::Message;
 use sha2::{Digest, Sha256};
 use zktr_circuits::commitment::{SlotValues, TransferFields};
 use zktr_circuits::domain::PAYLOAD_DIGEST_PREFIX;
 use zktr_circuits::field::{ScreeningKey, Word248};
+use zktr_ivms101::{IdentityPayload, Person};
+use zktr_sanctions::screening::{self, ScreeningError};
+use zktr_trisa::Payload;
+use zktr_trisa::payload::{self, PayloadError};
 
 /// What the commitment needs besides the payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +170,16 @@ pub fn transfer_fields(
     payload_msg: &Payload,
     details: &TransferDetails,
 ) -> Result<TransferFields, CommitError> {
+    transfer_fields_with_digest(payload_msg, payload_digest(payload_msg), details)
+}
+
+/// As [`transfer_fields`], with the payload digest given (a receiver hashes the exact
+/// bytes it decrypted: [`slot_values_of_bytes`]).
+fn transfer_fields_with_digest(
+    payload_msg: &Payload,
+    digest: Word248,
+    details: &TransferDetails,
+) -> Result<TransferFields, CommitError> {
     let identity = payload::identity(payload_msg)?;
     if let Some(tx) = payload::transaction(payload_msg)?.transaction()
         && !tx.beneficiary.trim().is_empty()
@@ -182,7 +192,7 @@ pub fn transfer_fields(
             return Err(CommitError::AddressMismatch);
         }
     }
-    fields_from_identity(&identity, payload_digest(payload_msg), details)
+    fields_from_identity(&identity, digest, details)
 }
 
 /// The 16 slot values of a transfer.
@@ -194,4 +204,24 @@ pub fn slot_values(
         payload_msg,
         details,
     )?))
+}
+
+/// The 16 slot values from the exact payload bytes a receiver decrypted (the digest is
+/// taken over these bytes, never over a re-encoding) and the committed facts.
+pub fn slot_values_of_bytes(
+    payload_bytes: &[u8],
+    details: &TransferDetails,
+) -> Result<(Payload, SlotValues), CommitError> {
+    let payload_msg = Payload::decode(payload_bytes).map_err(|e| {
+        CommitError::Payload(PayloadError::Decode {
+            what: "payload",
+            reason: e.to_string(),
+        })
+    })?;
+    let fields = transfer_fields_with_digest(
+        &payload_msg,
+        payload_digest_of_bytes(payload_bytes),
+        details,
+    )?;
+    Ok((payload_msg, SlotValues::from_fields(&fields)))
 }

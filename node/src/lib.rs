@@ -1,13 +1,17 @@
 //! # zktr-node
 //!
-//! Everything a VASP's node does with the outside world: the IVMS101 data model, the
-//! screening-key normalization, TRISA-compatible secure envelopes, sanctions-list
-//! ingestion, and (later) the gRPC services and storage.
+//! The VASP's running node. Today: the commitment of a transfer from its TRISA payload
+//! ([`commit`]) and both sides of an attested transfer as library code ([`flow`]). The
+//! gRPC services over mutual TLS, storage and the log service come with the node issues;
+//! this is the only crate that will know async, networks, TLS or storage.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod commit;
-pub mod ivms101;
-pub mod sanctions;
-pub mod screening;
-pub mod trisa;
+pub mod flow;
+
+pub use commit::{CommitError, TransferDetails};
+pub use flow::{
+    AcceptedTransfer, Beneficiary, Clock, CommitmentOpening, FixedClock, FlowError, Originator,
+    OutgoingTransfer, SystemClock, ThresholdRule,
+};

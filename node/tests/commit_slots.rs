@@ -6,9 +6,9 @@ use zktr_node::commit::{
     CommitError, TransferDetails, payload_digest, payload_digest_of_bytes, slot_values,
     transfer_fields,
 };
-use zktr_node::screening;
-use zktr_node::trisa::json::payload_from_json;
-use zktr_node::trisa::{Payload, SealOptions, SealingKey, open_bytes, seal};
+use zktr_sanctions::screening;
+use zktr_trisa::json::payload_from_json;
+use zktr_trisa::{Payload, SealOptions, SealingKey, open_bytes, seal};
 
 fn payload() -> Payload {
     let text = std::fs::read_to_string(concat!(

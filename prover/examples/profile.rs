@@ -12,7 +12,7 @@ use ark_std::rand::{SeedableRng, rngs::StdRng};
 use std::time::Instant;
 use zktr_circuits::circuits::CircuitId;
 use zktr_prover::ProvingKeys;
-use zktr_prover::sample::{SampleWorld, synthetic_sanctions};
+use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
 
 fn min_ms(reps: usize, mut f: impl FnMut()) -> f64 {
     (0..reps)

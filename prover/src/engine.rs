@@ -94,7 +94,7 @@ impl core::fmt::Debug for CircuitProver {
 impl CircuitProver {
     /// Wraps a proving key.
     pub fn new(circuit: CircuitId, pk: ProvingKey<Bn254>) -> Self {
-        let vk_id = zktr_verifier::params::verifying_key_id(&pk.vk);
+        let vk_id = zktr_records::manifest::verifying_key_id(&pk.vk);
         Self {
             circuit,
             pk,

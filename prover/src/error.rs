@@ -1,7 +1,7 @@
 //! Typed errors of the prover.
 
 use zktr_circuits::circuits::CircuitId;
-use zktr_verifier::ParamsError;
+use zktr_records::ParamsError;
 
 /// Why the prover refuses a claim before proving: the statement is false (or cannot be
 /// shown with the given data), so no proof is attempted.

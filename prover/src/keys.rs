@@ -1,11 +1,11 @@
 //! Proving keys: generation (`zktr setup`), writing with a manifest, and loading
-//! hash-checked and without point validation (see [`zktr_verifier::params`] for the
+//! hash-checked and without point validation (see [`zktr_records::manifest`] for the
 //! format and why).
 
 use crate::engine::CircuitProver;
 use crate::error::ProverError;
 use ark_bn254::Bn254;
-use ark_groth16::{Groth16, ProvingKey};
+use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_std::rand::{CryptoRng, RngCore, SeedableRng, rngs::StdRng};
 use rayon::prelude::*;
@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use zktr_circuits::circuits::CircuitId;
-use zktr_verifier::params::{
-    self, CircuitKey, KeyFile, Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV,
-    VerifyingKeys, key_file_stem, sha256_hex, verifying_key_bytes,
+use zktr_records::manifest::{
+    self, KeyFile, Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV, key_file_stem,
+    sha256_hex, verifying_key_bytes,
 };
 
 /// A CSPRNG seeded from the operating system.
@@ -49,13 +49,13 @@ impl ProvingKeys {
         self.by_circuit.values()
     }
 
-    /// The matching verifying keys.
-    pub fn verifying_keys(&self) -> Result<VerifyingKeys, ProverError> {
-        let mut keys = VerifyingKeys::new();
-        for p in self.by_circuit.values() {
-            keys.insert(CircuitKey::new(p.circuit, &p.pk.vk)?);
-        }
-        Ok(keys)
+    /// The matching verifying keys, per circuit (`zktr_verifier::VerifyingKeys::from_keys`
+    /// prepares them for verification).
+    pub fn verifying_keys(&self) -> Vec<(CircuitId, VerifyingKey<Bn254>)> {
+        self.by_circuit
+            .values()
+            .map(|p| (p.circuit, p.pk.vk.clone()))
+            .collect()
     }
 
     /// Builds every circuit's matrices now (otherwise the first proof of each does).
@@ -131,7 +131,7 @@ impl ProvingKeys {
             });
         }
         let manifest = Manifest {
-            format: params::MANIFEST_FORMAT,
+            format: manifest::MANIFEST_FORMAT,
             ceremony: SINGLE_PARTY_DEV.to_owned(),
             created_at,
             curve: "bn254".to_owned(),
@@ -150,8 +150,8 @@ impl ProvingKeys {
             .par_iter()
             .map(|&circuit| {
                 let entry = manifest.entry(circuit)?;
-                params::check_entry(circuit, entry)?;
-                let bytes = params::read_checked(dir, &entry.proving_key)?;
+                manifest::check_entry(circuit, entry)?;
+                let bytes = manifest::read_checked(dir, &entry.proving_key)?;
                 let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(&bytes[..])
                     .map_err(|e| ParamsError::CorruptKey {
                         path: dir.join(&entry.proving_key.file),

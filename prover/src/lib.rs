@@ -7,8 +7,6 @@
 //! * [`engine`]: one circuit's prover, reusing its constraint matrices between proofs;
 //! * [`statement`]: the claims of one transfer, checked natively before proving;
 //! * [`prover`]: the [`Prover`], dividing the cores between proofs and arkworks;
-//! * [`sample`]: a sample world (log, sanctions set, signed records, policy) for
-//!   benchmarks and tests.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -16,7 +14,6 @@ pub mod engine;
 pub mod error;
 pub mod keys;
 pub mod prover;
-pub mod sample;
 pub mod statement;
 
 pub use error::{ProverError, Refusal};

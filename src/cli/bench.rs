@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use zktr_circuits::circuits::CircuitId;
-use zktr_prover::sample::{SampleWorld, synthetic_sanctions};
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
+use zktr_records::encoding::proof_from_bytes;
+use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
 use zktr_verifier::batch::{BatchItem, batch_verify, verify_one};
-use zktr_verifier::encoding::proof_from_bytes;
 
 /// Arguments of `zktr bench`.
 #[derive(Debug, clap::Args)]
@@ -77,7 +77,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     keys.warm_up()?;
     let matrices_ms = ms(t);
-    let vks = keys.verifying_keys()?;
+    let vks = zktr_verifier::VerifyingKeys::from_keys(&keys.verifying_keys())?;
     bar.inc(1);
 
     bar.set_message("sample transfers");

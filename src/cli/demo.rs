@@ -3,37 +3,40 @@
 //! 1. A list publisher builds the sanctions set from the real OFAC SDN list (ADVANCED
 //!    XML, streamed from its `.bz2`) and its digital-currency address lists, and signs
 //!    the root.
-//! 2. The originator VASP commits TRISA's example payload (a real BTC transfer of
-//!    0.00206412 BTC worth USD 77.86) to the 16-slot commitment, appends it to its log
-//!    and signs a tree head.
-//! 3. It proves the four claims (FATF: below USD 1,000; committed in the log to exactly
-//!    this on-chain transfer; neither party listed) and assembles the ProofBundle.
-//! 4. It seals the payload for the beneficiary VASP (TRISA envelope, RSA-OAEP-SHA512),
-//!    which opens it and checks that the plaintext opens the same commitment.
-//! 5. A verifier node checks the bundle against its policy without decrypting anything;
-//!    a regulator checks a single disclosed slot.
-//! 6. The same transfer to a listed address is refused before any proof is attempted.
+//! 2. The originator VASP (`zktr_node::Originator`) commits TRISA's example payload (a
+//!    real BTC transfer of 0.00206412 BTC worth USD 77.86) to the 16-slot commitment,
+//!    appends it to its log, signs a tree head, proves the four claims (FATF: below
+//!    USD 1,000; committed in the log to exactly this on-chain transfer; neither party
+//!    listed) and seals the payload for the beneficiary (TRISA envelope, RSA-OAEP-SHA512).
+//! 3. The beneficiary VASP (`zktr_node::Beneficiary`) verifies the bundle under its
+//!    policy without decrypting, then opens the envelope and checks that the plaintext
+//!    opens the same commitment.
+//! 4. A regulator checks a single disclosed slot.
+//! 5. The same transfer to a listed address is refused before any proof is attempted.
+//!
+//! The flow is library code in `zktr-node`; this file only prints.
 
 use anyhow::{Context, anyhow, bail};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
-use zktr_circuits::commitment::{CommitmentTree, MasterSalt, Slot};
+use zktr_circuits::commitment::Slot;
 use zktr_circuits::field::{Word248, fr_to_decimal, fr_to_hex};
 use zktr_circuits::trees::log::CommitmentLog;
-use zktr_node::commit::{TransferDetails, slot_values};
-use zktr_node::sanctions::address_list::read_address_dir;
-use zktr_node::sanctions::ofac_advanced::read_ofac_advanced_file;
-use zktr_node::sanctions::set::{BuildOptions, SanctionsSet};
-use zktr_node::trisa::{self, PublicSealingKey, SealOptions, SealingKey};
-use zktr_prover::{
-    BundleContext, Parallelism, Prover, ProverError, ProvingKeys, TransferStatement,
+use zktr_node::{
+    Beneficiary, Clock, FlowError, Originator, SystemClock, ThresholdRule, TransferDetails,
 };
-use zktr_verifier::params::MANIFEST_FILE;
-use zktr_verifier::policy::{PolicyFile, TrustedLog, TrustedPublisher};
-use zktr_verifier::{Policy, ProofBundle, SignedTreeHead, verify_bundle};
+use zktr_prover::{Parallelism, Prover, ProverError, ProvingKeys};
+use zktr_records::ProofBundle;
+use zktr_records::manifest::MANIFEST_FILE;
+use zktr_records::policy_file::{EXAMPLE_POLICY_JSON, PolicyFile, TrustedLog, TrustedPublisher};
+use zktr_sanctions::address_list::read_address_dir;
+use zktr_sanctions::ofac_advanced::read_ofac_advanced_file;
+use zktr_sanctions::set::{BuildOptions, SanctionsSet};
+use zktr_trisa::{self as trisa, PublicSealingKey, SealingKey};
+use zktr_verifier::{Policy, VerifyingKeys};
 
 /// Arguments of `zktr demo`.
 #[derive(Debug, clap::Args)]
@@ -55,10 +58,7 @@ fn step(n: u32, text: &str) {
 }
 
 fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemClock.now()
 }
 
 fn signing_key() -> anyhow::Result<SigningKey> {
@@ -109,8 +109,9 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
     step(
         2,
-        "originator VASP: commit TRISA's example transfer and log it",
+        "originator VASP: commit TRISA's example transfer, log it, prove the four claims",
     );
+    let clock = SystemClock;
     let payload = trisa::json::payload_from_json(&read(&data.join("trisa/payload.json"))?)?;
     let tx = trisa::payload::transaction(&payload)?;
     let tx = tx
@@ -127,25 +128,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         envelope_id: uuid::Uuid::new_v4(),
         originator_vasp_id: "api.alice.vaspbot.net".into(),
         beneficiary_vasp_id: "api.bob.vaspbot.net".into(),
-        committed_at: now(),
+        committed_at: 0, // set by the originator's clock
     };
-    let mut salt_rng = zktr_prover::keys::os_rng()?;
-    let master_salt = MasterSalt::random(&mut salt_rng);
-    let values = slot_values(&payload, &details)?;
-    let tree = CommitmentTree::new(values, &master_salt);
-    let c = tree.commitment();
-    let mut log = CommitmentLog::new();
-    let index = log.append(c)?;
-    let log_key = signing_key()?;
-    let sth = SignedTreeHead::sign(LOG_ID, log.len(), log.root(), now(), &log_key);
-    let inclusion = log.inclusion_proof(index, log.len())?;
-    println!("    C = {}", fr_to_hex(&c.0));
-    println!(
-        "    log {LOG_ID}: leaf {index}, size {}, signed tree head",
-        log.len()
-    );
-
-    step(3, "originator VASP: prove the four claims");
     let t = Instant::now();
     let keys = if args.params.join(MANIFEST_FILE).exists() {
         println!("    keys from {}", args.params.display());
@@ -155,108 +139,90 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             "    no keys in {}: generating dev keys in memory (run `zktr setup` to keep them)",
             args.params.display()
         );
-        ProvingKeys::generate(&CircuitId::ALL, &mut salt_rng)?
+        ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::keys::os_rng()?)?
     };
     println!("    keys ready in {:.1} s", t.elapsed().as_secs_f64());
-    let verifying_keys = keys.verifying_keys()?;
+    let verifying_keys = VerifyingKeys::from_keys(&keys.verifying_keys())?;
     let prover = Prover::new(keys, Parallelism::default())?;
-    let context = BundleContext {
-        jurisdiction: "FATF".into(),
-        tree_head: sth.clone(),
-        sanctions_root: set.signed_root().clone(),
+    let recipient = SealingKey::from_pem(&read(&data.join("trisa/sealing_key.pem"))?)?;
+    check_public_key(&recipient.public_key())?;
+    let log_key = signing_key()?;
+    let mut originator = Originator {
+        log_id: LOG_ID.into(),
+        log: CommitmentLog::new(),
+        log_key: log_key.clone(),
+        prover: &prover,
+        sanctions: &set,
+        clock: &clock,
     };
-    let statement = TransferStatement {
-        tree: &tree,
+    let rule = ThresholdRule {
+        jurisdiction: "FATF".into(),
         threshold: 100_000,
-        threshold_currency: 840,
+        currency: 840,
         direction: ThresholdDirection::Below,
-        inclusion: &inclusion,
-        log_root: log.root(),
-        sanctions: set.tree(),
     };
     let t = Instant::now();
-    let bundle = prover.prove_transfer(&statement, &context)?;
-    let wire = bundle.to_protobuf();
+    let outgoing = originator.prepare(&payload, &details, &rule, &recipient.public_key())?;
+    let wire = outgoing.bundle.to_protobuf();
+    println!("    C = {}", fr_to_hex(&outgoing.bundle.commitment.0));
+    println!(
+        "    log {LOG_ID}: leaf {}, size {}, signed tree head",
+        outgoing.log_index,
+        originator.log.len()
+    );
     println!(
         "    {} proofs in {:.2} s; bundle {} bytes on the wire",
-        bundle.claims.len(),
+        outgoing.bundle.claims.len(),
         t.elapsed().as_secs_f64(),
         wire.len()
     );
 
     step(
-        4,
-        "beneficiary VASP: open the TRISA envelope and check it opens C",
+        3,
+        "beneficiary VASP: verify without decrypting, then open the envelope and check it opens C",
     );
-    let recipient = SealingKey::from_pem(&read(&data.join("trisa/sealing_key.pem"))?)?;
-    let envelope = trisa::seal(
-        &payload,
-        &recipient.public_key(),
-        &SealOptions {
-            id: Some(details.envelope_id),
-            ..SealOptions::default()
-        },
-    )?;
-    check_public_key(&recipient.public_key())?;
-    let opened = trisa::open(&envelope, Some(&recipient))?;
-    let reopened = CommitmentTree::new(slot_values(&opened, &details)?, &master_salt);
-    if reopened.commitment() != c {
-        bail!("the decrypted payload does not open the commitment");
+    let received = ProofBundle::from_protobuf(&wire)?;
+    let policy = demo_policy(&publisher, &log_key)?;
+    let beneficiary = Beneficiary {
+        sealing_key: &recipient,
+        verifying_keys: &verifying_keys,
+        policy: &policy,
+        clock: &clock,
+    };
+    let accepted = beneficiary.accept(&outgoing.envelope, &received, &outgoing.opening)?;
+    for claim in &accepted.accepted.claims {
+        println!("    ok  {claim}");
     }
     println!(
         "    envelope {} (RSA-OAEP-SHA512, AES-256-GCM): plaintext opens C",
-        details.envelope_id
+        outgoing.envelope.id
     );
 
-    step(5, "verifier node and regulator: check without decrypting");
-    let received = ProofBundle::from_protobuf(&wire)?;
-    let policy = demo_policy(&publisher, &log_key)?;
-    match verify_bundle(&received, &verifying_keys, &policy, now()) {
-        Ok(accepted) => {
-            for claim in &accepted.claims {
-                println!("    ok  {claim}");
-            }
-        }
-        Err(rejection) => bail!("the verifier rejected the bundle: {rejection:?}"),
-    }
-    let disclosed = tree.open(Slot::FiatCurrency);
+    step(4, "regulator: one disclosed slot, checked against C");
+    let disclosed = outgoing.tree.open(Slot::FiatCurrency);
     disclosed.verify(&received.commitment)?;
     println!(
-        "    regulator: slot {} ({}) = {} opens C, nothing else revealed",
+        "    slot {} ({}) = {} opens C, nothing else revealed",
         Slot::FiatCurrency.index(),
         Slot::FiatCurrency.name(),
         fr_to_decimal(&disclosed.value)
     );
 
     step(
-        6,
+        5,
         "the same transfer to a listed address is refused before proving",
     );
     let listed = first_listed_address(&addresses)?;
     let mut bad = details.clone();
     bad.beneficiary_address = listed.clone();
+    bad.envelope_id = uuid::Uuid::new_v4();
     let mut bad_payload = payload.clone();
     retarget(&mut bad_payload, &listed)?;
-    let bad_tree = CommitmentTree::new(slot_values(&bad_payload, &bad)?, &master_salt);
-    let mut bad_log = log.clone();
-    let bad_index = bad_log.append(bad_tree.commitment())?;
-    let bad_inclusion = bad_log.inclusion_proof(bad_index, bad_log.len())?;
-    let bad_context = BundleContext {
-        tree_head: SignedTreeHead::sign(LOG_ID, bad_log.len(), bad_log.root(), now(), &log_key),
-        ..context
-    };
-    let bad_statement = TransferStatement {
-        tree: &bad_tree,
-        inclusion: &bad_inclusion,
-        log_root: bad_log.root(),
-        ..statement
-    };
-    match prover.prove_transfer(&bad_statement, &bad_context) {
-        Err(e @ ProverError::Refused { .. }) => println!("    refused: {e}"),
+    match originator.prepare(&bad_payload, &bad, &rule, &recipient.public_key()) {
+        Err(FlowError::Prove(e @ ProverError::Refused { .. })) => println!("    refused: {e}"),
         Err(e) => bail!("expected a refusal, got {e}"),
         Ok(_) => bail!("a listed beneficiary address was proven not sanctioned"),
     }
-
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }
@@ -269,7 +235,7 @@ fn check_public_key(key: &PublicSealingKey) -> anyhow::Result<()> {
 
 /// The example policy, trusting this demo's publisher and log.
 fn demo_policy(publisher: &SigningKey, log_key: &SigningKey) -> anyhow::Result<Policy> {
-    let mut file: PolicyFile = serde_json::from_str(zktr_prover::sample::EXAMPLE_POLICY_JSON)?;
+    let mut file: PolicyFile = serde_json::from_str(EXAMPLE_POLICY_JSON)?;
     file.sanctions_publishers = vec![TrustedPublisher {
         name: "zktr demo publisher".into(),
         public_key: hex::encode(publisher.verifying_key().as_bytes()),

@@ -4,10 +4,8 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zktr_node::trisa::json::{
-    envelope_from_json, envelope_to_json, payload_from_json, payload_to_json,
-};
-use zktr_node::trisa::{PublicSealingKey, SealOptions, SealingKey, TransferState, open, seal};
+use zktr_trisa::json::{envelope_from_json, envelope_to_json, payload_from_json, payload_to_json};
+use zktr_trisa::{PublicSealingKey, SealOptions, SealingKey, TransferState, open, seal};
 
 /// `zktr envelope ...`.
 #[derive(Debug, clap::Subcommand)]

@@ -5,7 +5,7 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zktr_node::ivms101::{Document, validate::today_utc, validate_document};
+use zktr_ivms101::{Document, validate::today_utc, validate_document};
 
 /// `zktr ivms101 ...`.
 #[derive(Debug, clap::Subcommand)]

@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use zktr_circuits::field::fr_to_hex;
-use zktr_node::sanctions::address_list::{read_address_dir, version_from_dir_name};
-use zktr_node::sanctions::diff::diff;
-use zktr_node::sanctions::ofac_advanced::read_ofac_advanced_file;
-use zktr_node::sanctions::ofac_csv::read_ofac_csv_dir;
-use zktr_node::sanctions::publisher::{
+use zktr_sanctions::address_list::{read_address_dir, version_from_dir_name};
+use zktr_sanctions::diff::diff;
+use zktr_sanctions::ofac_advanced::read_ofac_advanced_file;
+use zktr_sanctions::ofac_csv::read_ofac_csv_dir;
+use zktr_sanctions::publisher::{
     generate_key, read_signing_key, read_verifying_key, write_key_pair,
 };
-use zktr_node::sanctions::set::BuildOptions;
-use zktr_node::sanctions::un::read_un_file;
-use zktr_node::sanctions::{SanctionsList, SanctionsSet, Screening};
+use zktr_sanctions::set::BuildOptions;
+use zktr_sanctions::un::read_un_file;
+use zktr_sanctions::{SanctionsList, SanctionsSet, Screening};
 
 /// `zktr sanctions ...`
 #[derive(Debug, clap::Subcommand)]
@@ -114,7 +114,7 @@ fn keygen(out: &Path) -> anyhow::Result<ExitCode> {
     println!("public key: {}", pub_path.display());
     println!(
         "key id:     {}",
-        zktr_verifier::sanctions_root::publisher_key_id(&key.verifying_key())
+        zktr_records::sanctions_root::publisher_key_id(&key.verifying_key())
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,5 @@
 //! `zktr setup --out params/`: Groth16 keys for every circuit from OS randomness, with
-//! `manifest.json` (see `zktr_verifier::params`), and `zktr snarkjs`: export one claim of
+//! `manifest.json` (see `zktr_records::manifest`), and `zktr snarkjs`: export one claim of
 //! a bundle as snarkjs files.
 
 use anyhow::{Context, bail};
@@ -9,7 +9,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use zktr_circuits::circuits::CircuitId;
 use zktr_prover::ProvingKeys;
 use zktr_prover::keys::os_rng;
-use zktr_verifier::params::{MANIFEST_FILE, VerifyingKeys};
+use zktr_records::manifest::MANIFEST_FILE;
+use zktr_verifier::VerifyingKeys;
 
 /// Arguments of `zktr setup`.
 #[derive(Debug, clap::Args)]
@@ -82,9 +83,9 @@ pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.bundle)
         .with_context(|| format!("reading {}", args.bundle.display()))?;
     let bundle = if bytes.first() == Some(&b'{') {
-        zktr_verifier::ProofBundle::from_json(&String::from_utf8_lossy(&bytes))?
+        zktr_records::ProofBundle::from_json(&String::from_utf8_lossy(&bytes))?
     } else {
-        zktr_verifier::ProofBundle::from_protobuf(&bytes)?
+        zktr_records::ProofBundle::from_protobuf(&bytes)?
     };
     let claim = bundle
         .claims
@@ -99,7 +100,7 @@ pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
             args.params.display()
         )
     })?;
-    let proof = zktr_verifier::encoding::proof_from_bytes(&claim.proof)?;
+    let proof = zktr_records::encoding::proof_from_bytes(&claim.proof)?;
     std::fs::create_dir_all(&args.out)?;
     for (name, text) in zktr_verifier::snarkjs::export(key.vk(), &claim.public_inputs, &proof) {
         let path = args.out.join(name);

@@ -17,7 +17,7 @@
 //! proofs are fixed). When a batch fails it is split in halves and each half is checked
 //! again with fresh scalars, down to single proofs, which names exactly the bad ones.
 
-use crate::params::CircuitKey;
+use crate::keys::CircuitKey;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
 use ark_ec::pairing::{Pairing, PairingOutput};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};

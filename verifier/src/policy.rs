@@ -1,6 +1,7 @@
-//! A verifier's policy, read from a JSON file: Travel Rule thresholds per jurisdiction,
-//! the claims a bundle must carry, trusted sanctions-list publishers with the maximum
-//! age of their roots, and trusted commitment-log keys.
+//! A verifier's policy: a [`PolicyFile`] (`zktr_records::policy_file`, the JSON format)
+//! checked and ready to apply: Travel Rule thresholds per jurisdiction, the claims a
+//! bundle must carry, trusted sanctions-list publishers with the maximum age of their
+//! roots, and trusted commitment-log keys.
 //!
 //! ```json
 //! {
@@ -16,13 +17,15 @@
 //!
 //! `params/policy.example.json` carries the thresholds with their legal sources.
 
-use crate::encoding::bytes_from_hex;
-use crate::sanctions_root::publisher_key_id;
 use ed25519_dalek::VerifyingKey;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 use zktr_circuits::circuits::CircuitId;
+use zktr_records::encoding::bytes_from_hex;
+pub use zktr_records::policy_file::{
+    Jurisdiction, PolicyFile, Threshold, TrustedLog, TrustedPublisher,
+};
+use zktr_records::sanctions_root::publisher_key_id;
 
 /// Why a policy cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -61,73 +64,6 @@ pub enum PolicyError {
         /// The code.
         code: u16,
     },
-}
-
-/// A threshold in one currency.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Threshold {
-    /// ISO 4217 alphabetic code (for people).
-    pub currency: String,
-    /// ISO 4217 numeric code (what the circuit commits).
-    pub currency_numeric: u16,
-    /// The threshold in minor units (cents).
-    pub amount_minor: u64,
-}
-
-/// One jurisdiction's Travel Rule threshold(s).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Jurisdiction {
-    /// Human-readable name.
-    pub name: String,
-    /// The legal source of the threshold.
-    pub source: String,
-    /// Thresholds per currency.
-    pub thresholds: Vec<Threshold>,
-}
-
-impl Jurisdiction {
-    /// The threshold for an ISO 4217 numeric currency, if the policy has one.
-    pub fn threshold(&self, currency_numeric: u16) -> Option<&Threshold> {
-        self.thresholds
-            .iter()
-            .find(|t| t.currency_numeric == currency_numeric)
-    }
-}
-
-/// A trusted sanctions-list publisher.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustedPublisher {
-    /// Human-readable name.
-    pub name: String,
-    /// Ed25519 public key, 64 hex digits.
-    pub public_key: String,
-    /// A root older than this (from its `published_at`) is stale.
-    pub max_age_seconds: u64,
-}
-
-/// A trusted commitment log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustedLog {
-    /// The log id its tree heads carry.
-    pub log_id: String,
-    /// Ed25519 public key, 64 hex digits.
-    pub public_key: String,
-}
-
-/// The policy file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyFile {
-    /// Name of the policy.
-    pub name: String,
-    /// Claim names (`threshold`, `committed`, `not_sanctioned.originator`,
-    /// `not_sanctioned.beneficiary`) every bundle must carry.
-    pub required_claims: Vec<String>,
-    /// Thresholds per jurisdiction key (e.g. `FATF`, `US`, `EU`).
-    pub jurisdictions: BTreeMap<String, Jurisdiction>,
-    /// Trusted sanctions publishers.
-    pub sanctions_publishers: Vec<TrustedPublisher>,
-    /// Trusted logs.
-    pub logs: Vec<TrustedLog>,
 }
 
 /// A checked policy, ready to use.

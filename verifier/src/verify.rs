@@ -9,9 +9,7 @@
 //! older than the publisher's maximum age; finally every proof verifies (in parallel).
 
 use crate::batch::{BatchError, BatchItem, batch_verify, verify_one};
-use crate::bundle::{ClaimProof, ProofBundle};
-use crate::encoding::proof_from_bytes;
-use crate::params::{CircuitKey, VerifyingKeys};
+use crate::keys::{CircuitKey, VerifyingKeys};
 use crate::policy::{Policy, claim_name};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -19,6 +17,8 @@ use zktr_circuits::circuits::{
     CircuitId, CommittedPublicInputs, NotSanctionedPublicInputs, Party, ThresholdPublicInputs,
 };
 use zktr_circuits::commitment::Commitment;
+use zktr_records::bundle::{ClaimProof, ProofBundle};
+use zktr_records::encoding::proof_from_bytes;
 
 /// Why one check failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,34 @@
+//! # zktr-ivms101
+//!
+//! The IVMS101 identity data model (interVASP Messaging Standard 101), as TRISA carries
+//! it. It knows no zero-knowledge and no networks.
+//!
+//! * [`model`]: the data model (identity payload, persons, names, addresses, national
+//!   identification, date and place of birth) as plain Rust values;
+//! * [`codes`]: the standard's code lists (LEGL, ALIA, ...; ARNU, CCPT, ...; HOME, ...);
+//! * [`json`]: reading and writing both JSON forms (IVMS101 camelCase JSON and
+//!   protobuf-JSON) and the binary protobuf form;
+//! * [`convert`]: the mapping to TRISA's protobuf package `ivms101` ([`pb`], generated in
+//!   `zktr-proto`);
+//! * [`validate`]: IVMS101's constraints C1 to C12, every violation with its JSON path.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod codes;
+pub mod convert;
+pub mod json;
+pub mod model;
+pub mod validate;
+
+/// The generated protobuf types of package `ivms101`.
+pub use zktr_proto::ivms101 as pb;
+
+pub use codes::{
+    AddressTypeCode, LegalPersonNameTypeCode, NationalIdentifierTypeCode,
+    NaturalPersonNameTypeCode, TransliterationMethodCode,
+};
+pub use convert::{ConvertError, ProtoMapped};
+pub use json::{Document, JsonForm, ReadError, decode, encode, from_json, to_json};
+pub use model::*;
+pub use validate::{Constraint, Violation, validate_document, validate_identity};

@@ -1,0 +1,292 @@
+//! The two sides of one attested transfer, as library code the node's services and the
+//! demo both call (`../shared/DESIGN.md`, "The two flows").
+//!
+//! * [`Originator::prepare`]: commit the payload and the transfer's facts to `C`, append
+//!   `C` to the originator's commitment log and sign a tree head, prove the claims, seal
+//!   the payload for the beneficiary. The result is an [`OutgoingTransfer`]: the sealed
+//!   envelope, the [`ProofBundle`], and the [`CommitmentOpening`] the beneficiary needs to
+//!   recompute `C`.
+//! * [`Beneficiary::accept`]: verify the bundle under the beneficiary's policy without
+//!   decrypting anything, then open the envelope and recompute `C` from the plaintext bytes
+//!   and the opening; a `C` that differs from the bundle's means the ciphertext is not the
+//!   one the proofs are about.
+//!
+//! Time comes from a [`Clock`], so services, tests and the demo share the same code.
+//! Persistence, the network and the opening's own encryption come with the node's
+//! services; this module only computes.
+
+use crate::commit::{CommitError, TransferDetails, slot_values, slot_values_of_bytes};
+use ed25519_dalek::SigningKey;
+use zktr_circuits::circuits::ThresholdDirection;
+use zktr_circuits::commitment::{Commitment, CommitmentTree, MasterSalt};
+use zktr_circuits::trees::log::CommitmentLog;
+use zktr_prover::{BundleContext, Prover, ProverError, TransferStatement};
+use zktr_records::{ProofBundle, SignedTreeHead};
+use zktr_sanctions::SanctionsSet;
+use zktr_trisa::{OpenError, Payload, PublicSealingKey, SealError, SealOptions, SealingKey};
+use zktr_verifier::{Accepted, Policy, Rejection, VerifyingKeys, verify_bundle};
+
+/// Where the flows get the time (unix seconds).
+pub trait Clock: Send + Sync {
+    /// Now, in unix seconds.
+    fn now(&self) -> u64;
+}
+
+/// The operating system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    }
+}
+
+/// A clock that always says the same time (tests, reproducible runs).
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub u64);
+
+impl Clock for FixedClock {
+    fn now(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Why a flow step failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FlowError {
+    /// The payload and facts do not give the commitment's slots.
+    #[error("commitment: {0}")]
+    Commit(#[from] CommitError),
+    /// The commitment log is full (2^32 leaves) or a proof of it could not be made.
+    #[error("commitment log: {0}")]
+    Log(#[source] zktr_circuits::Error),
+    /// The prover refused (a listed party, an amount on the wrong side) or failed.
+    #[error("proving: {0}")]
+    Prove(#[from] ProverError),
+    /// The payload could not be sealed.
+    #[error("sealing: {0}")]
+    Seal(#[from] SealError),
+    /// The envelope could not be opened.
+    #[error("opening: {0}")]
+    Open(#[from] OpenError),
+    /// The bundle does not verify under the policy.
+    #[error("the bundle was rejected: {0:?}")]
+    Rejected(Rejection),
+    /// The decrypted payload and the opening do not give the bundle's `C`.
+    #[error("the decrypted payload does not open the bundle's commitment")]
+    CommitmentMismatch,
+    /// The bundle's envelope id differs from the envelope's.
+    #[error("the opening is for envelope {opening}, the envelope is {envelope}")]
+    EnvelopeMismatch {
+        /// The id in the opening.
+        opening: String,
+        /// The envelope's id.
+        envelope: String,
+    },
+}
+
+/// The threshold rule the originator attests: the jurisdiction's threshold in its
+/// currency and which side of it the transfer is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThresholdRule {
+    /// The policy jurisdiction (`FATF`, `US`, ...).
+    pub jurisdiction: String,
+    /// The threshold in minor units.
+    pub threshold: u64,
+    /// ISO 4217 numeric currency of the threshold.
+    pub currency: u16,
+    /// The side the transfer is on.
+    pub direction: ThresholdDirection,
+}
+
+/// What the beneficiary needs, besides the payload, to recompute `C`: the master salt
+/// and the committed facts that are not in the payload. It travels to the beneficiary
+/// only (never to verifiers or regulators).
+#[derive(Clone)]
+pub struct CommitmentOpening {
+    /// The transfer's master salt.
+    pub master_salt: MasterSalt,
+    /// The committed facts (commitment time included).
+    pub details: TransferDetails,
+}
+
+impl core::fmt::Debug for CommitmentOpening {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The salt and the facts are secret: never in a log line.
+        f.debug_struct("CommitmentOpening").finish_non_exhaustive()
+    }
+}
+
+/// An attested transfer ready to send.
+#[derive(Debug)]
+pub struct OutgoingTransfer {
+    /// The payload sealed for the beneficiary.
+    pub envelope: zktr_trisa::SecureEnvelope,
+    /// The proofs, verifiable without decrypting.
+    pub bundle: ProofBundle,
+    /// For the beneficiary only.
+    pub opening: CommitmentOpening,
+    /// The commitment tree (the originator keeps it to disclose single slots later).
+    pub tree: CommitmentTree,
+    /// `C`'s position in the originator's log.
+    pub log_index: u64,
+}
+
+/// The originator's side: its commitment log, the key that signs its tree heads, the
+/// prover and the sanctions set it screens against.
+pub struct Originator<'a> {
+    /// The log's id (what its tree heads carry).
+    pub log_id: String,
+    /// The append-only commitment log.
+    pub log: CommitmentLog,
+    /// Signs the log's tree heads.
+    pub log_key: SigningKey,
+    /// The prover (one pool for every transfer).
+    pub prover: &'a Prover,
+    /// The signed sanctions set both parties are screened against.
+    pub sanctions: &'a SanctionsSet,
+    /// The time source.
+    pub clock: &'a dyn Clock,
+}
+
+impl core::fmt::Debug for Originator<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Originator")
+            .field("log_id", &self.log_id)
+            .field("log", &self.log)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Originator<'_> {
+    /// Commits, logs, proves and seals one transfer. `details.committed_at` is set from
+    /// the clock. A refusal (a listed party, an amount on the wrong side of the rule)
+    /// comes back as [`FlowError::Prove`] before any proof is made; the commitment is
+    /// then already in the log (a log records what was committed, not what was sent).
+    pub fn prepare(
+        &mut self,
+        payload: &Payload,
+        details: &TransferDetails,
+        rule: &ThresholdRule,
+        recipient: &PublicSealingKey,
+    ) -> Result<OutgoingTransfer, FlowError> {
+        let mut details = details.clone();
+        details.committed_at = self.clock.now();
+        let mut rng = zktr_prover::keys::os_rng()?;
+        let master_salt = MasterSalt::random(&mut rng);
+        let tree = CommitmentTree::new(slot_values(payload, &details)?, &master_salt);
+        let log_index = self.log.append(tree.commitment()).map_err(FlowError::Log)?;
+        let tree_head = SignedTreeHead::sign(
+            &self.log_id,
+            self.log.len(),
+            self.log.root(),
+            self.clock.now(),
+            &self.log_key,
+        );
+        let inclusion = self
+            .log
+            .inclusion_proof(log_index, self.log.len())
+            .map_err(FlowError::Log)?;
+        let context = BundleContext {
+            jurisdiction: rule.jurisdiction.clone(),
+            tree_head,
+            sanctions_root: self.sanctions.signed_root().clone(),
+        };
+        let statement = TransferStatement {
+            tree: &tree,
+            threshold: rule.threshold,
+            threshold_currency: rule.currency,
+            direction: rule.direction,
+            inclusion: &inclusion,
+            log_root: self.log.root(),
+            sanctions: self.sanctions.tree(),
+        };
+        let bundle = self.prover.prove_transfer(&statement, &context)?;
+        let envelope = zktr_trisa::seal(
+            payload,
+            recipient,
+            &SealOptions {
+                id: Some(details.envelope_id),
+                ..SealOptions::default()
+            },
+        )?;
+        Ok(OutgoingTransfer {
+            envelope,
+            bundle,
+            opening: CommitmentOpening {
+                master_salt,
+                details,
+            },
+            tree,
+            log_index,
+        })
+    }
+}
+
+/// The beneficiary's side: its sealing key, the verifying keys and the policy it accepts
+/// bundles under.
+pub struct Beneficiary<'a> {
+    /// Opens envelopes sealed for this VASP.
+    pub sealing_key: &'a SealingKey,
+    /// The verifying keys it trusts.
+    pub verifying_keys: &'a VerifyingKeys,
+    /// Its policy.
+    pub policy: &'a Policy,
+    /// The time source.
+    pub clock: &'a dyn Clock,
+}
+
+impl core::fmt::Debug for Beneficiary<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Beneficiary").finish_non_exhaustive()
+    }
+}
+
+/// A transfer the beneficiary accepted.
+#[derive(Debug)]
+pub struct AcceptedTransfer {
+    /// What the bundle proved.
+    pub accepted: Accepted,
+    /// The decrypted payload.
+    pub payload: Payload,
+    /// The commitment the payload opens (= the bundle's).
+    pub commitment: Commitment,
+}
+
+impl Beneficiary<'_> {
+    /// Checks the bundle under the policy without decrypting; only then opens the
+    /// envelope and checks that its exact plaintext bytes and the opening give the
+    /// bundle's `C`.
+    pub fn accept(
+        &self,
+        envelope: &zktr_trisa::SecureEnvelope,
+        bundle: &ProofBundle,
+        opening: &CommitmentOpening,
+    ) -> Result<AcceptedTransfer, FlowError> {
+        let accepted = verify_bundle(bundle, self.verifying_keys, self.policy, self.clock.now())
+            .map_err(FlowError::Rejected)?;
+        let opening_id = opening.details.envelope_id.to_string();
+        if envelope.id != opening_id {
+            return Err(FlowError::EnvelopeMismatch {
+                opening: opening_id,
+                envelope: envelope.id.clone(),
+            });
+        }
+        let bytes = zktr_trisa::open_bytes(envelope, Some(self.sealing_key))?;
+        let (payload, values) = slot_values_of_bytes(&bytes, &opening.details)?;
+        let commitment = CommitmentTree::new(values, &opening.master_salt).commitment();
+        if commitment != bundle.commitment {
+            return Err(FlowError::CommitmentMismatch);
+        }
+        Ok(AcceptedTransfer {
+            accepted,
+            payload,
+            commitment,
+        })
+    }
+}

@@ -1,0 +1,62 @@
+//! # zktr-proto
+//!
+//! Every protobuf zktr speaks, generated from the `.proto` files in `proto/` with protox
+//! (no `protoc` anywhere):
+//!
+//! * [`ivms101`]: the IVMS101 identity messages as TRISA carries them;
+//! * [`trisa::api::v1beta1`]: `SecureEnvelope`, `Payload`, `Error`, `TransferState`, the
+//!   address-confirmation, key-exchange and health messages, and (with the `grpc`
+//!   feature) the `TRISANetwork` and `TRISAHealth` services;
+//! * [`trisa::data::generic::v1beta1`]: TRISA's generic `Transaction` and `Pending`;
+//! * [`zktr::bundle::v1`]: the `ProofBundle` wire form (typed and checked in
+//!   `zktr-records`).
+//!
+//! [`protojson`] applies the proto3 JSON mapping to any of them from the embedded
+//! descriptor set.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod protojson;
+
+pub use protojson::ProtoJsonError;
+
+/// Package `ivms101`.
+#[allow(missing_docs, clippy::all)]
+pub mod ivms101 {
+    include!(concat!(env!("OUT_DIR"), "/ivms101.rs"));
+}
+
+/// TRISA's packages.
+pub mod trisa {
+    /// `trisa.api.*`.
+    pub mod api {
+        /// `trisa.api.v1beta1`.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1beta1 {
+            include!(concat!(env!("OUT_DIR"), "/trisa.api.v1beta1.rs"));
+        }
+    }
+    /// `trisa.data.*`.
+    pub mod data {
+        /// `trisa.data.generic.*`.
+        pub mod generic {
+            /// `trisa.data.generic.v1beta1`.
+            #[allow(missing_docs, clippy::all)]
+            pub mod v1beta1 {
+                include!(concat!(env!("OUT_DIR"), "/trisa.data.generic.v1beta1.rs"));
+            }
+        }
+    }
+}
+
+/// zktr's own packages.
+pub mod zktr {
+    /// `zktr.bundle.*`.
+    pub mod bundle {
+        /// `zktr.bundle.v1`.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/zktr.bundle.v1.rs"));
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The ProofBundle: everything a counterparty or regulator needs to check the claims of
+//! one transfer without decrypting anything.
+//!
+//! * `commitment`: the transfer commitment `C` every claim is bound to;
+//! * `jurisdiction`: whose Travel Rule threshold the `threshold` claim uses (a key of the
+//!   verifier's policy, e.g. `FATF`, `US`, `EU`);
+//! * `claims`: per claim its circuit (kind and version), public inputs, the 128-byte
+//!   compressed Groth16 proof and the id of the verifying key it was made for;
+//! * `tree_head`: the sender log's signed tree head whose root the `committed` claim uses;
+//! * `sanctions_root`: the publisher-signed sanctions root the `not_sanctioned` claims use.
+//!
+//! Two encodings: protobuf (the wire; see `proto/proto/zktr/bundle/v1/bundle.proto` and
+//! [`crate::wire`]) and JSON (for people: field elements as `0x` + 64 hex digits, proofs
+//! and signatures as hex).
+
+use crate::encoding::{PROOF_BYTES, serde_hex};
+use crate::sanctions_root::SignedSanctionsRoot;
+use crate::tree_head::SignedTreeHead;
+use serde::{Deserialize, Serialize};
+use zktr_circuits::Fr;
+use zktr_circuits::circuits::CircuitId;
+use zktr_circuits::commitment::Commitment;
+
+/// The bundle format version this build writes and reads.
+pub const BUNDLE_VERSION: u32 = 1;
+
+/// Why a bundle cannot be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BundleDecodeError {
+    /// Not protobuf of the bundle's shape (truncated, or not a bundle at all).
+    #[error("truncated or malformed protobuf bundle: {0}")]
+    Protobuf(String),
+    /// Not JSON of the bundle's shape.
+    #[error("malformed JSON bundle: {0}")]
+    Json(String),
+    /// A version this build cannot read.
+    #[error("bundle version {0} is not supported (this build reads {BUNDLE_VERSION})")]
+    Version(u32),
+    /// A required field is absent.
+    #[error("the bundle has no {0}")]
+    Missing(&'static str),
+    /// A field has a value of the wrong shape.
+    #[error("bundle field {field}: {reason}")]
+    Field {
+        /// Which field (e.g. `claims[2].proof`).
+        field: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One claim's proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimProof {
+    /// The circuit (claim kind and version).
+    #[serde(with = "circuit_str")]
+    pub circuit: CircuitId,
+    /// The public inputs, in the circuit's order.
+    #[serde(with = "serde_hex::fr_vec")]
+    pub public_inputs: Vec<Fr>,
+    /// The compressed Groth16 proof.
+    #[serde(with = "serde_hex::bytes")]
+    pub proof: [u8; PROOF_BYTES],
+    /// The id of the verifying key the proof was made for.
+    pub verifying_key_id: String,
+}
+
+/// The claims of one transfer with what they refer to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofBundle {
+    /// [`BUNDLE_VERSION`].
+    pub version: u32,
+    /// The transfer commitment `C`.
+    #[serde(with = "commitment_hex")]
+    pub commitment: Commitment,
+    /// The jurisdiction whose threshold the `threshold` claim states.
+    pub jurisdiction: String,
+    /// The claims.
+    pub claims: Vec<ClaimProof>,
+    /// The sender log's signed tree head (the `committed` claim's `log_root`).
+    pub tree_head: SignedTreeHead,
+    /// The signed sanctions root (the `not_sanctioned` claims' `sanctions_root`).
+    pub sanctions_root: SignedSanctionsRoot,
+}
+
+impl ProofBundle {
+    /// The JSON form (pretty-printed).
+    pub fn to_json(&self) -> String {
+        // Strings, integers and hex only: serialization cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads the JSON form.
+    pub fn from_json(text: &str) -> Result<Self, BundleDecodeError> {
+        let b: Self =
+            serde_json::from_str(text).map_err(|e| BundleDecodeError::Json(e.to_string()))?;
+        if b.version != BUNDLE_VERSION {
+            return Err(BundleDecodeError::Version(b.version));
+        }
+        Ok(b)
+    }
+
+    /// The claim of a circuit, if present.
+    pub fn claim(&self, circuit: CircuitId) -> Option<&ClaimProof> {
+        self.claims.iter().find(|c| c.circuit == circuit)
+    }
+}
+
+mod circuit_str {
+    use super::CircuitId;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(c: &CircuitId, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(c.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CircuitId, D::Error> {
+        let s = String::deserialize(d)?;
+        CircuitId::parse(&s).ok_or_else(|| D::Error::custom(format!("unknown circuit {s:?}")))
+    }
+}
+
+mod commitment_hex {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(c: &Commitment, s: S) -> Result<S::Ok, S::Error> {
+        serde_hex::fr::serialize(&c.0, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Commitment, D::Error> {
+        Ok(Commitment(serde_hex::fr::deserialize(d)?))
+    }
+}

@@ -1,0 +1,60 @@
+//! Every signature domain, once.
+//!
+//! Each kind of signed record signs `domain || 0x00 || fields` (length-prefixed, see the
+//! record's module), never JSON. The domain names the record kind and its version, so a
+//! signature made for one kind can never verify as another, even under the same key (a
+//! node's log key may also sign receipts). This is the signature twin of
+//! `zktr_circuits::domain`, the table of hash tags.
+//!
+//! | domain | record | module |
+//! | --- | --- | --- |
+//! | `zktr.tree-head.v1` | a commitment log's signed tree head | [`crate::tree_head`] |
+//! | `zktr.sanctions-root.v1` | a list publisher's signed sanctions root | [`crate::sanctions_root`] |
+//! | `zktr.receipt.v1` | a beneficiary's countersigned receipt (reserved; the node issue) | |
+//! | `zktr.clearance.v1` | a compliance officer's clearance of a screening hit (reserved) | |
+//! | `zktr.price-quote.v1` | a price publisher's signed quote (reserved; the policy issue) | |
+//!
+//! A domain, once used, is never reused for a different layout: a new layout gets `v2`.
+
+/// Signed tree heads of a commitment log.
+pub const TREE_HEAD: &[u8] = b"zktr.tree-head.v1";
+/// Signed sanctions roots of a list publisher.
+pub const SANCTIONS_ROOT: &[u8] = b"zktr.sanctions-root.v1";
+/// Receipts countersigned by a beneficiary VASP (reserved).
+pub const RECEIPT: &[u8] = b"zktr.receipt.v1";
+/// A compliance officer's clearance of a screening hit (reserved).
+pub const CLEARANCE: &[u8] = b"zktr.clearance.v1";
+/// A price publisher's signed quote (reserved).
+pub const PRICE_QUOTE: &[u8] = b"zktr.price-quote.v1";
+
+/// Every domain, for the distinctness test and for tools that list them.
+pub const ALL: [(&str, &[u8]); 5] = [
+    ("tree head", TREE_HEAD),
+    ("sanctions root", SANCTIONS_ROOT),
+    ("receipt", RECEIPT),
+    ("clearance", CLEARANCE),
+    ("price quote", PRICE_QUOTE),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_distinct_and_none_is_a_prefix_of_another() {
+        for (i, (a_name, a)) in ALL.iter().enumerate() {
+            assert!(a.starts_with(b"zktr.") && a.ends_with(b".v1"), "{a_name}");
+            assert!(
+                !a.contains(&0),
+                "{a_name}: the 0x00 separator must not occur"
+            );
+            for (b_name, b) in &ALL[i + 1..] {
+                assert_ne!(a, b, "{a_name} and {b_name}");
+                assert!(
+                    !a.starts_with(b) && !b.starts_with(a),
+                    "{a_name} / {b_name}"
+                );
+            }
+        }
+    }
+}

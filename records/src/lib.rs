@@ -1,0 +1,54 @@
+//! # zktr-records
+//!
+//! The signed, typed vocabulary that provers, verifiers, nodes and list publishers share.
+//! It knows no proving and no verification of proofs: only what the records say, how they
+//! are encoded, and how their signatures are made and checked.
+//!
+//! * [`bundle`] / [`wire`]: the [`ProofBundle`] and its protobuf (`zktr.bundle.v1`, from
+//!   `zktr-proto`) and JSON forms;
+//! * [`tree_head`]: a commitment log's [`SignedTreeHead`];
+//! * [`sanctions_root`]: a list publisher's [`SignedSanctionsRoot`];
+//! * [`manifest`]: the key manifest and key-file format, verifying-key ids;
+//! * [`policy_file`]: the verifier policy's file format;
+//! * [`domain`]: every signature domain, once;
+//! * [`encoding`]: field elements and proofs as bytes and hex.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod bundle;
+pub mod domain;
+pub mod encoding;
+pub mod manifest;
+pub mod policy_file;
+pub mod sanctions_root;
+pub mod tree_head;
+pub mod wire;
+
+pub use bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
+pub use encoding::EncodingError;
+pub use manifest::{Manifest, ParamsError};
+pub use policy_file::PolicyFile;
+pub use sanctions_root::{SanctionsRootError, SanctionsRootRecord, SignedSanctionsRoot};
+pub use tree_head::{SignedTreeHead, TreeHeadError};
+
+/// Every error of this crate, for callers that map them in one place (a service's
+/// handler, the CLI). The module errors stay available for callers that match finely.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A bundle does not decode.
+    #[error(transparent)]
+    Bundle(#[from] BundleDecodeError),
+    /// Bytes or text are no field element or proof.
+    #[error(transparent)]
+    Encoding(#[from] EncodingError),
+    /// Keys or their manifest cannot be used.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// A signed sanctions root is malformed or its signature does not check.
+    #[error(transparent)]
+    SanctionsRoot(#[from] SanctionsRootError),
+    /// A signed tree head's signature does not check.
+    #[error(transparent)]
+    TreeHead(#[from] TreeHeadError),
+}

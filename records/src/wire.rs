@@ -1,0 +1,160 @@
+//! The protobuf wire form of the [`ProofBundle`]: conversion between the typed record and
+//! the generated `zktr.bundle.v1` messages of `zktr-proto`. Decoding checks every length
+//! and range and names the field that is wrong.
+
+use crate::bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
+use crate::encoding::{PROOF_BYTES, fr_from_bytes, fr_to_bytes};
+use crate::sanctions_root::{SanctionsRootRecord, SignedSanctionsRoot};
+use crate::tree_head::SignedTreeHead;
+use prost::Message;
+use zktr_circuits::circuits::CircuitId;
+use zktr_circuits::commitment::Commitment;
+use zktr_circuits::trees::log::LogRoot;
+use zktr_circuits::trees::sanctions::SanctionsRoot;
+use zktr_proto::zktr::bundle::v1 as pb;
+
+fn field(field: impl Into<String>, reason: impl ToString) -> BundleDecodeError {
+    BundleDecodeError::Field {
+        field: field.into(),
+        reason: reason.to_string(),
+    }
+}
+
+fn sig64(name: &str, bytes: &[u8]) -> Result<[u8; 64], BundleDecodeError> {
+    bytes
+        .try_into()
+        .map_err(|_| field(name, format!("must be 64 bytes, got {}", bytes.len())))
+}
+
+impl ProofBundle {
+    /// The protobuf encoding.
+    pub fn to_protobuf(&self) -> Vec<u8> {
+        self.to_message().encode_to_vec()
+    }
+
+    /// Decodes the protobuf encoding.
+    pub fn from_protobuf(bytes: &[u8]) -> Result<Self, BundleDecodeError> {
+        let msg = pb::ProofBundle::decode(bytes)
+            .map_err(|e| BundleDecodeError::Protobuf(e.to_string()))?;
+        Self::from_message(msg)
+    }
+
+    /// The prost message.
+    pub fn to_message(&self) -> pb::ProofBundle {
+        let sth = &self.tree_head;
+        let sr = &self.sanctions_root;
+        pb::ProofBundle {
+            version: self.version,
+            commitment: fr_to_bytes(&self.commitment.0).to_vec(),
+            jurisdiction: self.jurisdiction.clone(),
+            claims: self
+                .claims
+                .iter()
+                .map(|c| pb::ClaimProof {
+                    circuit: c.circuit.as_str().to_owned(),
+                    public_inputs: c
+                        .public_inputs
+                        .iter()
+                        .map(|x| fr_to_bytes(x).to_vec())
+                        .collect(),
+                    proof: c.proof.to_vec(),
+                    verifying_key_id: c.verifying_key_id.clone(),
+                })
+                .collect(),
+            tree_head: Some(pb::SignedTreeHead {
+                log_id: sth.log_id.clone(),
+                size: sth.size,
+                root: fr_to_bytes(&sth.root.0).to_vec(),
+                time: sth.time,
+                signature: sth.signature.to_vec(),
+            }),
+            sanctions_root: Some(pb::SignedSanctionsRoot {
+                list_id: sr.record.list_id.clone(),
+                version: sr.record.version.clone(),
+                root: fr_to_bytes(&sr.record.root.0).to_vec(),
+                key_count: sr.record.key_count,
+                party_count: sr.record.party_count,
+                published_at: sr.record.published_at,
+                publisher_key_id: sr.record.publisher_key_id.clone(),
+                signature: sr.signature.to_vec(),
+            }),
+        }
+    }
+
+    /// Converts a decoded prost message, checking every field.
+    pub fn from_message(msg: pb::ProofBundle) -> Result<Self, BundleDecodeError> {
+        if msg.version != BUNDLE_VERSION {
+            return Err(BundleDecodeError::Version(msg.version));
+        }
+        let commitment = Commitment(
+            fr_from_bytes("commitment", &msg.commitment).map_err(|e| field("commitment", e))?,
+        );
+        let mut claims = Vec::with_capacity(msg.claims.len());
+        for (i, c) in msg.claims.into_iter().enumerate() {
+            let circuit = CircuitId::parse(&c.circuit).ok_or_else(|| {
+                field(
+                    format!("claims[{i}].circuit"),
+                    format!("unknown circuit {:?}", c.circuit),
+                )
+            })?;
+            let public_inputs = c
+                .public_inputs
+                .iter()
+                .enumerate()
+                .map(|(j, x)| {
+                    fr_from_bytes("public input", x)
+                        .map_err(|e| field(format!("claims[{i}].public_inputs[{j}]"), e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let proof: [u8; PROOF_BYTES] = c.proof.as_slice().try_into().map_err(|_| {
+                field(
+                    format!("claims[{i}].proof"),
+                    format!("must be {PROOF_BYTES} bytes, got {}", c.proof.len()),
+                )
+            })?;
+            claims.push(ClaimProof {
+                circuit,
+                public_inputs,
+                proof,
+                verifying_key_id: c.verifying_key_id,
+            });
+        }
+        let sth = msg
+            .tree_head
+            .ok_or(BundleDecodeError::Missing("tree_head"))?;
+        let tree_head = SignedTreeHead {
+            log_id: sth.log_id,
+            size: sth.size,
+            root: LogRoot(
+                fr_from_bytes("root", &sth.root).map_err(|e| field("tree_head.root", e))?,
+            ),
+            time: sth.time,
+            signature: sig64("tree_head.signature", &sth.signature)?,
+        };
+        let sr = msg
+            .sanctions_root
+            .ok_or(BundleDecodeError::Missing("sanctions_root"))?;
+        let sanctions_root = SignedSanctionsRoot {
+            record: SanctionsRootRecord {
+                list_id: sr.list_id,
+                version: sr.version,
+                root: SanctionsRoot(
+                    fr_from_bytes("root", &sr.root).map_err(|e| field("sanctions_root.root", e))?,
+                ),
+                key_count: sr.key_count,
+                party_count: sr.party_count,
+                published_at: sr.published_at,
+                publisher_key_id: sr.publisher_key_id,
+            },
+            signature: sig64("sanctions_root.signature", &sr.signature)?,
+        };
+        Ok(Self {
+            version: msg.version,
+            commitment,
+            jurisdiction: msg.jurisdiction,
+            claims,
+            tree_head,
+            sanctions_root,
+        })
+    }
+}

@@ -1,0 +1,20 @@
+//! # zktr-testkit
+//!
+//! Fixtures for zktr's tests and benchmarks (`publish = false`): never a dependency of a
+//! library crate. `zktr bench` uses the [`sample`] world to measure proving on synthetic
+//! transfers.
+//!
+//! * [`sample`]: a sample world of committed transfers in a log with a signed tree head, a
+//!   sanctions set with a signed root, and the example policy trusting exactly those;
+//! * [`fixtures`]: the shared data folder, the real OFAC address set, Groth16 keys made
+//!   once per test binary.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod fixtures;
+pub mod sample;
+
+pub use fixtures::{data, data_dir, keys, listed_addresses, real_sanctions, world};
+pub use sample::{
+    EXAMPLE_POLICY_JSON, SAMPLE_NOW, SampleWorld, sample_fields, synthetic_sanctions,
+};

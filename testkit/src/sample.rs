@@ -1,0 +1,180 @@
+//! A sample world for benchmarks, `zktr bench` and tests: committed transfers in a
+//! commitment log with a signed tree head, a sanctions set with a signed root, and a
+//! policy (the example policy's thresholds) that trusts exactly this log and publisher.
+//!
+//! Everything in it is real (Poseidon commitments, the depth-32 log, the indexed
+//! sanctions tree, Ed25519 signatures); only the parties are invented. Keys are derived
+//! from a seed so runs are reproducible; never use them outside tests and benchmarks.
+
+use ark_std::rand::{SeedableRng, rngs::StdRng};
+use ed25519_dalek::SigningKey;
+use zktr_circuits::circuits::ThresholdDirection;
+use zktr_circuits::commitment::{CommitmentTree, MasterSalt, SlotValues, TransferFields};
+use zktr_circuits::field::{KeyKind, ScreeningKey, Word248};
+use zktr_circuits::trees::log::{CommitmentLog, InclusionProof};
+use zktr_circuits::trees::sanctions::SanctionsTree;
+use zktr_prover::{BundleContext, TransferStatement};
+use zktr_records::policy_file::{PolicyFile, TrustedLog, TrustedPublisher};
+use zktr_records::sanctions_root::{SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id};
+use zktr_records::tree_head::SignedTreeHead;
+
+pub use zktr_records::policy_file::EXAMPLE_POLICY_JSON;
+
+/// The sample log's id.
+pub const SAMPLE_LOG_ID: &str = "zktr-sample-log";
+/// The sample's unix time (2025-11-20T00:00:00Z).
+pub const SAMPLE_NOW: u64 = 1_763_596_800;
+
+/// The committed facts of sample transfer `i`: 2,500.00 USD and up, an ETH transfer.
+pub fn sample_fields(i: u64) -> TransferFields {
+    let name = |s: &str| ScreeningKey::derive(KeyKind::Name, &format!("{s} {i}"));
+    TransferFields {
+        fiat_value: 250_000 + i * 1_000,
+        fiat_currency: 840,
+        asset_amount: 1_000_000_000_000_000_000 + u128::from(i),
+        asset_id: Word248::from_digest_prefix(&[60u8; 32]),
+        beneficiary_address_key: ScreeningKey::derive(
+            KeyKind::Address,
+            &format!("0x{:040x}", 0xbe00_0000u64 + i),
+        ),
+        originator_name_key: name("ALICE SAMPLE"),
+        originator_id_key: Some(ScreeningKey::derive(KeyKind::Identifier, &format!("ID{i}"))),
+        beneficiary_name_key: name("BOB SAMPLE"),
+        beneficiary_id_key: None,
+        payload_digest: Word248::from_digest_prefix(&[7u8; 32]),
+        envelope_id: 0x1e7b_b3cc_53ff_41b8_870f_4c22_110e_0000 + u128::from(i),
+        originator_vasp_key: Word248::from_digest_prefix(&[11u8; 32]),
+        beneficiary_vasp_key: Word248::from_digest_prefix(&[12u8; 32]),
+        committed_at: SAMPLE_NOW - 60,
+    }
+}
+
+/// Sample transfers with their log, sanctions set and signed records.
+pub struct SampleWorld {
+    /// The transfers' commitment trees.
+    pub transfers: Vec<CommitmentTree>,
+    /// The log holding every transfer's commitment.
+    pub log: CommitmentLog,
+    /// Inclusion proof of each transfer at the log's current size.
+    pub inclusions: Vec<InclusionProof>,
+    /// The sanctions set.
+    pub sanctions: SanctionsTree,
+    /// The log's signing key.
+    pub log_key: SigningKey,
+    /// The sanctions publisher's signing key.
+    pub publisher_key: SigningKey,
+    /// The bundle context (jurisdiction FATF, the signed tree head, the signed root).
+    pub context: BundleContext,
+}
+
+impl core::fmt::Debug for SampleWorld {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SampleWorld")
+            .field("transfers", &self.transfers.len())
+            .field("log", &self.log)
+            .field("sanctions", &self.sanctions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SampleWorld {
+    /// `transfers` sample transfers, screened against `sanctions` (a built set).
+    pub fn new(transfers: usize, sanctions: SanctionsTree, seed: u64) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let trees: Vec<CommitmentTree> = (0..transfers as u64)
+            .map(|i| {
+                CommitmentTree::new(
+                    SlotValues::from_fields(&sample_fields(i)),
+                    &MasterSalt::random(&mut rng),
+                )
+            })
+            .collect();
+        Self::from_trees(trees, sanctions, seed)
+    }
+
+    /// A world around given commitment trees (e.g. one committing a listed party).
+    pub fn from_trees(trees: Vec<CommitmentTree>, sanctions: SanctionsTree, seed: u64) -> Self {
+        let mut log = CommitmentLog::new();
+        for t in &trees {
+            // A fresh log of at most a few thousand leaves cannot be full.
+            let _ = log.append(t.commitment());
+        }
+        let inclusions = (0..trees.len() as u64)
+            .filter_map(|i| log.inclusion_proof(i, log.len()).ok())
+            .collect();
+        let mut k = [0u8; 32];
+        k[..8].copy_from_slice(&seed.to_le_bytes());
+        k[31] = 1;
+        let log_key = SigningKey::from_bytes(&k);
+        k[31] = 2;
+        let publisher_key = SigningKey::from_bytes(&k);
+        let tree_head =
+            SignedTreeHead::sign(SAMPLE_LOG_ID, log.len(), log.root(), SAMPLE_NOW, &log_key);
+        let record = SanctionsRootRecord {
+            list_id: "zktr-sample-list".into(),
+            version: "2025-11-19".into(),
+            root: sanctions.root(),
+            key_count: sanctions.len() as u64,
+            party_count: sanctions.len() as u64,
+            published_at: SAMPLE_NOW - 3_600,
+            publisher_key_id: publisher_key_id(&publisher_key.verifying_key()),
+        };
+        let sanctions_root = SignedSanctionsRoot::sign(record, &publisher_key);
+        Self {
+            transfers: trees,
+            log,
+            inclusions,
+            sanctions,
+            log_key,
+            publisher_key,
+            context: BundleContext {
+                jurisdiction: "FATF".into(),
+                tree_head,
+                sanctions_root,
+            },
+        }
+    }
+
+    /// The statement of transfer `i` with the FATF threshold (1,000.00 USD, at or above).
+    pub fn statement(&self, i: usize) -> Option<TransferStatement<'_>> {
+        Some(TransferStatement {
+            tree: self.transfers.get(i)?,
+            threshold: 100_000,
+            threshold_currency: 840,
+            direction: ThresholdDirection::AtOrAbove,
+            inclusion: self.inclusions.get(i)?,
+            log_root: self.log.root(),
+            sanctions: &self.sanctions,
+        })
+    }
+
+    /// All statements.
+    pub fn statements(&self) -> Vec<TransferStatement<'_>> {
+        (0..self.transfers.len())
+            .filter_map(|i| self.statement(i))
+            .collect()
+    }
+
+    /// The example policy file, trusting this world's log and publisher (max age 2
+    /// days); `zktr_verifier::Policy::new` checks it.
+    pub fn policy_file(&self) -> Result<PolicyFile, serde_json::Error> {
+        let mut file: PolicyFile = serde_json::from_str(EXAMPLE_POLICY_JSON)?;
+        file.sanctions_publishers = vec![TrustedPublisher {
+            name: "sample publisher".into(),
+            public_key: hex::encode(self.publisher_key.verifying_key().as_bytes()),
+            max_age_seconds: 2 * 86_400,
+        }];
+        file.logs = vec![TrustedLog {
+            log_id: SAMPLE_LOG_ID.into(),
+            public_key: hex::encode(self.log_key.verifying_key().as_bytes()),
+        }];
+        Ok(file)
+    }
+}
+
+/// A synthetic sanctions set of `n` name keys (for benches that need no real list).
+pub fn synthetic_sanctions(n: usize) -> Result<SanctionsTree, zktr_circuits::Error> {
+    SanctionsTree::build(
+        (0..n).map(|i| ScreeningKey::derive(KeyKind::Name, &format!("LISTED PARTY {i}"))),
+    )
+}
