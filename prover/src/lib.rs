@@ -12,6 +12,7 @@
 
 pub mod engine;
 pub mod error;
+mod fast;
 pub mod keys;
 pub mod prover;
 pub mod statement;

@@ -1,0 +1,794 @@
+//! Multi-scalar multiplication `sum_i s_i * P_i` on a short Weierstrass curve (BN254 G1
+//! and G2), Pippenger's bucket method with
+//!
+//! * **scalars prepared once, used by several MSMs**: the Groth16 `A`, `B` (G1 and G2)
+//!   and `C` MSMs take the same assignment, so it is classified and recoded once
+//!   ([`PreparedScalars`]);
+//! * **0 and ±1 without a bucket pass**: zeros are dropped, ones and minus-ones (bits,
+//!   selectors, the constant 1) are summed directly, each costing one addition instead
+//!   of one per window (in zktr's v1 witnesses they are 3-10% of the assignment: most
+//!   variables are Poseidon round states; `h` has none);
+//! * **signed digits**: a scalar above `r/2` is replaced by `r - s` with the digits'
+//!   sign flipped (so every scalar has at most 253 bits), and each `c`-bit window digit
+//!   is taken in `[-2^(c-1), 2^(c-1)]`, so a window needs `2^(c-1)` buckets, not `2^c`;
+//!   a negative digit adds the negated point (free: `-(x, y) = (x, -y)`);
+//! * **batch-affine bucket accumulation**: a window's points are sorted into their
+//!   buckets (counting sort), then every bucket is summed as a binary tree, one tree level
+//!   of *all* buckets at a time, in affine coordinates with one shared (Montgomery
+//!   batched) inversion per level. An affine addition with its share of the inversion
+//!   costs about 6M + 1S, against 8M + 2S for arkworks' mixed XYZZ bucket addition.
+//!   Levels with fewer than [`MIN_BATCH`] additions (the tails of the few largest
+//!   buckets) are finished in XYZZ coordinates, where an inversion would not pay off.
+//!   Buckets are summed in runs of about 8,192 points, all levels of a run before the
+//!   next, so the points stay in cache. Doubling and `P + (-P)` (equal `x`) are detected
+//!   and done apart;
+//! * **bucket reduction** `sum_b b * B_b` by the running-sum method, in XYZZ
+//!   coordinates (one mixed and one full addition per bucket);
+//! * **fixed bases** ([`ShiftedBases`], [`msm_shifted`]): with the copies `2^(c w) P`
+//!   precomputed, all windows share one set of buckets: one reduction instead of `W`, no
+//!   doublings, and wider windows.
+//!
+//! # Cost
+//!
+//! With `m` scalars that are neither 0 nor ±1, `k` that are ±1, and windows of `c` bits
+//! (`W = ceil(254 / c)` windows): about `W * m` affine additions (the digits of a small
+//! scalar are zero in its high windows and cost nothing) plus `W * 2^c` XYZZ additions for
+//! the `W` reductions of `2^(c-1)` buckets, plus `k` affine additions and `254`
+//! doublings. `c` is chosen per call to minimize that ([`window_bits`]; 8 to 11 for
+//! zktr's circuits). With shifted bases: `W * m + k` affine additions and `2^c` XYZZ
+//! additions ([`table_window_bits`]: 12 to 15).
+//!
+//! # Parallelism
+//!
+//! Windows are independent and run as rayon tasks in the *current* pool (the prover gives
+//! each proof a pool of 1 or more threads, so nothing here oversubscribes the cores).
+
+use ark_bn254::Fr;
+use ark_ec::AffineRepr;
+use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
+use ark_ff::{AdditiveGroup, BigInt, BigInteger, Field, PrimeField, Zero};
+use rayon::prelude::*;
+
+/// A scalar as a little-endian 256-bit integer (canonical, below `r`).
+pub type Scalar = BigInt<4>;
+
+/// Below this many additions in one tree level, the remaining bucket sums are finished
+/// in XYZZ coordinates (an inversion costs about 100 multiplications).
+pub const MIN_BATCH: usize = 32;
+
+/// Points per run of buckets summed together (512 KiB of G1 points).
+const CHUNK_POINTS: usize = 8192;
+
+/// Relative cost of one batch-affine addition (in field multiplications), used only to
+/// choose the window size.
+const AFFINE_ADD_COST: usize = 7;
+/// Relative cost of reducing one bucket (mixed plus full XYZZ addition).
+const REDUCE_COST: usize = 26;
+/// Bits a prepared scalar may have (after `s -> r - s` for the upper half).
+const SCALAR_BITS: usize = 254;
+
+/// Scalars classified and recoded in signed `c`-bit digits, ready for any number of
+/// MSMs with bases of the same length.
+#[derive(Clone, Debug)]
+pub struct PreparedScalars {
+    len: usize,
+    c: usize,
+    windows: usize,
+    ones: Vec<u32>,
+    minus_ones: Vec<u32>,
+    big: Vec<u32>,
+    /// Window-major: `digits[w * big.len() + k]` is window `w`'s digit of `big[k]`.
+    digits: Vec<i32>,
+}
+
+/// The best window size for `m` general scalars.
+pub fn window_bits(m: usize) -> usize {
+    (4..=16)
+        .min_by_key(|&c| {
+            SCALAR_BITS.div_ceil(c) * (m * AFFINE_ADD_COST + (1usize << (c - 1)) * REDUCE_COST)
+        })
+        .unwrap_or(8)
+}
+
+impl PreparedScalars {
+    /// Classifies `scalars` (0, 1, -1, other) and recodes the others; the window size is
+    /// chosen for their number. Cost: one pass, no field multiplication.
+    pub fn new(scalars: &[Scalar]) -> Self {
+        Self::build(scalars, None)
+    }
+
+    /// Like [`Self::new`] with windows of `c` bits (`4..=16`; what a table of shifted
+    /// bases was built for).
+    pub fn with_window(scalars: &[Scalar], c: usize) -> Self {
+        Self::build(scalars, Some(c.clamp(4, 16)))
+    }
+
+    fn build(scalars: &[Scalar], window: Option<usize>) -> Self {
+        let half = half_modulus();
+        let modulus = Fr::MODULUS;
+        let minus_one = {
+            let mut m = modulus;
+            m.sub_with_borrow(&BigInt::one());
+            m
+        };
+        let one = BigInt::<4>::one();
+        let (mut ones, mut minus_ones, mut big) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, s) in scalars.iter().enumerate() {
+            if s.is_zero() {
+                continue;
+            }
+            let i = i as u32;
+            if *s == one {
+                ones.push(i);
+            } else if *s == minus_one {
+                minus_ones.push(i);
+            } else {
+                big.push(i);
+            }
+        }
+        let c = window.unwrap_or_else(|| window_bits(big.len()));
+        let windows = SCALAR_BITS.div_ceil(c);
+        let m = big.len();
+        let mut digits = vec![0i32; windows * m];
+        let mut local = vec![0i32; windows];
+        for (k, &i) in big.iter().enumerate() {
+            let s = scalars[i as usize];
+            let (abs, negate) = if s > half {
+                let mut r = modulus;
+                r.sub_with_borrow(&s);
+                (r, true)
+            } else {
+                (s, false)
+            };
+            recode(&abs, c, &mut local);
+            for (w, d) in local.iter().enumerate() {
+                digits[w * m + k] = if negate { -*d } else { *d };
+            }
+        }
+        Self {
+            len: scalars.len(),
+            c,
+            windows,
+            ones,
+            minus_ones,
+            big,
+            digits,
+        }
+    }
+
+    /// Number of scalars (including zeros).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no scalars.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The window size in bits.
+    pub fn window_bits(&self) -> usize {
+        self.c
+    }
+
+    /// How many scalars are 0, ±1, and other.
+    pub fn census(&self) -> (usize, usize, usize) {
+        let unit = self.ones.len() + self.minus_ones.len();
+        (self.len - unit - self.big.len(), unit, self.big.len())
+    }
+}
+
+/// `(r - 1) / 2`.
+fn half_modulus() -> Scalar {
+    let mut h = Fr::MODULUS;
+    h.div2();
+    h
+}
+
+/// Signed `c`-bit digits of `s < 2^253`, least significant first, each in
+/// `[-2^(c-1) + 1, 2^(c-1)]`, into `out` (`ceil(254 / c)` windows: enough for the last
+/// carry).
+fn recode(s: &Scalar, c: usize, out: &mut [i32]) {
+    let half = 1i64 << (c - 1);
+    let full = 1i64 << c;
+    let mask = (1u64 << c) - 1;
+    let mut carry = 0i64;
+    for (w, d) in out.iter_mut().enumerate() {
+        let bit = w * c;
+        let limb = bit / 64;
+        let shift = bit % 64;
+        let mut v = if limb < 4 { s.0[limb] >> shift } else { 0 };
+        if shift + c > 64 && limb + 1 < 4 {
+            v |= s.0[limb + 1] << (64 - shift);
+        }
+        let mut digit = (v & mask) as i64 + carry;
+        if digit > half {
+            digit -= full;
+            carry = 1;
+        } else {
+            carry = 0;
+        }
+        *d = digit as i32;
+    }
+}
+
+/// `sum_j s_j * bases[j - offset]` over the prepared scalars with index `j >= offset`
+/// (indices past the end of `bases` are ignored, as arkworks' MSM truncates to the
+/// shorter input). `offset` lets the `C` MSM (`l_query`, witness part only) reuse the
+/// full assignment's preparation.
+pub fn msm<P: SWCurveConfig<ScalarField = Fr>>(
+    bases: &[Affine<P>],
+    offset: usize,
+    scalars: &PreparedScalars,
+) -> Projective<P> {
+    let live = live(bases, offset, scalars);
+    let windows = scalars.windows;
+    let sums: Vec<Bucket<P>> = (0..=windows)
+        .into_par_iter()
+        .map_init(Scratch::<P>::default, |scratch, w| {
+            if w == windows {
+                units(bases, offset, scalars)
+            } else {
+                window_sum(|_, j| bases[j], offset, scalars, &live, w..w + 1, scratch)
+            }
+        })
+        .collect();
+    let mut acc = Projective::<P>::zero();
+    for w in (0..windows).rev() {
+        for _ in 0..scalars.c {
+            acc.double_in_place();
+        }
+        acc += &sums[w];
+    }
+    acc += &sums[windows];
+    acc
+}
+
+/// [`msm`] with precomputed shifted copies of the bases ([`ShiftedBases`]): every
+/// window's digits go into *one* set of buckets (window `w`'s point is the copy
+/// `2^(c w) P`), so there is one bucket reduction instead of one per window and no
+/// doublings, which makes wider windows pay. With `t` rayon threads the windows are
+/// split into `t` groups, each with its own buckets. Scalars prepared for another window
+/// size fall back to [`msm`] over the table's first copy (the bases).
+pub fn msm_shifted<P: SWCurveConfig<ScalarField = Fr>>(
+    table: &ShiftedBases<P>,
+    offset: usize,
+    scalars: &PreparedScalars,
+) -> Projective<P> {
+    let bases = table.bases();
+    if scalars.c != table.c || scalars.windows > table.windows {
+        return msm(bases, offset, scalars);
+    }
+    let live = live(bases, offset, scalars);
+    let windows = scalars.windows;
+    let groups = rayon::current_num_threads().clamp(1, windows.max(1));
+    let n = table.n;
+    let sums: Vec<Bucket<P>> = (0..=groups)
+        .into_par_iter()
+        .map_init(Scratch::<P>::default, |scratch, g| {
+            if g == groups {
+                units(bases, offset, scalars)
+            } else {
+                let ws = g * windows / groups..(g + 1) * windows / groups;
+                window_sum(
+                    |w, j| table.points[w * n + j],
+                    offset,
+                    scalars,
+                    &live,
+                    ws,
+                    scratch,
+                )
+            }
+        })
+        .collect();
+    let mut acc = Projective::<P>::zero();
+    for s in &sums {
+        acc += s;
+    }
+    acc
+}
+
+/// Positions `k` in `scalars.big` whose base exists and is not the identity.
+fn live<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    offset: usize,
+    scalars: &PreparedScalars,
+) -> Vec<u32> {
+    scalars
+        .big
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| base_of(bases, offset, **j).is_some())
+        .map(|(k, _)| k as u32)
+        .collect()
+}
+
+fn base_of<P: SWCurveConfig>(bases: &[Affine<P>], offset: usize, j: u32) -> Option<Affine<P>> {
+    let j = (j as usize).checked_sub(offset)?;
+    bases.get(j).copied().filter(|b| !b.is_zero())
+}
+
+/// The sum of the bases of scalars 1 minus those of scalars -1 (batch-affine tree).
+fn units<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    offset: usize,
+    scalars: &PreparedScalars,
+) -> Bucket<P> {
+    let mut pts: Vec<Affine<P>> = scalars
+        .ones
+        .iter()
+        .filter_map(|&j| base_of(bases, offset, j))
+        .collect();
+    pts.extend(
+        scalars
+            .minus_ones
+            .iter()
+            .filter_map(|&j| base_of(bases, offset, j).map(|p| -p)),
+    );
+    let mut scratch = Scratch::default();
+    let len = pts.len() as u32;
+    scratch.pts = pts;
+    scratch.starts = vec![0];
+    scratch.lens = vec![len];
+    sum_buckets(&mut scratch);
+    let mut acc = Bucket::<P>::ZERO;
+    if let Some(x) = scratch.extra.first() {
+        acc += &x.1;
+    } else if scratch.lens[0] == 1 {
+        acc += &scratch.pts[0];
+    }
+    acc
+}
+
+/// Shifted copies of fixed bases for [`msm_shifted`]: `points[w * n + i] = 2^(c w) P_i`
+/// for the `W = ceil(254 / c)` windows.
+///
+/// Cost to build: `c (W - 1)` (about 254) doublings per base and one batched
+/// normalization per copy, in parallel over chunks of bases; memory `W n` affine points
+/// (64 bytes in G1, 128 in G2).
+#[derive(Clone)]
+pub struct ShiftedBases<P: SWCurveConfig> {
+    c: usize,
+    windows: usize,
+    n: usize,
+    points: Vec<Affine<P>>,
+}
+
+impl<P: SWCurveConfig> core::fmt::Debug for ShiftedBases<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ShiftedBases")
+            .field("c", &self.c)
+            .field("windows", &self.windows)
+            .field("n", &self.n)
+            .finish()
+    }
+}
+
+impl<P: SWCurveConfig> ShiftedBases<P> {
+    /// The copies of `bases` for windows of `c` bits (`4..=16`).
+    pub fn new(bases: &[Affine<P>], c: usize) -> Self {
+        use ark_ec::CurveGroup;
+        let c = c.clamp(4, 16);
+        let windows = SCALAR_BITS.div_ceil(c);
+        let n = bases.len();
+        const CHUNK: usize = 1024;
+        let chunks: Vec<Vec<Affine<P>>> = bases
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut cur: Vec<Projective<P>> = chunk.iter().map(|p| p.into_group()).collect();
+                let mut out = Vec::with_capacity(chunk.len() * windows);
+                out.extend_from_slice(chunk);
+                for _ in 1..windows {
+                    for p in cur.iter_mut() {
+                        for _ in 0..c {
+                            p.double_in_place();
+                        }
+                    }
+                    out.extend(Projective::normalize_batch(&cur));
+                }
+                out
+            })
+            .collect();
+        let mut points = vec![Affine::identity(); n * windows];
+        let mut start = 0;
+        for ch in chunks {
+            let len = ch.len() / windows;
+            for w in 0..windows {
+                points[w * n + start..w * n + start + len]
+                    .copy_from_slice(&ch[w * len..(w + 1) * len]);
+            }
+            start += len;
+        }
+        Self {
+            c,
+            windows,
+            n,
+            points,
+        }
+    }
+
+    /// The window size the copies are for.
+    pub fn window_bits(&self) -> usize {
+        self.c
+    }
+
+    /// The bases themselves (the first copy).
+    pub fn bases(&self) -> &[Affine<P>] {
+        &self.points[..self.n]
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.points.len() * core::mem::size_of::<Affine<P>>()
+    }
+}
+
+/// The best window size for `m` general scalars with shifted copies (one reduction in
+/// all, so wider than [`window_bits`]).
+pub fn table_window_bits(m: usize) -> usize {
+    (4..=16)
+        .min_by_key(|&c| {
+            SCALAR_BITS.div_ceil(c) * m * AFFINE_ADD_COST + (1usize << (c - 1)) * REDUCE_COST
+        })
+        .unwrap_or(8)
+}
+
+/// Reusable buffers of one worker.
+struct Scratch<P: SWCurveConfig> {
+    pts: Vec<Affine<P>>,
+    starts: Vec<u32>,
+    lens: Vec<u32>,
+    den: Vec<P::BaseField>,
+    prefix: Vec<P::BaseField>,
+    /// Buckets finished in XYZZ (bucket index, sum), ascending.
+    extra: Vec<(u32, Bucket<P>)>,
+}
+
+impl<P: SWCurveConfig> Default for Scratch<P> {
+    fn default() -> Self {
+        Self {
+            pts: Vec::new(),
+            starts: Vec::new(),
+            lens: Vec::new(),
+            den: Vec::new(),
+            prefix: Vec::new(),
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// `sum_b b * B_b` of the buckets filled with the digits of windows `ws`, where the
+/// point of scalar `big[k]` in window `w` is `base(w, big[k] - offset)` (the base itself
+/// for one window at a time, its shifted copy `2^(c w) P` with precomputed tables).
+fn window_sum<P: SWCurveConfig<ScalarField = Fr>>(
+    base: impl Fn(usize, usize) -> Affine<P>,
+    offset: usize,
+    scalars: &PreparedScalars,
+    live: &[u32],
+    ws: core::ops::Range<usize>,
+    scratch: &mut Scratch<P>,
+) -> Bucket<P> {
+    let m = scalars.big.len();
+    let nb = 1usize << (scalars.c - 1);
+    // Counting sort of the windows' points into buckets |d| - 1.
+    scratch.lens.clear();
+    scratch.lens.resize(nb, 0);
+    for w in ws.clone() {
+        let digits = &scalars.digits[w * m..(w + 1) * m];
+        for &k in live {
+            let d = digits[k as usize];
+            if d != 0 {
+                scratch.lens[(d.unsigned_abs() - 1) as usize] += 1;
+            }
+        }
+    }
+    scratch.starts.clear();
+    let mut total = 0u32;
+    for &l in &scratch.lens {
+        scratch.starts.push(total);
+        total += l;
+    }
+    scratch.pts.clear();
+    scratch.pts.resize(total as usize, Affine::identity());
+    {
+        let mut next = scratch.starts.clone();
+        for w in ws {
+            let digits = &scalars.digits[w * m..(w + 1) * m];
+            for &k in live {
+                let d = digits[k as usize];
+                if d == 0 {
+                    continue;
+                }
+                let j = scalars.big[k as usize] as usize - offset;
+                let b = (d.unsigned_abs() - 1) as usize;
+                let p = base(w, j);
+                scratch.pts[next[b] as usize] = if d < 0 { -p } else { p };
+                next[b] += 1;
+            }
+        }
+    }
+    sum_buckets(scratch);
+    // Running sum from the top bucket down: res = sum_b (b + 1) * B_b.
+    let mut running = Bucket::<P>::ZERO;
+    let mut res = Bucket::<P>::ZERO;
+    let mut extra = scratch.extra.iter().rev().peekable();
+    for b in (0..nb).rev() {
+        if scratch.lens[b] == 1 {
+            running += &scratch.pts[scratch.starts[b] as usize];
+        } else if let Some((_, x)) = extra.next_if(|(eb, _)| *eb as usize == b) {
+            running += x;
+        }
+        res += &running;
+    }
+    res
+}
+
+/// Sums each bucket `pts[starts[b]..starts[b] + lens[b]]` in place. Afterwards a bucket
+/// with `lens[b] == 1` holds its sum at `pts[starts[b]]`, `lens[b] == 0` is empty, and
+/// buckets finished in XYZZ are listed in `extra` (their `lens` set to 0).
+fn sum_buckets<P: SWCurveConfig>(s: &mut Scratch<P>) {
+    s.extra.clear();
+    // Buckets are summed in runs of about `CHUNK_POINTS` points, every level of a run
+    // before the next run, so a run's points stay in cache (with shifted bases a window
+    // group holds megabytes of points).
+    let mut b0 = 0;
+    while b0 < s.lens.len() {
+        let mut b1 = b0;
+        let mut points = 0;
+        while b1 < s.lens.len() && (b1 == b0 || points < CHUNK_POINTS) {
+            points += s.lens[b1] as usize;
+            b1 += 1;
+        }
+        sum_bucket_run(s, b0..b1);
+        b0 = b1;
+    }
+}
+
+/// [`sum_buckets`] for the buckets `run`.
+fn sum_bucket_run<P: SWCurveConfig>(s: &mut Scratch<P>, run: core::ops::Range<usize>) {
+    loop {
+        let pairs: usize = s.lens[run.clone()].iter().map(|&l| (l / 2) as usize).sum();
+        if pairs == 0 {
+            return;
+        }
+        if pairs < MIN_BATCH {
+            for b in run.clone() {
+                let len = s.lens[b] as usize;
+                if len >= 2 {
+                    let start = s.starts[b] as usize;
+                    let mut acc = Bucket::<P>::ZERO;
+                    for p in &s.pts[start..start + len] {
+                        acc += p;
+                    }
+                    s.extra.push((b as u32, acc));
+                    s.lens[b] = 0;
+                }
+            }
+            return;
+        }
+        // Denominators x_q - x_p of every pair of this level (1 where special).
+        s.den.clear();
+        for b in run.clone() {
+            let len = s.lens[b];
+            let start = s.starts[b] as usize;
+            for j in 0..(len / 2) as usize {
+                let p = &s.pts[start + 2 * j];
+                let q = &s.pts[start + 2 * j + 1];
+                let d = q.x - p.x;
+                s.den.push(if d.is_zero() || p.is_zero() || q.is_zero() {
+                    P::BaseField::ONE
+                } else {
+                    d
+                });
+            }
+        }
+        batch_invert(&mut s.den, &mut s.prefix);
+        let mut k = 0;
+        for b in run.clone() {
+            let len = s.lens[b] as usize;
+            if len < 2 {
+                continue;
+            }
+            let start = s.starts[b] as usize;
+            for j in 0..len / 2 {
+                let p = s.pts[start + 2 * j];
+                let q = s.pts[start + 2 * j + 1];
+                s.pts[start + j] = add_with_inverse(&p, &q, &s.den[k]);
+                k += 1;
+            }
+            if len % 2 == 1 {
+                s.pts[start + len / 2] = s.pts[start + len - 1];
+            }
+            s.lens[b] = len.div_ceil(2) as u32;
+        }
+    }
+}
+
+/// `p + q` given `inv = 1 / (x_q - x_p)` (any value when the `x` are equal or a point
+/// is the identity: those cases are done apart).
+#[inline(always)]
+fn add_with_inverse<P: SWCurveConfig>(
+    p: &Affine<P>,
+    q: &Affine<P>,
+    inv: &P::BaseField,
+) -> Affine<P> {
+    if p.is_zero() {
+        return *q;
+    }
+    if q.is_zero() {
+        return *p;
+    }
+    if p.x == q.x {
+        return if p.y == q.y {
+            use ark_ec::CurveGroup;
+            p.into_group().double().into_affine()
+        } else {
+            Affine::identity()
+        };
+    }
+    let lambda = (q.y - p.y) * inv;
+    let x = lambda.square() - p.x - q.x;
+    let y = lambda * (p.x - x) - p.y;
+    Affine::new_unchecked(x, y)
+}
+
+/// Replaces every element of `v` (all non-zero) by its inverse with one field inversion
+/// and `3 (n - 1)` multiplications (Montgomery's trick), serially.
+pub fn batch_invert<F: Field>(v: &mut [F], prefix: &mut Vec<F>) {
+    prefix.clear();
+    let mut acc = F::ONE;
+    for x in v.iter() {
+        prefix.push(acc);
+        acc *= x;
+    }
+    // Every element is non-zero, so their product is invertible.
+    let mut inv = acc.inverse().unwrap_or(F::ZERO);
+    for (x, pre) in v.iter_mut().zip(prefix.iter()).rev() {
+        let next = inv * *x;
+        *x = inv * pre;
+        inv = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{G1Affine, G1Projective, G2Affine, G2Projective};
+    use ark_ec::{CurveGroup, VariableBaseMSM};
+    use ark_ff::UniformRand;
+    use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
+
+    fn scalar_mix(rng: &mut StdRng, n: usize, unit_share: f64) -> Vec<Fr> {
+        (0..n)
+            .map(|_| {
+                let u: f64 = rng.r#gen();
+                if u < unit_share / 2.0 {
+                    Fr::from(rng.gen_range(0u64..2))
+                } else if u < unit_share {
+                    match rng.gen_range(0..4) {
+                        0 => -Fr::from(1u64),
+                        1 => Fr::from(rng.r#gen::<u8>()),
+                        2 => -Fr::from(rng.r#gen::<u32>()),
+                        _ => Fr::from(rng.r#gen::<u64>()),
+                    }
+                } else {
+                    Fr::rand(rng)
+                }
+            })
+            .collect()
+    }
+
+    fn check_g1(seed: u64, n: usize, share: f64, offset: usize) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut bases: Vec<G1Affine> = (0..n)
+            .map(|_| G1Projective::rand(&mut rng).into_affine())
+            .collect();
+        // identities, duplicates and negations (equal x in a bucket).
+        if n > 8 {
+            bases[1] = G1Affine::identity();
+            bases[3] = bases[2];
+            bases[5] = -bases[4];
+        }
+        let scalars = scalar_mix(&mut rng, n + offset, share);
+        let big: Vec<Scalar> = scalars.iter().map(|s| s.into_bigint()).collect();
+        let prepared = PreparedScalars::new(&big);
+        let ours = msm(&bases, offset, &prepared);
+        let theirs = G1Projective::msm(&bases, &scalars[offset..]).expect("same lengths");
+        assert_eq!(
+            ours.into_affine(),
+            theirs.into_affine(),
+            "n {n} share {share}"
+        );
+    }
+
+    #[test]
+    fn equal_scalars_and_points_hit_the_special_cases() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let p = G1Projective::rand(&mut rng).into_affine();
+        let s = Fr::rand(&mut rng);
+        for n in [1, 2, 3, 64, 200] {
+            let mut bases = vec![p; n];
+            bases.extend(vec![-p; n / 2]);
+            let scalars = vec![s; bases.len()];
+            let big: Vec<Scalar> = scalars.iter().map(|s| s.into_bigint()).collect();
+            let ours = msm(&bases, 0, &PreparedScalars::new(&big));
+            let theirs = G1Projective::msm(&bases, &scalars).expect("lengths");
+            assert_eq!(ours, theirs);
+        }
+        assert_eq!(
+            msm::<ark_bn254::g1::Config>(&[], 0, &PreparedScalars::new(&[])),
+            G1Projective::zero()
+        );
+    }
+
+    #[test]
+    fn g1_small_sizes_and_offsets() {
+        for n in [0, 1, 2, 5, 17, 100, 700] {
+            check_g1(n as u64, n, 0.5, 0);
+            check_g1(n as u64 + 1000, n, 0.9, 3);
+        }
+    }
+
+    #[test]
+    fn g2_matches_arkworks() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let n = 600;
+        let bases: Vec<G2Affine> = (0..n)
+            .map(|_| G2Projective::rand(&mut rng).into_affine())
+            .collect();
+        let scalars = scalar_mix(&mut rng, n, 0.6);
+        let big: Vec<Scalar> = scalars.iter().map(|s| s.into_bigint()).collect();
+        let ours = msm(&bases, 0, &PreparedScalars::new(&big));
+        assert_eq!(ours, G2Projective::msm(&bases, &scalars).expect("lengths"));
+    }
+
+    #[test]
+    fn shifted_tables_match_plain() {
+        let mut rng = StdRng::seed_from_u64(9);
+        for (n, share) in [(1usize, 0.0), (50, 0.5), (900, 0.2)] {
+            let bases: Vec<G1Affine> = (0..n)
+                .map(|_| G1Projective::rand(&mut rng).into_affine())
+                .collect();
+            let scalars = scalar_mix(&mut rng, n + 2, share);
+            let big: Vec<Scalar> = scalars.iter().map(|s| s.into_bigint()).collect();
+            for c in [5, table_window_bits(n)] {
+                let t = ShiftedBases::new(&bases, c);
+                let prepared = PreparedScalars::with_window(&big, c);
+                let theirs = G1Projective::msm(&bases, &scalars[2..]).expect("lengths");
+                assert_eq!(msm_shifted(&t, 2, &prepared), theirs);
+                // Prepared for another window: falls back, same result.
+                assert_eq!(
+                    msm_shifted(&t, 2, &PreparedScalars::with_window(&big, c + 1)),
+                    theirs
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn recoding_round_trips() {
+        let mut rng = StdRng::seed_from_u64(5);
+        for c in 4..=16 {
+            let w = SCALAR_BITS.div_ceil(c);
+            let mut out = vec![0i32; w];
+            for _ in 0..50 {
+                let s = Fr::rand(&mut rng).into_bigint();
+                let s = if s > half_modulus() {
+                    let mut r = Fr::MODULUS;
+                    r.sub_with_borrow(&s);
+                    r
+                } else {
+                    s
+                };
+                recode(&s, c, &mut out);
+                let mut acc = Fr::zero();
+                for d in out.iter().rev() {
+                    acc *= Fr::from(1u64 << c);
+                    acc += Fr::from(i64::from(*d));
+                    assert!(d.unsigned_abs() <= 1 << (c - 1));
+                }
+                assert_eq!(acc.into_bigint(), s);
+            }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The fast engine against arkworks: MSMs on random inputs (many 0/±1 scalars) of every
+//! size the circuits use, the QAP witness map, and whole proofs of all four circuits
+//! (bit-equal to arkworks' for the same `r`, `s`, and verifying under the unchanged key).
+
+use super::msm::{self, PreparedScalars, Scalar};
+use crate::engine::CircuitProver;
+use crate::keys::ProvingKeys;
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::{PrimeField, UniformRand};
+use ark_groth16::Groth16;
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_poly::GeneralEvaluationDomain;
+use ark_snark::SNARK;
+use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use zktr_circuits::circuits::CircuitId;
+
+mod api {
+    pub use crate::{ClaimWitness, TransferStatement};
+}
+#[path = "world.rs"]
+mod world;
+
+fn keys() -> &'static ProvingKeys {
+    static K: OnceLock<ProvingKeys> = OnceLock::new();
+    K.get_or_init(|| {
+        let mut rng = StdRng::seed_from_u64(11);
+        ProvingKeys::generate(&CircuitId::ALL, &mut rng).expect("keys")
+    })
+}
+
+fn claims() -> &'static [crate::ClaimWitness] {
+    static C: OnceLock<Vec<crate::ClaimWitness>> = OnceLock::new();
+    C.get_or_init(|| world::World::new(64, 5).claims())
+}
+
+fn prover(c: CircuitId) -> &'static CircuitProver {
+    keys().get(c).expect("key")
+}
+
+/// Scalars like a witness: a share of 0, 1, -1 and small values, the rest uniform.
+fn witness_like(rng: &mut StdRng, n: usize, unit_share: f64) -> Vec<Fr> {
+    (0..n)
+        .map(|_| {
+            let u: f64 = rng.r#gen();
+            if u < unit_share * 0.8 {
+                Fr::from(rng.gen_range(0u64..2))
+            } else if u < unit_share {
+                match rng.gen_range(0..3) {
+                    0 => -Fr::from(1u64),
+                    1 => Fr::from(rng.r#gen::<u16>()),
+                    _ => -Fr::from(rng.r#gen::<u64>()),
+                }
+            } else {
+                Fr::rand(rng)
+            }
+        })
+        .collect()
+}
+
+fn bigints(v: &[Fr]) -> Vec<Scalar> {
+    v.iter().map(|x| x.into_bigint()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+
+    /// Every MSM size of every circuit (A, B in G1 and G2, L, H), bases from the keys.
+    #[test]
+    fn msm_matches_arkworks_at_circuit_sizes(seed in any::<u64>(), share in 0.0f64..1.0) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for c in CircuitId::ALL {
+            let pk = &prover(c).pk;
+            let z = witness_like(&mut rng, pk.a_query.len(), share);
+            let prepared = PreparedScalars::new(&bigints(&z));
+            let inputs = pk.a_query.len() - pk.l_query.len();
+            prop_assert_eq!(
+                msm::msm(&pk.a_query, 0, &prepared).into_affine(),
+                G1Projective::msm(&pk.a_query, &z).expect("lengths").into_affine()
+            );
+            prop_assert_eq!(
+                msm::msm(&pk.l_query, inputs, &prepared).into_affine(),
+                G1Projective::msm(&pk.l_query, &z[inputs..]).expect("lengths").into_affine()
+            );
+            prop_assert_eq!(
+                msm::msm(&pk.b_g2_query, 0, &prepared).into_affine(),
+                G2Projective::msm(&pk.b_g2_query, &z).expect("lengths").into_affine()
+            );
+            let h = witness_like(&mut rng, pk.h_query.len(), share / 4.0);
+            let prepared = PreparedScalars::new(&bigints(&h));
+            prop_assert_eq!(
+                msm::msm(&pk.h_query, 0, &prepared).into_affine(),
+                G1Projective::msm(&pk.h_query, &h).expect("lengths").into_affine()
+            );
+        }
+    }
+
+    /// The QAP witness map on random assignments of every circuit's shape.
+    #[test]
+    fn qap_matches_libsnark_reduction(seed in any::<u64>()) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for c in CircuitId::ALL {
+            let p = prover(c);
+            let m = p.matrices().expect("matrices");
+            let mut z = witness_like(&mut rng, m.num_instance + m.num_witness, 0.5);
+            z[0] = Fr::from(1u64);
+            let ours = p.fast_key().expect("fast key").qap().witness_map(&m.abc, m.num_instance, m.num_constraints, &z);
+            let theirs = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+                &m.abc, m.num_instance, m.num_constraints, &z,
+            ).expect("witness map");
+            prop_assert_eq!(ours, theirs);
+        }
+    }
+}
+
+#[test]
+fn proofs_equal_arkworks_and_verify_for_every_circuit() {
+    let mut rng = StdRng::seed_from_u64(99);
+    for w in claims() {
+        let p = prover(w.circuit);
+        let full = p.assignment(w.synthesizer.clone()).expect("assignment");
+        let m = p.matrices().expect("matrices");
+        // The real witness satisfies the QAP: h of the real assignment matches too.
+        let h = p.fast_key().expect("fast").qap().witness_map(
+            &m.abc,
+            m.num_instance,
+            m.num_constraints,
+            &full,
+        );
+        let h_ark =
+            LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+                &m.abc,
+                m.num_instance,
+                m.num_constraints,
+                &full,
+            )
+            .expect("witness map");
+        assert_eq!(h, h_ark, "{}", w.circuit);
+        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let ours = p.prove_assignment(&full, r, s).expect("fast proof");
+        let theirs = p
+            .prove_assignment_arkworks(&full, r, s)
+            .expect("arkworks proof");
+        assert_eq!(ours, theirs, "{}", w.circuit);
+        let pvk = Groth16::<Bn254>::process_vk(&p.pk.vk).expect("pvk");
+        assert!(
+            Groth16::<Bn254>::verify_with_processed_vk(&pvk, &w.public_inputs, &ours)
+                .expect("verify"),
+            "{}",
+            w.circuit
+        );
+        // And through `prove` with fresh randomness.
+        let fresh = p.prove(w.synthesizer.clone(), &mut rng).expect("prove");
+        assert!(
+            Groth16::<Bn254>::verify_with_processed_vk(&pvk, &w.public_inputs, &fresh)
+                .expect("verify")
+        );
+        assert!(
+            !Groth16::<Bn254>::verify_with_processed_vk(
+                &pvk,
+                &[Fr::from(1u64); 8][..w.public_inputs.len()],
+                &fresh
+            )
+            .expect("verify")
+        );
+    }
+}
+
+#[test]
+fn state_built_for_another_key_is_refused() {
+    let threshold = prover(CircuitId::Threshold);
+    let w = &claims()[0];
+    let full = threshold
+        .assignment(w.synthesizer.clone())
+        .expect("assignment");
+    let m = threshold.matrices().expect("matrices");
+    // A second key for the same circuit: same shapes, other points.
+    let mut rng = StdRng::seed_from_u64(12);
+    let other = ProvingKeys::generate(&[CircuitId::Threshold], &mut rng).expect("keys");
+    let other = other.get(CircuitId::Threshold).expect("key");
+    let err = threshold
+        .fast_key()
+        .expect("fast")
+        .prove(
+            &other.pk,
+            &other.vk_id,
+            &m.abc,
+            m.num_instance,
+            m.num_constraints,
+            &full,
+            Fr::from(1u64),
+            Fr::from(2u64),
+        )
+        .expect_err("another key");
+    assert!(
+        matches!(err, super::EngineError::KeyMismatch { .. }),
+        "{err}"
+    );
+    // Same vk id but a tampered query point is refused too.
+    let mut pk = threshold.pk.clone();
+    pk.a_query.swap(1, 2);
+    pk.l_query.reverse();
+    assert!(
+        !threshold
+            .fast_key()
+            .expect("fast")
+            .is_for(&pk, &threshold.vk_id)
+    );
+    // A wrong-length assignment is a shape error, not a panic.
+    let err = threshold
+        .fast_key()
+        .expect("fast")
+        .prove(
+            &threshold.pk,
+            &threshold.vk_id,
+            &m.abc,
+            m.num_instance,
+            m.num_constraints,
+            &full[1..],
+            Fr::from(1u64),
+            Fr::from(2u64),
+        )
+        .expect_err("short assignment");
+    assert!(matches!(err, super::EngineError::Shape(_)), "{err}");
+}
+
+#[test]
+fn proofs_with_fixed_base_tables_equal_arkworks() {
+    // A key of its own, so the other tests keep exercising the table-free path.
+    let mut rng = StdRng::seed_from_u64(13);
+    let keys = ProvingKeys::generate(&[CircuitId::Threshold], &mut rng).expect("keys");
+    let p = keys.get(CircuitId::Threshold).expect("key");
+    let bytes = p.build_tables().expect("tables");
+    assert!(bytes > p.pk.a_query.len() * 64 * 4, "{bytes}");
+    let w = &claims()[0];
+    let full = p.assignment(w.synthesizer.clone()).expect("assignment");
+    let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+    let ours = p.prove_assignment(&full, r, s).expect("fast proof");
+    assert_eq!(
+        ours,
+        p.prove_assignment_arkworks(&full, r, s)
+            .expect("arkworks proof")
+    );
+    let pvk = Groth16::<Bn254>::process_vk(&p.pk.vk).expect("pvk");
+    assert!(
+        Groth16::<Bn254>::verify_with_processed_vk(&pvk, &w.public_inputs, &ours).expect("verify")
+    );
+    // Tables are refused for another key.
+    let other = prover(CircuitId::Threshold);
+    assert!(
+        p.fast_key()
+            .expect("fast")
+            .build_tables(&other.pk, &other.vk_id)
+            .is_err()
+    );
+}
