@@ -7,13 +7,16 @@ mod cli;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // Before anything prints: a closed or full stdout never ends in a panic (cli/io.rs).
+    cli::io::install_panic_hook();
     cli::init_tracing();
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    let code = match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::from(2)
         }
-    }
+    };
+    cli::io::finish(code)
 }

@@ -74,6 +74,8 @@ fn sanctions_cli_end_to_end() {
         "0x08723392ED15743CC38513C4925F5E6BE5C17243",
         "--chain",
         "ETH",
+        "--publisher",
+        s(&pubkey),
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).starts_with("LISTED"), "{}", stdout(&o));
@@ -85,6 +87,8 @@ fn sanctions_cli_end_to_end() {
         s(&new),
         "--name",
         "eric BADEGE",
+        "--publisher",
+        s(&pubkey),
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("un:CDi.001"), "{}", stdout(&o));
@@ -95,11 +99,35 @@ fn sanctions_cli_end_to_end() {
         s(&new),
         "--name",
         "Some Unlisted Person",
+        "--publisher",
+        s(&pubkey),
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).starts_with("NOT LISTED"));
     assert!(stdout(&o).contains("non-membership witness verified"));
-    let o = zktr(&["sanctions", "check", "--set", s(&new), "--id", "OB 0243318"]);
+    // Every answer says who signed which list, when.
+    for field in [
+        "list un-consolidated+addresses version",
+        "published ",
+        "signed by ed25519:",
+        "signature verified",
+    ] {
+        assert!(
+            stdout(&o).contains(field),
+            "{field} missing in\n{}",
+            stdout(&o)
+        );
+    }
+    let o = zktr(&[
+        "sanctions",
+        "check",
+        "--set",
+        s(&new),
+        "--id",
+        "OB 0243318",
+        "--publisher",
+        s(&pubkey),
+    ]);
     assert_eq!(o.status.code(), Some(1));
 
     let o = zktr(&["sanctions", "verify", s(&new), "--publisher", s(&pubkey)]);
@@ -145,7 +173,14 @@ fn sanctions_cli_end_to_end() {
         s(&only_new),
     ]);
     assert!(o.status.success(), "{o:?}");
-    let o = zktr(&["sanctions", "diff", s(&old), s(&only_new)]);
+    let o = zktr(&[
+        "sanctions",
+        "diff",
+        s(&old),
+        s(&only_new),
+        "--publisher",
+        s(&pubkey),
+    ]);
     let out = stdout(&o);
     assert!(o.status.success(), "{o:?}");
     assert!(out.contains("keys: +194 -90; parties: +2 -0"), "{out}");
@@ -157,7 +192,16 @@ fn sanctions_cli_end_to_end() {
     bytes[mid] ^= 0xff;
     let bad = dir.join("bad.zkts");
     std::fs::write(&bad, &bytes).unwrap();
-    let o = zktr(&["sanctions", "check", "--set", s(&bad), "--name", "x y"]);
+    let o = zktr(&[
+        "sanctions",
+        "check",
+        "--set",
+        s(&bad),
+        "--name",
+        "x y",
+        "--publisher",
+        s(&pubkey),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("checksum"),

@@ -3,9 +3,11 @@
 //! `NATURAL_PERSON_NAME_TYPE_CODE_LEGL`), and binary protobuf (TRISA's `ivms101` package).
 
 use super::convert::{ConvertError, ProtoMapped};
+use super::dialect::{Dialect, Ty, normalize};
 use super::model::*;
 use prost::Message;
 use serde::{Serialize, de::DeserializeOwned};
+use std::collections::BTreeSet;
 use zktr_proto::protojson::{self, ProtoJsonError};
 
 /// The two JSON forms of an IVMS101 value.
@@ -84,10 +86,46 @@ where
     };
     match read_as::<T>(json, &value, form) {
         Ok(v) => Ok((v, form)),
+        Err(first) => match read_as::<T>(json, &value, other) {
+            Ok(v) => Ok((v, other)),
+            // Neither standard form: rewrite a dialect (crate::dialect) into IVMS101 JSON.
+            Err(_) => read_dialect::<T>(value)
+                .map(|(v, _)| (v, JsonForm::Ivms101))
+                .map_err(|_| first),
+        },
+    }
+}
+
+/// Reads a value from one of the two standard forms only (no dialects).
+fn from_standard_forms<T>(json: &str) -> Result<(T, JsonForm), ReadError>
+where
+    T: ProtoMapped + DeserializeOwned,
+{
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| ReadError::Json(e.to_string()))?;
+    let form = detect_form(&value);
+    let other = match form {
+        JsonForm::Ivms101 => JsonForm::Protobuf,
+        JsonForm::Protobuf => JsonForm::Ivms101,
+    };
+    match read_as::<T>(json, &value, form) {
+        Ok(v) => Ok((v, form)),
         Err(first) => read_as::<T>(json, &value, other)
             .map(|v| (v, other))
             .map_err(|_| first),
     }
+}
+
+/// Reads `value` after rewriting its dialect (see [`crate::dialect`]) into IVMS101 JSON;
+/// returns the value and the dialects met.
+pub fn read_dialect<T>(value: serde_json::Value) -> Result<(T, BTreeSet<Dialect>), ReadError>
+where
+    T: ProtoMapped + DeserializeOwned,
+{
+    let ty = Ty::of_proto_name(T::PROTO_NAME).unwrap_or(Ty::Leaf);
+    let (standard, dialects) = normalize(value, ty);
+    let v = T::deserialize(&standard).map_err(|e| ReadError::Json(e.to_string()))?;
+    Ok((v, dialects))
 }
 
 fn read_as<T>(json: &str, value: &serde_json::Value, form: JsonForm) -> Result<T, ReadError>
@@ -157,10 +195,69 @@ fn has_any(m: &serde_json::Map<String, serde_json::Value>, keys: &[&str]) -> boo
 }
 
 impl Document {
-    /// Reads a document in either JSON form, telling its type from its top-level keys.
+    /// Reads a document in either JSON form or any dialect of [`crate::dialect`],
+    /// telling its type from its top-level keys.
     pub fn from_json(json: &str) -> Result<(Document, JsonForm), ReadError> {
+        Self::from_json_dialect(json).map(|(d, form, _)| (d, form))
+    }
+
+    /// [`Document::from_json`], also naming the dialects the document was written in
+    /// (empty for the two standard forms).
+    pub fn from_json_dialect(
+        json: &str,
+    ) -> Result<(Document, JsonForm, BTreeSet<Dialect>), ReadError> {
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|e| ReadError::Json(e.to_string()))?;
+        match Self::from_standard(json, &value) {
+            Ok((doc, form)) => Ok((doc, form, BTreeSet::new())),
+            Err(first) => {
+                let Some(ty) = Self::dialect_type(&value) else {
+                    return Err(first);
+                };
+                let (standard, dialects) = normalize(value, ty);
+                let text =
+                    serde_json::to_string(&standard).map_err(|e| ReadError::Json(e.to_string()))?;
+                match Self::from_standard(&text, &standard) {
+                    Ok((doc, _)) => Ok((doc, JsonForm::Ivms101, dialects)),
+                    Err(_) if dialects.is_empty() => Err(first),
+                    Err(second) => Err(second),
+                }
+            }
+        }
+    }
+
+    /// The IVMS101 type a dialect document is, from its top-level keys (any case,
+    /// underscores ignored), or None if it looks like none.
+    fn dialect_type(value: &serde_json::Value) -> Option<Ty> {
+        let m = value.as_object()?;
+        let keys: Vec<String> = m
+            .keys()
+            .map(|k| k.replace('_', "").to_ascii_lowercase())
+            .collect();
+        let has = |names: &[&str]| keys.iter().any(|k| names.contains(&k.as_str()));
+        if has(&["ivms101"]) {
+            return Some(Ty::IdentityPayload);
+        }
+        if has(&[
+            "originator",
+            "beneficiary",
+            "originatingvasp",
+            "beneficiaryvasp",
+            "transferpath",
+            "payloadmetadata",
+        ]) {
+            return Some(Ty::IdentityPayload);
+        }
+        if has(&["naturalperson", "legalperson"]) {
+            return Some(Ty::Person);
+        }
+        None
+    }
+
+    fn from_standard(
+        json: &str,
+        value: &serde_json::Value,
+    ) -> Result<(Document, JsonForm), ReadError> {
         let serde_json::Value::Object(m) = &value else {
             return Err(ReadError::UnknownKind("not an object".into()));
         };
@@ -168,7 +265,7 @@ impl Document {
             json: &str,
             f: fn(T) -> Document,
         ) -> Result<(Document, JsonForm), ReadError> {
-            from_json::<T>(json).map(|(v, form)| (f(v), form))
+            from_standard_forms::<T>(json).map(|(v, form)| (f(v), form))
         }
         if has_any(
             m,

@@ -8,6 +8,8 @@
 //! * [`codes`]: the standard's code lists (LEGL, ALIA, ...; ARNU, CCPT, ...; HOME, ...);
 //! * [`json`]: reading and writing both JSON forms (IVMS101 camelCase JSON and
 //!   protobuf-JSON) and the binary protobuf form;
+//! * [`dialect`]: the JSON dialects VASPs send (PascalCase, both editions, TRISA's
+//!   lenient keys, TRP messages), rewritten into the standard form before reading;
 //! * [`convert`]: the mapping to TRISA's protobuf package `ivms101` ([`pb`], generated in
 //!   `zktr-proto`);
 //! * [`validate`]: IVMS101's constraints C1 to C12, every violation with its JSON path.
@@ -17,6 +19,7 @@
 
 pub mod codes;
 pub mod convert;
+pub mod dialect;
 pub mod json;
 pub mod model;
 pub mod validate;

@@ -31,9 +31,26 @@ pub fn parse_address_list(ticker: &str, text: &str) -> Result<ListedParty> {
                 reason: "an address with whitespace or control characters inside".into(),
             });
         }
+        if a.chars().count() > crate::screening::MAX_ADDRESS_CHARS {
+            return Err(SanctionsError::MalformedCsv {
+                file: format!("{FILE_PREFIX}{ticker}{FILE_SUFFIX}"),
+                line: i + 1,
+                reason: format!(
+                    "an address of {} characters; no chain's address is longer than {}",
+                    a.chars().count(),
+                    crate::screening::MAX_ADDRESS_CHARS
+                ),
+            });
+        }
         p.addresses.push(CurrencyAddress {
             ticker: ticker.to_string(),
             address: a.to_string(),
+        });
+    }
+    if p.addresses.is_empty() {
+        return Err(SanctionsError::UnexpectedContent {
+            format: "address list",
+            reason: format!("{FILE_PREFIX}{ticker}{FILE_SUFFIX} holds no address"),
         });
     }
     Ok(p)
@@ -66,7 +83,11 @@ pub fn read_address_dir(dir: &Path, version: &str) -> Result<SanctionsList> {
     files.sort();
     let mut parties = Vec::new();
     for (ticker, path) in files {
-        let bytes = std::fs::read(&path).map_err(|e| SanctionsError::io(&path, e))?;
+        let bytes = SanctionsError::read_limited(
+            &path,
+            crate::limits::MAX_TEXT_LIST_FILE_BYTES,
+            "an address list",
+        )?;
         let text = String::from_utf8(bytes).map_err(|_| SanctionsError::UnexpectedContent {
             format: "address list",
             reason: format!("{} is not UTF-8", path.display()),

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 /// Why a list could not be read, a set built or loaded, or a value screened.
 #[derive(Debug, thiserror::Error)]
 pub enum SanctionsError {
-    /// A file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    /// A file could not be opened or read (the OS error is the source, shown once).
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -70,6 +70,46 @@ pub enum SanctionsError {
         /// What is wrong.
         reason: String,
     },
+    /// A file could not be written.
+    #[error("cannot write {path}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file is larger than this crate reads (see [`crate::limits`]).
+    #[error("{path}: larger than the {limit} limit for {what}")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// What the file was read as.
+        what: &'static str,
+        /// The limit, in words.
+        limit: String,
+    },
+    /// A list stream broke a limit of [`crate::limits`] (a bomb, an endless stream).
+    #[error("{format} list refused: {limit}")]
+    LimitExceeded {
+        /// Which list format.
+        format: &'static str,
+        /// The limit.
+        limit: crate::limits::StreamLimit,
+    },
+    /// A list holds no parties: a set built from it would answer NOT LISTED to everything.
+    #[error("the {list_id} list {version} holds no parties; refusing to build a set from it")]
+    EmptyList {
+        /// The list's id.
+        list_id: String,
+        /// Its version.
+        version: String,
+    },
+    /// A key file exists and would be overwritten.
+    #[error("{path} exists; refusing to overwrite a key (use --force to replace it)")]
+    KeyExists {
+        /// The existing file.
+        path: PathBuf,
+    },
     /// A key is listed, so no non-membership witness exists for it.
     #[error("the key is listed (parties: {})", parties.join(", "))]
     KeyListed {
@@ -87,5 +127,28 @@ impl SanctionsError {
             path: path.into(),
             source,
         }
+    }
+
+    pub(crate) fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Write {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Reads at most `limit` bytes of `path` as `what`.
+    pub(crate) fn read_limited(
+        path: &std::path::Path,
+        limit: u64,
+        what: &'static str,
+    ) -> Result<Vec<u8>> {
+        crate::limits::read_file_limited(path, limit).map_err(|e| match e {
+            crate::limits::ReadLimitError::Io(e) => Self::io(path, e),
+            crate::limits::ReadLimitError::TooLarge => Self::TooLarge {
+                path: path.to_path_buf(),
+                what,
+                limit: crate::limits::describe(limit),
+            },
+        })
     }
 }

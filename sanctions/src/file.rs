@@ -27,6 +27,8 @@ use zktr_circuits::field::{ScreeningKey, fr_from_be_bytes, fr_to_be_bytes};
 use zktr_circuits::trees::sanctions::SanctionsTree;
 use zktr_records::sanctions_root::SignedSanctionsRoot;
 
+use crate::limits::MAX_SET_FILE_BYTES;
+
 /// The file's first 8 bytes.
 pub const MAGIC: &[u8; 8] = b"ZKTS\r\n\x1a\n";
 /// The format version this code writes and reads.
@@ -102,12 +104,42 @@ impl SanctionsSet {
 
     /// Writes the `.zkts` file.
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_bytes()).map_err(|e| SanctionsError::io(path, e))
+        std::fs::write(path, self.to_bytes()).map_err(|e| SanctionsError::write(path, e))
     }
 
-    /// Loads a `.zkts` file, checking it (see the module docs).
+    /// Loads a `.zkts` file, checking it (see the module docs). The magic is checked
+    /// before the rest is read, and at most [`MAX_SET_FILE_BYTES`] are read, so a wrong
+    /// or endless file fails at once.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| SanctionsError::io(path, e))?;
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).map_err(|e| SanctionsError::io(path, e))?;
+        let mut magic = [0u8; 8];
+        let mut got = 0;
+        while got < magic.len() {
+            match file.read(magic.get_mut(got..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(SanctionsError::io(path, e)),
+            }
+        }
+        if got < magic.len() || &magic != MAGIC {
+            return Err(invalid(format!(
+                "{}: not a .zkts file (wrong magic)",
+                path.display()
+            )));
+        }
+        let mut bytes = magic.to_vec();
+        file.take(MAX_SET_FILE_BYTES)
+            .read_to_end(&mut bytes)
+            .map_err(|e| SanctionsError::io(path, e))?;
+        if bytes.len() as u64 > MAX_SET_FILE_BYTES {
+            return Err(SanctionsError::TooLarge {
+                path: path.to_path_buf(),
+                what: "a .zkts set file",
+                limit: crate::limits::describe(MAX_SET_FILE_BYTES),
+            });
+        }
         Self::from_bytes(&bytes)
     }
 

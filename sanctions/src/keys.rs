@@ -35,7 +35,8 @@ pub fn party_keys(party: &ListedParty) -> PartyKeys {
     let mut push = |r: Result<ScreeningKey, _>, source| match r {
         Ok(k) => out.keys.push((k, source)),
         Err(crate::screening::ScreeningError::Empty { .. })
-        | Err(crate::screening::ScreeningError::MalformedAddress) => out.skipped += 1,
+        | Err(crate::screening::ScreeningError::MalformedAddress)
+        | Err(crate::screening::ScreeningError::AddressTooLong { .. }) => out.skipped += 1,
     };
     for n in &party.names {
         push(name_key(&n.full()), KeySource::Name);

@@ -24,12 +24,14 @@ pub mod diff;
 pub mod error;
 pub mod file;
 pub mod keys;
+pub mod limits;
 pub mod ofac_advanced;
 pub mod ofac_csv;
 pub mod party;
 pub mod publisher;
 pub mod screening;
 pub mod set;
+pub mod trust;
 pub mod un;
 mod xml;
 

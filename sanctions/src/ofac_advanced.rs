@@ -525,12 +525,41 @@ pub fn read_ofac_advanced_file(
     let compressed = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("bz2"));
+    // Bounded: total unpacked size, compression ratio, longest text node (crate::limits).
     if compressed {
-        let decoder = bzip2::read::MultiBzDecoder::new(BufReader::with_capacity(1 << 20, counted));
-        read_ofac_advanced(BufReader::with_capacity(1 << 20, decoder))
+        let source = crate::limits::SourceCount::default();
+        let decoder = bzip2::read::MultiBzDecoder::new(BufReader::with_capacity(
+            1 << 20,
+            crate::limits::CountingSource::new(counted, source.clone()),
+        ));
+        let limited = crate::limits::LimitedStream::new(decoder, true, Some(source));
+        read_ofac_advanced(BufReader::with_capacity(1 << 20, limited))
     } else {
-        read_ofac_advanced(BufReader::with_capacity(1 << 20, counted))
+        let limited = crate::limits::LimitedStream::new(counted, true, None);
+        read_ofac_advanced(BufReader::with_capacity(1 << 20, limited))
     }
+}
+
+/// The unpacked text of a list file as a stream: a `.bz2` file is decompressed, anything
+/// else read as is; bounded as every list stream is (see [`crate::limits`]).
+pub fn open_unpacked(path: &Path) -> Result<Box<dyn Read>> {
+    let file = std::fs::File::open(path).map_err(|e| SanctionsError::io(path, e))?;
+    let compressed = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("bz2"));
+    Ok(if compressed {
+        let source = crate::limits::SourceCount::default();
+        let decoder = bzip2::read::MultiBzDecoder::new(BufReader::new(
+            crate::limits::CountingSource::new(file, source.clone()),
+        ));
+        Box::new(crate::limits::LimitedStream::new(
+            decoder,
+            false,
+            Some(source),
+        ))
+    } else {
+        Box::new(crate::limits::LimitedStream::new(file, false, None))
+    })
 }
 
 /// Counts bytes read and reports them every 256 KiB.

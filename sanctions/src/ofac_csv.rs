@@ -256,7 +256,11 @@ pub fn parse_ofac_csv(sdn: &[u8], alt: &[u8], add: &[u8], version: &str) -> Resu
 pub fn read_ofac_csv_dir(dir: &Path, version: &str) -> Result<SanctionsList> {
     let read = |name: &str| {
         let p = dir.join(name);
-        std::fs::read(&p).map_err(|e| SanctionsError::io(p, e))
+        SanctionsError::read_limited(
+            &p,
+            crate::limits::MAX_TEXT_LIST_FILE_BYTES,
+            "an OFAC CSV file",
+        )
     };
     parse_ofac_csv(
         &read("sdn.csv")?,

@@ -73,7 +73,20 @@ pub enum ScreeningError {
     /// An address with whitespace or control characters inside it.
     #[error("the address contains whitespace or control characters")]
     MalformedAddress,
+    /// An address longer than any chain's ([`MAX_ADDRESS_CHARS`]).
+    #[error(
+        "the address has {chars} characters; no chain's address is longer than {MAX_ADDRESS_CHARS}"
+    )]
+    AddressTooLong {
+        /// Its length in characters.
+        chars: usize,
+    },
 }
+
+/// The longest digital-currency address accepted, in characters. The longest in use are
+/// Monero integrated addresses (106); OFAC's longest listed
+/// address (Monero) has 95. Anything longer is not an address.
+pub const MAX_ADDRESS_CHARS: usize = 128;
 
 fn is_joiner(c: char) -> bool {
     matches!(
@@ -123,6 +136,10 @@ pub fn canonical_address(address: &str) -> Result<String, ScreeningError> {
     }
     if a.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ScreeningError::MalformedAddress);
+    }
+    let chars = a.chars().count();
+    if chars > MAX_ADDRESS_CHARS {
+        return Err(ScreeningError::AddressTooLong { chars });
     }
     let lower = a.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("bitcoincash:") {

@@ -76,6 +76,20 @@ impl SanctionsSet {
     /// with the same id in several lists are one party. The record's list id and version
     /// join those of the lists with `+`.
     pub fn build(lists: &[SanctionsList], options: &BuildOptions<'_>) -> Result<Self> {
+        // A list without parties (an empty or cut download) would give a valid, signed
+        // set that answers NOT LISTED to everything.
+        if let Some(empty) = lists.iter().find(|l| l.parties.is_empty()) {
+            return Err(SanctionsError::EmptyList {
+                list_id: empty.list_id.clone(),
+                version: empty.version.clone(),
+            });
+        }
+        if lists.is_empty() {
+            return Err(SanctionsError::EmptyList {
+                list_id: "(none)".into(),
+                version: String::new(),
+            });
+        }
         let mut ids: BTreeMap<&str, SetParty> = BTreeMap::new();
         let mut stats = SetStats::default();
         for list in lists {

@@ -221,5 +221,7 @@ pub fn read_un(reader: impl BufRead) -> Result<SanctionsList> {
 /// Reads the UN consolidated XML from a file.
 pub fn read_un_file(path: &Path) -> Result<SanctionsList> {
     let f = std::fs::File::open(path).map_err(|e| SanctionsError::io(path, e))?;
-    read_un(BufReader::new(f))
+    read_un(BufReader::new(crate::limits::LimitedStream::new(
+        f, true, None,
+    )))
 }

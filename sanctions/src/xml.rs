@@ -39,6 +39,11 @@ pub(crate) fn stream<R: BufRead>(
         let ev = match reader.read_event_into(&mut buf) {
             Ok(ev) => ev,
             Err(e) => {
+                if let quick_xml::Error::Io(io) = &e
+                    && let Some(limit) = crate::limits::limit_of(io)
+                {
+                    return Err(SanctionsError::LimitExceeded { format, limit });
+                }
                 let reason = match &e {
                     quick_xml::Error::Io(io) => format!("cannot read the stream: {io}"),
                     other => other.to_string(),
@@ -58,6 +63,15 @@ pub(crate) fn stream<R: BufRead>(
                     r.and_then(|()| handler(XmlEvent::End))
                 } else {
                     depth += 1;
+                    if depth > crate::limits::MAX_XML_DEPTH {
+                        return Err(malformed(
+                            position,
+                            format!(
+                                "elements nested more than {} deep (limit)",
+                                crate::limits::MAX_XML_DEPTH
+                            ),
+                        ));
+                    }
                     r
                 }
             }

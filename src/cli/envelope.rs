@@ -1,8 +1,9 @@
 //! `zktr envelope open` and `zktr envelope seal`: TRISA v1beta1 secure envelopes in
 //! protobuf-JSON.
 
+use super::io::{MAX_ENVELOPE_JSON_BYTES, MAX_PEM_BYTES, read_text};
 use anyhow::Context;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zktr_trisa::json::{envelope_from_json, envelope_to_json, payload_from_json, payload_to_json};
 use zktr_trisa::{PublicSealingKey, SealOptions, SealingKey, TransferState, open, seal};
@@ -41,18 +42,19 @@ pub enum EnvelopeCommand {
 pub fn run(cmd: EnvelopeCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         EnvelopeCommand::Open { key, file } => {
-            let env = envelope_from_json(&read(&file)?)
-                .with_context(|| format!("reading envelope {}", file.display()))?;
+            let env =
+                envelope_from_json(&read_text(&file, MAX_ENVELOPE_JSON_BYTES, "an envelope")?)
+                    .with_context(|| format!("{}: not a TRISA envelope", file.display()))?;
             let key = key
                 .map(|k| {
-                    SealingKey::from_pem(&read(&k)?)
-                        .with_context(|| format!("reading key {}", k.display()))
+                    SealingKey::from_pem(&read_text(&k, MAX_PEM_BYTES, "a PEM key")?)
+                        .with_context(|| format!("{}: not a private key", k.display()))
                 })
                 .transpose()?;
-            let payload =
-                open(&env, key.as_ref()).with_context(|| format!("opening envelope {}", env.id))?;
-            let json = payload_to_json(&payload).context("writing the payload as JSON")?;
-            write_stdout(&serde_json::to_string_pretty(&json)?)?;
+            let payload = open(&env, key.as_ref())
+                .with_context(|| format!("{}: cannot open envelope {}", file.display(), env.id))?;
+            let json = payload_to_json(&payload).context("the payload as JSON")?;
+            write_stdout(&serde_json::to_string_pretty(&json)?);
             Ok(ExitCode::SUCCESS)
         }
         EnvelopeCommand::Seal {
@@ -61,10 +63,10 @@ pub fn run(cmd: EnvelopeCommand) -> anyhow::Result<ExitCode> {
             id,
             out,
         } => {
-            let to_key = PublicSealingKey::from_pem(&read(&to)?)
-                .with_context(|| format!("reading public key {}", to.display()))?;
-            let p = payload_from_json(&read(&payload)?)
-                .with_context(|| format!("reading payload {}", payload.display()))?;
+            let to_key = PublicSealingKey::from_pem(&read_text(&to, MAX_PEM_BYTES, "a PEM key")?)
+                .with_context(|| format!("{}: not a public key", to.display()))?;
+            let p = payload_from_json(&read_text(&payload, MAX_ENVELOPE_JSON_BYTES, "a payload")?)
+                .with_context(|| format!("{}: not a TRISA payload", payload.display()))?;
             let options = SealOptions {
                 id,
                 transfer_state: TransferState::Started,
@@ -73,23 +75,20 @@ pub fn run(cmd: EnvelopeCommand) -> anyhow::Result<ExitCode> {
             let env = seal(&p, &to_key, &options).context("sealing")?;
             let text = serde_json::to_string_pretty(&envelope_to_json(&env)?)?;
             match out {
-                Some(path) => std::fs::write(&path, text + "\n")
-                    .with_context(|| format!("writing {}", path.display()))?,
-                None => write_stdout(&text)?,
+                Some(path) => write_file(&path, &(text + "\n"))?,
+                None => write_stdout(&text),
             }
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn read(path: &PathBuf) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("write {}", path.display()))
 }
 
-/// Writes to stdout, returning an error (not panicking) on a closed pipe.
-fn write_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").context("writing to stdout")?;
-    out.flush().context("writing to stdout")
+/// Writes to stdout through the pipe-safe writer (a closed pipe is not an error).
+fn write_stdout(text: &str) {
+    super::io::write_text(text);
+    super::io::write_text("\n");
 }

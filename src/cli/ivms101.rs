@@ -2,7 +2,8 @@
 //! constraints. Exit 0 when every file is valid, 1 when any is not (or cannot be read as
 //! IVMS101). Each violation is printed as `FILE: PATH: ID NAME: message`.
 
-use anyhow::Context;
+use super::io::{MAX_IVMS101_JSON_BYTES, read_text};
+use crate::say;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zktr_ivms101::{Document, validate::today_utc, validate_document};
@@ -17,37 +18,73 @@ pub enum Ivms101Command {
         #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
     },
+    /// Read an IVMS101 document in any dialect (PascalCase, the 2020 and 2023 editions,
+    /// TRISA's lenient keys, a TRP message) and print it in the standard form.
+    Convert {
+        /// The file.
+        file: PathBuf,
+        /// The standard form to write.
+        #[arg(long, value_enum, default_value_t = Form::Ivms101)]
+        form: Form,
+    },
+}
+
+/// A standard JSON form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Form {
+    /// IVMS101 JSON (camelCase, four-letter codes).
+    Ivms101,
+    /// Protobuf-JSON (as TRISA's Go code writes it).
+    Protobuf,
 }
 
 pub fn run(cmd: Ivms101Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Ivms101Command::Validate { files } => validate(&files),
+        Ivms101Command::Convert { file, form } => convert(&file, form),
     }
 }
 
+fn convert(file: &std::path::Path, form: Form) -> anyhow::Result<ExitCode> {
+    let text = read_text(file, MAX_IVMS101_JSON_BYTES, "an IVMS101 JSON document")?;
+    let (doc, _, dialects) = Document::from_json_dialect(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not IVMS101: {e}", file.display()))?;
+    if !dialects.is_empty() {
+        let names: Vec<&str> = dialects.iter().map(|d| d.as_str()).collect();
+        tracing::info!(dialects = %names.join(", "), "read a dialect");
+    }
+    let form = match form {
+        Form::Ivms101 => zktr_ivms101::JsonForm::Ivms101,
+        Form::Protobuf => zktr_ivms101::JsonForm::Protobuf,
+    };
+    let json = doc
+        .to_json(form)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write it back: {e}", file.display()))?;
+    say!("{json}");
+    Ok(ExitCode::SUCCESS)
+}
+
 fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    use std::io::Write;
     let today = today_utc();
-    let mut out = std::io::stdout().lock();
     let mut all_valid = true;
     for file in files {
         let name = file.display();
-        let text = std::fs::read_to_string(file).with_context(|| format!("reading {name}"))?;
+        let text = read_text(file, MAX_IVMS101_JSON_BYTES, "an IVMS101 JSON document")?;
         let doc = match Document::from_json(&text) {
             Ok((doc, _form)) => doc,
             Err(e) => {
                 all_valid = false;
-                writeln!(out, "{name}: $: not IVMS101: {e}")?;
+                say!("{name}: $: not IVMS101: {e}");
                 continue;
             }
         };
         let violations = validate_document(&doc, today);
         if violations.is_empty() {
-            writeln!(out, "{name}: valid")?;
+            say!("{name}: valid");
         } else {
             all_valid = false;
             for v in &violations {
-                writeln!(out, "{name}: {v}")?;
+                say!("{name}: {v}");
             }
         }
     }
