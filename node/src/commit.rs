@@ -6,12 +6,18 @@
 //! | 1, 2 | [`TransferDetails::fiat_value`], [`TransferDetails::fiat_currency`] |
 //! | 3, 4 | [`TransferDetails::asset_amount`], [`TransferDetails::asset_id`] |
 //! | 5 | [`screening::address_key`] of [`TransferDetails::beneficiary_address`] (checked against the payload's transaction, if it names one) |
-//! | 6, 7 | the first originator person: [`screening::name_key`] of its legal name, [`screening::identifier_key`] of its national identifier / LEI (0 if none) |
-//! | 8, 9 | the same for the first beneficiary person |
+//! | 6, 7 | the originator person (exactly one, see below): [`screening::name_key`] of its legal name, [`screening::identifier_key`] of its national identifier / LEI (0 if none) |
+//! | 8, 9 | the same for the beneficiary person |
 //! | 10 | [`payload_digest`] of the payload's binary protobuf bytes |
 //! | 11 | the envelope id as a 128-bit integer |
 //! | 12, 13 | [`screening::vasp_key`] of each VASP's id |
 //! | 14 | [`TransferDetails::committed_at`] |
+//!
+//! Layout version 1 has key slots for **one person per party**. A party with more persons
+//! (a joint account, co-owners) is refused with [`CommitError::TooManyPersons`]: a
+//! `not_sanctioned` claim that screened only the first person would be a false statement
+//! about the party. Covering every person needs a layout v2 (each party's key slots as a
+//! small tree of all its persons' keys, each proven absent; see `docs/decisions.md`).
 //!
 //! The payload digest is `SHA-256(PAYLOAD_DIGEST_PREFIX || 0x00 || bytes)`, first 31
 //! bytes, big-endian. It is taken over the exact plaintext bytes that travel in the
@@ -60,6 +66,19 @@ pub enum CommitError {
     /// A party is missing.
     #[error("the identity has no {0} person")]
     MissingParty(&'static str),
+    /// A party has more persons than layout version 1 screens (one per party): the
+    /// others would go unscreened, so the transfer is not attested.
+    #[error(
+        "the {party} has {persons} persons, but commitment layout v1 screens {covered} per party; a not_sanctioned claim would leave the others unscreened, so this transfer cannot be attested (send full data instead)"
+    )]
+    TooManyPersons {
+        /// `originator` or `beneficiary`.
+        party: &'static str,
+        /// Persons in the payload.
+        persons: usize,
+        /// Persons the layout screens.
+        covered: usize,
+    },
     /// A party has no usable legal name.
     #[error("the {0} has no name to derive a screening key from")]
     MissingName(&'static str),
@@ -123,6 +142,25 @@ fn vasp_word(id: &str, what: &'static str) -> Result<Word248, CommitError> {
     })
 }
 
+/// Persons per party that layout version 1 screens.
+pub const PERSONS_PER_PARTY: usize = 1;
+
+/// The one person of a party, or why there is not exactly one.
+fn only_person<'p>(
+    persons: Option<&'p [Person]>,
+    party: &'static str,
+) -> Result<&'p Person, CommitError> {
+    match persons.unwrap_or_default() {
+        [] => Err(CommitError::MissingParty(party)),
+        [one] => Ok(one),
+        many => Err(CommitError::TooManyPersons {
+            party,
+            persons: many.len(),
+            covered: PERSONS_PER_PARTY,
+        }),
+    }
+}
+
 /// The committed fields of a transfer from its identity, its payload digest and details.
 pub fn fields_from_identity(
     identity: &IdentityPayload,
@@ -132,16 +170,14 @@ pub fn fields_from_identity(
     if details.fiat_currency > 999 {
         return Err(CommitError::Currency(details.fiat_currency));
     }
-    let originator = identity
-        .originator
-        .as_ref()
-        .and_then(|o| o.persons.first())
-        .ok_or(CommitError::MissingParty("originator"))?;
-    let beneficiary = identity
-        .beneficiary
-        .as_ref()
-        .and_then(|b| b.persons.first())
-        .ok_or(CommitError::MissingParty("beneficiary"))?;
+    let originator = only_person(
+        identity.originator.as_ref().map(|o| o.persons.as_slice()),
+        "originator",
+    )?;
+    let beneficiary = only_person(
+        identity.beneficiary.as_ref().map(|b| b.persons.as_slice()),
+        "beneficiary",
+    )?;
     let (originator_name_key, originator_id_key) = party_keys(originator, "originator")?;
     let (beneficiary_name_key, beneficiary_id_key) = party_keys(beneficiary, "beneficiary")?;
     Ok(TransferFields {

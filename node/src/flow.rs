@@ -6,10 +6,12 @@
 //!   the payload for the beneficiary. The result is an [`OutgoingTransfer`]: the sealed
 //!   envelope, the [`ProofBundle`], and the [`CommitmentOpening`] the beneficiary needs to
 //!   recompute `C`.
-//! * [`Beneficiary::accept`]: verify the bundle under the beneficiary's policy without
-//!   decrypting anything, then open the envelope and recompute `C` from the plaintext bytes
-//!   and the opening; a `C` that differs from the bundle's means the ciphertext is not the
-//!   one the proofs are about.
+//! * [`Beneficiary::accept`]: verify the bundle under the beneficiary's policy, for the
+//!   jurisdictions it applies and the on-chain transfer it received, without decrypting
+//!   anything; then open the envelope and recompute `C` from the plaintext bytes and the
+//!   opening (a `C` that differs from the bundle's means the ciphertext is not the one the
+//!   proofs are about), and check that the tree head was signed after the commitment
+//!   time (and, by the verifier, not after the receipt time).
 //!
 //! Time comes from a [`Clock`], so services, tests and the demo share the same code.
 //! Persistence, the network and the opening's own encryption come with the node's
@@ -19,12 +21,17 @@ use crate::commit::{CommitError, TransferDetails, slot_values, slot_values_of_by
 use ed25519_dalek::SigningKey;
 use zktr_circuits::circuits::ThresholdDirection;
 use zktr_circuits::commitment::{Commitment, CommitmentTree, MasterSalt};
+use zktr_circuits::field::Word248;
 use zktr_circuits::trees::log::CommitmentLog;
 use zktr_prover::{BundleContext, Prover, ProverError, TransferStatement};
 use zktr_records::{ProofBundle, SignedTreeHead};
 use zktr_sanctions::SanctionsSet;
+use zktr_sanctions::screening;
 use zktr_trisa::{OpenError, Payload, PublicSealingKey, SealError, SealOptions, SealingKey};
-use zktr_verifier::{Accepted, Policy, Rejection, VerifyingKeys, verify_bundle};
+use zktr_verifier::{
+    Accepted, OnChainTransfer, Policy, Rejection, SeenLists, VerifyRequest, VerifyingKeys,
+    verify_bundle,
+};
 
 /// Where the flows get the time (unix seconds).
 pub trait Clock: Send + Sync {
@@ -75,11 +82,22 @@ pub enum FlowError {
     #[error("opening: {0}")]
     Open(#[from] OpenError),
     /// The bundle does not verify under the policy.
-    #[error("the bundle was rejected: {0:?}")]
+    #[error("the bundle was rejected: {0}")]
     Rejected(Rejection),
     /// The decrypted payload and the opening do not give the bundle's `C`.
     #[error("the decrypted payload does not open the bundle's commitment")]
     CommitmentMismatch,
+    /// The tree head is dated before the commitment time (beyond the clock skew): it
+    /// cannot be a head of a log that holds `C`.
+    #[error(
+        "the tree head (time {tree_head_time}) is older than the commitment (time {committed_at})"
+    )]
+    TreeHeadBeforeCommitment {
+        /// The committed time (slot 14).
+        committed_at: u64,
+        /// The tree head's time.
+        tree_head_time: u64,
+    },
     /// The bundle's envelope id differs from the envelope's.
     #[error("the opening is for envelope {opening}, the envelope is {envelope}")]
     EnvelopeMismatch {
@@ -228,15 +246,39 @@ impl Originator<'_> {
     }
 }
 
+/// The on-chain transfer as the beneficiary received it (the `committed` claim must be
+/// about exactly this).
+pub fn received_transfer(
+    asset_id: Word248,
+    asset_amount: u128,
+    beneficiary_address: &str,
+) -> Result<OnChainTransfer, CommitError> {
+    Ok(OnChainTransfer {
+        asset_id,
+        asset_amount,
+        beneficiary_address_key: screening::address_key(beneficiary_address).map_err(|source| {
+            CommitError::Screening {
+                what: "beneficiary address",
+                source,
+            }
+        })?,
+    })
+}
+
 /// The beneficiary's side: its sealing key, the verifying keys and the policy it accepts
-/// bundles under.
+/// bundles under, and the jurisdictions whose rules it applies.
 pub struct Beneficiary<'a> {
     /// Opens envelopes sealed for this VASP.
     pub sealing_key: &'a SealingKey,
-    /// The verifying keys it trusts.
+    /// The verifying keys it has (the policy says which it trusts).
     pub verifying_keys: &'a VerifyingKeys,
     /// Its policy.
     pub policy: &'a Policy,
+    /// Policy jurisdictions whose threshold rules it applies (its own, the
+    /// counterparty's).
+    pub jurisdictions: &'a [String],
+    /// Sanctions-list versions it has already seen (older ones are refused).
+    pub seen_lists: Option<&'a SeenLists>,
     /// The time source.
     pub clock: &'a dyn Clock,
 }
@@ -259,17 +301,33 @@ pub struct AcceptedTransfer {
 }
 
 impl Beneficiary<'_> {
-    /// Checks the bundle under the policy without decrypting; only then opens the
-    /// envelope and checks that its exact plaintext bytes and the opening give the
-    /// bundle's `C`.
+    /// Checks the bundle under the policy, for this VASP's jurisdictions and the
+    /// on-chain transfer it `received`, without decrypting; only then opens the envelope
+    /// and checks that its exact plaintext bytes and the opening give the bundle's `C`,
+    /// and that the tree head is not older than the commitment.
     pub fn accept(
         &self,
         envelope: &zktr_trisa::SecureEnvelope,
         bundle: &ProofBundle,
         opening: &CommitmentOpening,
+        received: &OnChainTransfer,
     ) -> Result<AcceptedTransfer, FlowError> {
-        let accepted = verify_bundle(bundle, self.verifying_keys, self.policy, self.clock.now())
+        let request = VerifyRequest {
+            now: self.clock.now(),
+            jurisdictions: self.jurisdictions.to_vec(),
+            transfer: Some(*received),
+            seen_lists: self.seen_lists,
+        };
+        let accepted = verify_bundle(bundle, self.verifying_keys, self.policy, &request)
             .map_err(FlowError::Rejected)?;
+        let committed_at = opening.details.committed_at;
+        let tree_head_time = bundle.tree_head.time;
+        if committed_at > tree_head_time.saturating_add(self.policy.clock_skew()) {
+            return Err(FlowError::TreeHeadBeforeCommitment {
+                committed_at,
+                tree_head_time,
+            });
+        }
         let opening_id = opening.details.envelope_id.to_string();
         if envelope.id != opening_id {
             return Err(FlowError::EnvelopeMismatch {

@@ -8,10 +8,11 @@
 #![deny(missing_docs)]
 
 pub mod commit;
+pub mod fetch;
 pub mod flow;
 
 pub use commit::{CommitError, TransferDetails};
 pub use flow::{
     AcceptedTransfer, Beneficiary, Clock, CommitmentOpening, FixedClock, FlowError, Originator,
-    OutgoingTransfer, SystemClock, ThresholdRule,
+    OutgoingTransfer, SystemClock, ThresholdRule, received_transfer,
 };

@@ -104,6 +104,29 @@ impl ProvingKeys {
 
     /// Writes every key and `manifest.json` into `dir` (created if needed).
     pub fn save(&self, dir: &Path, created_at: u64) -> Result<Manifest, ProverError> {
+        self.write_params(dir, created_at, SINGLE_PARTY_DEV, true)
+    }
+
+    /// Writes only the verifying keys and `manifest.json` (a verifier's copy, as `zktr
+    /// demo --out` hands to a regulator): the manifest pins the proving keys by hash and
+    /// size, but their files are not written. `ceremony` is the keys' own (the source
+    /// manifest's, or `single-party-dev` for keys made in memory).
+    pub fn save_verifying_keys(
+        &self,
+        dir: &Path,
+        created_at: u64,
+        ceremony: &str,
+    ) -> Result<Manifest, ProverError> {
+        self.write_params(dir, created_at, ceremony, false)
+    }
+
+    fn write_params(
+        &self,
+        dir: &Path,
+        created_at: u64,
+        ceremony: &str,
+        with_proving_keys: bool,
+    ) -> Result<Manifest, ProverError> {
         std::fs::create_dir_all(dir).map_err(|source| ParamsError::Io {
             path: dir.to_owned(),
             source,
@@ -118,7 +141,16 @@ impl ProvingKeys {
                     reason: e.to_string(),
                 })?;
             let vk_bytes = verifying_key_bytes(&p.pk.vk);
-            let pk_file = write(dir, &format!("{stem}.pk"), &pk_bytes)?;
+            let pk_name = format!("{stem}.pk");
+            let pk_file = if with_proving_keys {
+                write(dir, &pk_name, &pk_bytes)?
+            } else {
+                KeyFile {
+                    file: pk_name,
+                    sha256: sha256_hex(&pk_bytes),
+                    bytes: pk_bytes.len() as u64,
+                }
+            };
             let vk_file = write(dir, &format!("{stem}.vk"), &vk_bytes)?;
             let m = p.matrices()?;
             circuits.push(ManifestCircuit {
@@ -132,7 +164,7 @@ impl ProvingKeys {
         }
         let manifest = Manifest {
             format: manifest::MANIFEST_FORMAT,
-            ceremony: SINGLE_PARTY_DEV.to_owned(),
+            ceremony: ceremony.to_owned(),
             created_at,
             curve: "bn254".to_owned(),
             circuits,

@@ -204,7 +204,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         if args.params.is_some() {
             "loaded"
         } else {
-            "generated"
+            "generated in memory (single-party DEV keys)"
         },
         load.split_whitespace()
             .take(3)

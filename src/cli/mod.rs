@@ -1,9 +1,12 @@
 //! Subcommands of the `zktr` binary. Each subcommand lives in its own module.
 
 mod bench;
+mod bundle;
 mod circuits;
 mod demo;
 mod envelope;
+mod fetch;
+pub mod io;
 mod ivms101;
 mod sanctions;
 mod setup;
@@ -40,6 +43,9 @@ enum Command {
     /// TRISA secure envelopes: `open --key KEY.pem FILE`, `seal --to PUBKEY.pem --payload FILE`.
     #[command(subcommand)]
     Envelope(envelope::EnvelopeCommand),
+    /// Proof bundles: `verify --policy FILE --params DIR BUNDLE...` (exit 0 only if all pass).
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     /// Sanctions sets: build from OFAC/UN lists, check, diff, verify, publisher keys.
     #[command(subcommand)]
     Sanctions(sanctions::SanctionsCommand),
@@ -66,6 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Poseidon(args) => circuits::poseidon(args),
         Command::Ivms101(cmd) => ivms101::run(cmd),
         Command::Envelope(cmd) => envelope::run(cmd),
+        Command::Bundle(cmd) => bundle::run(cmd),
         Command::Sanctions(cmd) => sanctions::run(cmd),
     }
 }

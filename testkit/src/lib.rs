@@ -16,5 +16,6 @@ pub mod sample;
 
 pub use fixtures::{data, data_dir, keys, listed_addresses, real_sanctions, world};
 pub use sample::{
-    EXAMPLE_POLICY_JSON, SAMPLE_NOW, SampleWorld, sample_fields, synthetic_sanctions,
+    EXAMPLE_POLICY_JSON, SAMPLE_LIST_ID, SAMPLE_NOW, SampleWorld, sample_fields,
+    synthetic_sanctions,
 };

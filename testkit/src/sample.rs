@@ -14,7 +14,7 @@ use zktr_circuits::field::{KeyKind, ScreeningKey, Word248};
 use zktr_circuits::trees::log::{CommitmentLog, InclusionProof};
 use zktr_circuits::trees::sanctions::SanctionsTree;
 use zktr_prover::{BundleContext, TransferStatement};
-use zktr_records::policy_file::{PolicyFile, TrustedLog, TrustedPublisher};
+use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
 use zktr_records::sanctions_root::{SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id};
 use zktr_records::tree_head::SignedTreeHead;
 
@@ -22,6 +22,8 @@ pub use zktr_records::policy_file::EXAMPLE_POLICY_JSON;
 
 /// The sample log's id.
 pub const SAMPLE_LOG_ID: &str = "zktr-sample-log";
+/// The sample sanctions list's id (what its signed root names).
+pub const SAMPLE_LIST_ID: &str = "zktr-sample-list";
 /// The sample's unix time (2025-11-20T00:00:00Z).
 pub const SAMPLE_NOW: u64 = 1_763_596_800;
 
@@ -111,7 +113,7 @@ impl SampleWorld {
         let tree_head =
             SignedTreeHead::sign(SAMPLE_LOG_ID, log.len(), log.root(), SAMPLE_NOW, &log_key);
         let record = SanctionsRootRecord {
-            list_id: "zktr-sample-list".into(),
+            list_id: SAMPLE_LIST_ID.into(),
             version: "2025-11-19".into(),
             root: sanctions.root(),
             key_count: sanctions.len() as u64,
@@ -156,17 +158,25 @@ impl SampleWorld {
     }
 
     /// The example policy file, trusting this world's log and publisher (max age 2
-    /// days); `zktr_verifier::Policy::new` checks it.
+    /// days) and requiring the sample list; like the example, it allows dev keys (the
+    /// test keys are made in memory). `zktr_verifier::Policy::new` checks it.
     pub fn policy_file(&self) -> Result<PolicyFile, serde_json::Error> {
         let mut file: PolicyFile = serde_json::from_str(EXAMPLE_POLICY_JSON)?;
         file.sanctions_publishers = vec![TrustedPublisher {
             name: "sample publisher".into(),
             public_key: hex::encode(self.publisher_key.verifying_key().as_bytes()),
             max_age_seconds: 2 * 86_400,
+            lists: vec![RequiredList {
+                list_id: SAMPLE_LIST_ID.into(),
+                min_version: None,
+                max_age_seconds: None,
+                min_key_count: None,
+            }],
         }];
         file.logs = vec![TrustedLog {
             log_id: SAMPLE_LOG_ID.into(),
             public_key: hex::encode(self.log_key.verifying_key().as_bytes()),
+            max_tree_head_age_seconds: None,
         }];
         Ok(file)
     }

@@ -54,12 +54,16 @@ impl FixedBaseTable {
 }
 
 /// Tables for every input base of a verifying key.
+///
+/// Serial on purpose: the tables are built inside a `OnceLock` on first use, often from a
+/// rayon worker (`verify_bundle` verifies claims in parallel). An initializer that waits
+/// on rayon jobs can deadlock with another worker blocked on the same `OnceLock` (seen in
+/// `verifier/tests/policy_gaps.rs`); a serial build cannot.
 pub fn input_tables(gamma_abc_g1: &[G1Affine]) -> Vec<FixedBaseTable> {
-    use rayon::prelude::*;
     gamma_abc_g1
         .get(1..)
         .unwrap_or_default()
-        .par_iter()
+        .iter()
         .map(|p| {
             if p.is_zero() {
                 FixedBaseTable {

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use zktr_circuits::circuits::CircuitId;
 use zktr_records::manifest::{
-    Manifest, ManifestCircuit, ParamsError, check_entry, read_checked, verifying_key_id,
+    Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV, check_entry, read_checked,
+    verifying_key_id,
 };
 
 /// A verifying key ready for (batch) verification.
@@ -19,6 +20,8 @@ pub struct CircuitKey {
     pub circuit: CircuitId,
     /// Its id ([`verifying_key_id`]).
     pub id: String,
+    /// How the key was made (the manifest's `ceremony`, e.g. `single-party-dev`, `mpc`).
+    pub ceremony: String,
     /// The prepared key (with `e(alpha, beta)` and `-gamma`, `-delta` prepared).
     pub prepared: PreparedVerifyingKey<Bn254>,
     /// `beta` in G2, prepared for the batch verifier's multi-pairing.
@@ -28,8 +31,12 @@ pub struct CircuitKey {
 }
 
 impl CircuitKey {
-    /// Prepares `vk` for `circuit`, checking its public-input count.
-    pub fn new(circuit: CircuitId, vk: &VerifyingKey<Bn254>) -> Result<Self, ParamsError> {
+    /// Prepares `vk` for `circuit`, made by `ceremony`, checking its public-input count.
+    pub fn new(
+        circuit: CircuitId,
+        vk: &VerifyingKey<Bn254>,
+        ceremony: &str,
+    ) -> Result<Self, ParamsError> {
         let n = vk.gamma_abc_g1.len().saturating_sub(1);
         if n != circuit.public_input_count() {
             return Err(ParamsError::Mismatch {
@@ -42,6 +49,7 @@ impl CircuitKey {
         Ok(Self {
             circuit,
             id: verifying_key_id(vk),
+            ceremony: ceremony.to_owned(),
             prepared: prepare_verifying_key(vk),
             beta_g2_prepared: vk.beta_g2.into(),
             input_tables: std::sync::OnceLock::new(),
@@ -92,13 +100,22 @@ impl VerifyingKeys {
         self.by_id.values()
     }
 
-    /// Prepares raw verifying keys (e.g. the ones a prover's keys embed).
+    /// Prepares raw verifying keys (e.g. the ones a prover's keys embed), marked as
+    /// made by a single-party dev setup: keys generated in memory are exactly that.
     pub fn from_keys<'a>(
         keys: impl IntoIterator<Item = &'a (CircuitId, VerifyingKey<Bn254>)>,
     ) -> Result<Self, ParamsError> {
+        Self::from_keys_with_ceremony(keys, SINGLE_PARTY_DEV)
+    }
+
+    /// Prepares raw verifying keys made by `ceremony` (the manifest's word for it).
+    pub fn from_keys_with_ceremony<'a>(
+        keys: impl IntoIterator<Item = &'a (CircuitId, VerifyingKey<Bn254>)>,
+        ceremony: &str,
+    ) -> Result<Self, ParamsError> {
         let mut out = Self::new();
         for (circuit, vk) in keys {
-            out.insert(CircuitKey::new(*circuit, vk)?);
+            out.insert(CircuitKey::new(*circuit, vk, ceremony)?);
         }
         Ok(out)
     }
@@ -110,7 +127,7 @@ impl VerifyingKeys {
         let mut keys = Self::new();
         for circuit in CircuitId::ALL {
             let entry = manifest.entry(circuit)?;
-            keys.insert(load_verifying_key(dir, circuit, entry)?);
+            keys.insert(load_verifying_key(dir, circuit, entry, &manifest.ceremony)?);
         }
         Ok(keys)
     }
@@ -121,6 +138,7 @@ pub fn load_verifying_key(
     dir: &Path,
     circuit: CircuitId,
     entry: &ManifestCircuit,
+    ceremony: &str,
 ) -> Result<CircuitKey, ParamsError> {
     check_entry(circuit, entry)?;
     let bytes = read_checked(dir, &entry.verifying_key)?;
@@ -130,7 +148,7 @@ pub fn load_verifying_key(
             reason: e.to_string(),
         }
     })?;
-    let key = CircuitKey::new(circuit, &vk)?;
+    let key = CircuitKey::new(circuit, &vk, ceremony)?;
     if key.id != entry.verifying_key_id {
         return Err(ParamsError::Mismatch {
             circuit,

@@ -16,4 +16,7 @@ pub mod verify;
 pub use batch::{BatchError, BatchItem, batch_verify, verify_one};
 pub use keys::{CircuitKey, VerifyingKeys};
 pub use policy::{Policy, PolicyError};
-pub use verify::{Accepted, Problem, Reason, Rejection, verify_bundle, verify_bundles};
+pub use verify::{
+    Accepted, KeyUse, OnChainTransfer, Problem, ProvenThreshold, Reason, Rejection, Screened,
+    SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
+};

@@ -1,29 +1,27 @@
-//! A verifier's policy: a [`PolicyFile`] (`zktr_records::policy_file`, the JSON format)
-//! checked and ready to apply: Travel Rule thresholds per jurisdiction, the claims a
-//! bundle must carry, trusted sanctions-list publishers with the maximum age of their
-//! roots, and trusted commitment-log keys.
+//! A verifier's policy: a [`PolicyFile`] (`zktr_records::policy_file`, the JSON format and
+//! its defaults) checked and ready to apply: Travel Rule thresholds per jurisdiction and
+//! the sides a bundle may prove, the claims a bundle must carry, the sanctions lists
+//! required per trusted publisher, trusted commitment-log keys with the maximum age of
+//! their tree heads, and the verifying keys it trusts (by id or ceremony; dev keys only
+//! if allowed).
 //!
-//! ```json
-//! {
-//!   "name": "example",
-//!   "required_claims": ["threshold", "committed", "not_sanctioned.originator", "not_sanctioned.beneficiary"],
-//!   "jurisdictions": {
-//!     "FATF": { "name": "…", "source": "…", "thresholds": [ { "currency": "USD", "currency_numeric": 840, "amount_minor": 100000 } ] }
-//!   },
-//!   "sanctions_publishers": [ { "name": "…", "public_key": "<64 hex>", "max_age_seconds": 172800 } ],
-//!   "logs": [ { "log_id": "…", "public_key": "<64 hex>" } ]
-//! }
-//! ```
+//! A bundle carries one signed sanctions root (`zktr.bundle.v1`), so a policy requires
+//! exactly one list; a publisher that screens against several lists signs their union as
+//! one list (the demo's `ofac-sdn+addresses`). A policy naming more lists is refused with
+//! [`PolicyError::SeveralListsRequired`] rather than silently accepting any one of them.
 //!
 //! `params/policy.example.json` carries the thresholds with their legal sources.
 
 use ed25519_dalek::VerifyingKey;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::Path;
 use zktr_circuits::circuits::CircuitId;
 use zktr_records::encoding::bytes_from_hex;
+use zktr_records::manifest::SINGLE_PARTY_DEV;
 pub use zktr_records::policy_file::{
-    Jurisdiction, PolicyFile, Threshold, TrustedLog, TrustedPublisher,
+    Direction, Jurisdiction, PolicyFile, RequiredList, Threshold, TrustedKeys, TrustedLog,
+    TrustedPublisher,
 };
 use zktr_records::sanctions_root::publisher_key_id;
 
@@ -64,6 +62,37 @@ pub enum PolicyError {
         /// The code.
         code: u16,
     },
+    /// A jurisdiction that accepts neither side of its threshold.
+    #[error("policy: jurisdiction {0} accepts no direction (accepted_directions is empty)")]
+    NoDirection(String),
+    /// The policy requires `not_sanctioned` claims but names no list to screen against.
+    #[error(
+        "policy: not_sanctioned claims are required but no publisher names a list (sanctions_publishers[].lists)"
+    )]
+    NoListRequired,
+    /// More than one list is required, and a bundle carries one sanctions root.
+    #[error(
+        "policy: {0} lists are required, but a bundle carries one sanctions root; require one list (a publisher signs the union of its lists as one)"
+    )]
+    SeveralListsRequired(usize),
+    /// `single-party-dev` named as an accepted ceremony without `allow_dev_keys`.
+    #[error(
+        "policy: accepted_ceremonies names {SINGLE_PARTY_DEV:?}; dev keys are accepted only with \"allow_dev_keys\": true"
+    )]
+    DevCeremonyListed,
+}
+
+/// The one sanctions list a policy requires, with its publisher.
+#[derive(Clone, Debug)]
+pub struct ListRule {
+    /// The publisher's key id (`ed25519:...`).
+    pub publisher_key_id: String,
+    /// The publisher's key.
+    pub publisher_key: VerifyingKey,
+    /// The list and its bounds.
+    pub list: RequiredList,
+    /// Maximum age of a root (the list's, else the publisher's).
+    pub max_age_seconds: u64,
 }
 
 /// A checked policy, ready to use.
@@ -73,10 +102,10 @@ pub struct Policy {
     pub file: PolicyFile,
     /// Required circuits.
     pub required: Vec<CircuitId>,
-    /// Publisher key id -> (key, max age).
-    pub publishers: BTreeMap<String, (VerifyingKey, u64)>,
-    /// Log id -> key.
-    pub logs: BTreeMap<String, VerifyingKey>,
+    /// The required sanctions list, if any.
+    pub list: Option<ListRule>,
+    /// Log id -> (key, maximum tree-head age).
+    pub logs: BTreeMap<String, (VerifyingKey, Option<u64>)>,
 }
 
 /// The claim name of a circuit: its id without the version (`threshold`, ...).
@@ -86,6 +115,18 @@ pub fn claim_name(circuit: CircuitId) -> &'static str {
         Some((name, _)) => name,
         None => s,
     }
+}
+
+/// Orders list versions by their numeric parts (`2025-11-19` < `2025-12-01`, `9` < `10`),
+/// then as text. This is the order `min_version` and "older than already seen" use.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    fn parts(s: &str) -> Vec<u128> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<u128>().unwrap_or(u128::MAX))
+            .collect()
+    }
+    parts(a).cmp(&parts(b)).then_with(|| a.cmp(b))
 }
 
 fn key(what: &'static str, name: &str, hex: &str) -> Result<VerifyingKey, PolicyError> {
@@ -111,6 +152,9 @@ impl Policy {
             })
             .collect::<Result<Vec<_>, _>>()?;
         for (j, jur) in &file.jurisdictions {
+            if jur.accepted_directions.is_empty() {
+                return Err(PolicyError::NoDirection(j.clone()));
+            }
             for t in &jur.thresholds {
                 if t.currency_numeric >= 1000 {
                     return Err(PolicyError::BadCurrency {
@@ -120,19 +164,56 @@ impl Policy {
                 }
             }
         }
-        let mut publishers = BTreeMap::new();
+        let mut lists = Vec::new();
         for p in &file.sanctions_publishers {
             let k = key("sanctions publisher", &p.name, &p.public_key)?;
-            publishers.insert(publisher_key_id(&k), (k, p.max_age_seconds));
+            for l in &p.lists {
+                lists.push(ListRule {
+                    publisher_key_id: publisher_key_id(&k),
+                    publisher_key: k,
+                    list: l.clone(),
+                    max_age_seconds: l.max_age_seconds.unwrap_or(p.max_age_seconds),
+                });
+            }
+        }
+        if lists.len() > 1 {
+            return Err(PolicyError::SeveralListsRequired(lists.len()));
+        }
+        let screens = required.iter().any(|c| {
+            matches!(
+                c,
+                CircuitId::NotSanctionedOriginator | CircuitId::NotSanctionedBeneficiary
+            )
+        });
+        let list = lists.pop();
+        if screens && list.is_none() && !file.sanctions_publishers.is_empty() {
+            // Publishers are trusted but no list is named: the pre-issue-9 form, which let
+            // a prover pick any list of the publisher. Refuse it loudly.
+            return Err(PolicyError::NoListRequired);
+        }
+        if file
+            .verifying_keys
+            .accepted_ceremonies
+            .iter()
+            .any(|c| c == SINGLE_PARTY_DEV)
+            && !file.verifying_keys.allow_dev_keys
+        {
+            return Err(PolicyError::DevCeremonyListed);
         }
         let mut logs = BTreeMap::new();
         for l in &file.logs {
-            logs.insert(l.log_id.clone(), key("log", &l.log_id, &l.public_key)?);
+            logs.insert(
+                l.log_id.clone(),
+                (
+                    key("log", &l.log_id, &l.public_key)?,
+                    l.max_tree_head_age_seconds,
+                ),
+            );
         }
         Ok(Self {
             file,
             required,
-            publishers,
+            list,
             logs,
         })
     }
@@ -156,5 +237,37 @@ impl Policy {
     /// A jurisdiction by key.
     pub fn jurisdiction(&self, key: &str) -> Option<&Jurisdiction> {
         self.file.jurisdictions.get(key)
+    }
+
+    /// The tolerated clock skew in seconds.
+    pub fn clock_skew(&self) -> u64 {
+        self.file.clock_skew_seconds
+    }
+
+    /// Whether a verifying key (its id and its manifest's ceremony) is trusted.
+    pub fn trusts_key(&self, id: &str, ceremony: &str) -> bool {
+        let k = &self.file.verifying_keys;
+        if ceremony == SINGLE_PARTY_DEV && !k.allow_dev_keys {
+            return false;
+        }
+        ceremony == SINGLE_PARTY_DEV
+            || k.trusted_ids.iter().any(|t| t.eq_ignore_ascii_case(id))
+            || k.accepted_ceremonies.iter().any(|c| c == ceremony)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_order_by_their_numbers() {
+        assert_eq!(compare_versions("2025-11-19", "2025-12-01"), Ordering::Less);
+        assert_eq!(compare_versions("9", "10"), Ordering::Less);
+        assert_eq!(
+            compare_versions("2025-11-19", "2025-11-19"),
+            Ordering::Equal
+        );
+        assert_eq!(compare_versions("v2", "v1"), Ordering::Greater);
     }
 }

@@ -1,24 +1,145 @@
-//! Verifying one [`ProofBundle`] against a [`Policy`]: every problem is reported with
-//! the claim it concerns (index and circuit) and why.
+//! Verifying one [`ProofBundle`] against a [`Policy`] and what the caller states about
+//! itself (a [`VerifyRequest`]): every problem is reported with the claim it concerns
+//! (index and circuit) and why; an accepted bundle says what was proven ([`Accepted`]).
 //!
-//! Checks, in order: the required claims are present (once each); per claim, a known
-//! verifying key made for that circuit, public inputs in range, the bundle's commitment,
-//! the policy's threshold for the bundle's jurisdiction (`threshold`), the tree head's
-//! root (`committed`), the signed sanctions root (`not_sanctioned`); the tree head is
-//! signed by a trusted log; the sanctions root is signed by a trusted publisher and not
-//! older than the publisher's maximum age; finally every proof verifies (in parallel).
+//! Checks, in order: the required claims are present (once each); the tree head is
+//! signed by a trusted log, not from the future and not older than the log's bound; the
+//! sanctions root is signed by the publisher of the list the policy requires, of that
+//! list, not older than its minimum version or a version already seen, with enough keys,
+//! not from the future and not stale; per claim, a verifying key the policy trusts (by id
+//! or ceremony; dev keys only if allowed) made for that circuit, public inputs in range,
+//! the bundle's commitment, a threshold statement that satisfies every jurisdiction the
+//! caller applies (`threshold`), the tree head's root and the caller's on-chain transfer
+//! (`committed`), the signed sanctions root (`not_sanctioned`); finally every proof
+//! verifies (in parallel).
+//!
+//! # Which jurisdictions a threshold claim satisfies
+//!
+//! The caller names the jurisdictions whose rules it applies; the bundle's own
+//! `jurisdiction` is only the prover's word and is reported, never trusted. A claim
+//! "value below `T`" satisfies jurisdiction `J` (threshold `T_J` in the same currency) if
+//! `J` accepts `below` and `T <= T_J` (then value `< T_J` too); "value at or above `T`"
+//! satisfies `J` if `J` accepts `at_or_above` and `T >= T_J`. So a US "below USD 3,000"
+//! proof does not satisfy a verifier applying FATF's USD 1,000, and a proof for the
+//! stricter rule satisfies the looser one.
 
 use crate::batch::{BatchError, BatchItem, batch_verify, verify_one};
 use crate::keys::{CircuitKey, VerifyingKeys};
-use crate::policy::{Policy, claim_name};
+use crate::policy::{Direction, Policy, claim_name, compare_versions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use zktr_circuits::circuits::{
-    CircuitId, CommittedPublicInputs, NotSanctionedPublicInputs, Party, ThresholdPublicInputs,
+    CircuitId, CommittedPublicInputs, NotSanctionedPublicInputs, Party, ThresholdDirection,
+    ThresholdPublicInputs,
 };
 use zktr_circuits::commitment::Commitment;
+use zktr_circuits::field::{ScreeningKey, Word248};
 use zktr_records::bundle::{ClaimProof, ProofBundle};
 use zktr_records::encoding::proof_from_bytes;
+use zktr_records::tree_head::SignedTreeHead;
+
+/// The on-chain facts a `committed` claim binds `C` to: what the caller saw on chain, or
+/// what an accepted bundle proved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OnChainTransfer {
+    /// The asset (SLIP-0044 coin type, or a 248-bit id).
+    pub asset_id: Word248,
+    /// The amount in base units.
+    pub asset_amount: u128,
+    /// Screening key of the destination address (`zktr_sanctions::screening::address_key`).
+    pub beneficiary_address_key: ScreeningKey,
+}
+
+/// The newest version seen of each sanctions list, per publisher: a root older than one
+/// already seen is refused (a prover cannot fall back to a list from before a party was
+/// added). Record every accepted bundle with [`SeenLists::record`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeenLists {
+    newest: BTreeMap<(String, String), String>,
+}
+
+impl SeenLists {
+    /// Nothing seen yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The newest version seen of a publisher's list.
+    pub fn newest(&self, publisher_key_id: &str, list_id: &str) -> Option<&str> {
+        self.newest
+            .get(&(publisher_key_id.to_owned(), list_id.to_owned()))
+            .map(String::as_str)
+    }
+
+    /// Remembers a version (keeps the newest).
+    pub fn see(&mut self, publisher_key_id: &str, list_id: &str, version: &str) {
+        let slot = self
+            .newest
+            .entry((publisher_key_id.to_owned(), list_id.to_owned()))
+            .or_insert_with(|| version.to_owned());
+        if compare_versions(version, slot).is_gt() {
+            *slot = version.to_owned();
+        }
+    }
+
+    /// Remembers the lists an accepted bundle was screened against.
+    pub fn record(&mut self, accepted: &Accepted) {
+        for s in &accepted.screened {
+            self.see(&s.publisher_key_id, &s.list_id, &s.version);
+        }
+    }
+}
+
+/// What the caller states about its own check: the time, the jurisdictions whose rules it
+/// applies, and, if it knows it, the on-chain transfer the bundle must be about.
+#[derive(Clone, Debug)]
+pub struct VerifyRequest<'a> {
+    /// Unix seconds.
+    pub now: u64,
+    /// Policy jurisdiction keys whose rules the caller applies (its own, the
+    /// counterparty's); the `threshold` claim must satisfy each.
+    pub jurisdictions: Vec<String>,
+    /// The on-chain transfer the `committed` claim must match (the beneficiary knows it).
+    pub transfer: Option<OnChainTransfer>,
+    /// List versions already seen (a root of an older version is refused).
+    pub seen_lists: Option<&'a SeenLists>,
+}
+
+impl VerifyRequest<'_> {
+    /// A request at `now` applying one jurisdiction's rules.
+    pub fn new(now: u64, jurisdiction: &str) -> Self {
+        Self {
+            now,
+            jurisdictions: vec![jurisdiction.to_owned()],
+            transfer: None,
+            seen_lists: None,
+        }
+    }
+}
+
+/// Why a threshold claim does not satisfy a jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ThresholdGap {
+    /// The policy has no such jurisdiction.
+    #[error("the policy does not know it")]
+    UnknownJurisdiction,
+    /// The policy has no threshold in the claim's currency for it.
+    #[error("it has no threshold in currency {0}")]
+    NoThresholdInCurrency(u16),
+    /// The jurisdiction does not accept this side of its threshold.
+    #[error("it does not accept a proof of {0}")]
+    DirectionNotAccepted(&'static str),
+    /// The proven threshold does not imply the jurisdiction's.
+    #[error("{direction} {proven} does not imply {direction} its threshold {required}")]
+    DoesNotImply {
+        /// `below` or `at or above`.
+        direction: &'static str,
+        /// The claim's threshold (minor units).
+        proven: u64,
+        /// The jurisdiction's threshold.
+        required: u64,
+    },
+}
 
 /// Why one check failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,9 +150,18 @@ pub enum Reason {
     /// The same claim twice.
     #[error("claim appears more than once")]
     DuplicateClaim,
-    /// The verifying-key id is not one this verifier trusts.
+    /// The verifying-key id is not one this verifier has.
     #[error("unknown verifying key {0}")]
     UnknownKey(String),
+    /// The verifier has the key, but the policy does not trust it (dev keys under a
+    /// policy that does not allow them, an unlisted id or ceremony).
+    #[error("verifying key {key_id} (ceremony {ceremony:?}) is not trusted by the policy")]
+    UntrustedKey {
+        /// The key's id.
+        key_id: String,
+        /// Its ceremony.
+        ceremony: String,
+    },
     /// The key is for another circuit.
     #[error("verifying key {key_id} is for {key_circuit}, not this claim's circuit")]
     KeyForOtherCircuit {
@@ -46,26 +176,33 @@ pub enum Reason {
     /// The claim's `C` is not the bundle's.
     #[error("its commitment differs from the bundle's (claims of different transfers)")]
     CommitmentMismatch,
-    /// The threshold is not the policy's for the jurisdiction and currency.
+    /// The caller applies no jurisdiction, so a threshold claim cannot be judged.
+    #[error("the verification names no jurisdiction whose threshold rule applies")]
+    NoJurisdiction,
+    /// The threshold claim does not satisfy a jurisdiction the caller applies.
     #[error(
-        "threshold {got} (minor units, currency {currency}) is not the policy's {expected:?} for jurisdiction {jurisdiction}"
+        "proven {direction} {threshold} (minor units, currency {currency}; the bundle says {bundle_jurisdiction}) does not satisfy {jurisdiction}: {gap}"
     )]
-    WrongThreshold {
-        /// The bundle's jurisdiction.
+    ThresholdNotSatisfied {
+        /// The caller's jurisdiction.
         jurisdiction: String,
+        /// The jurisdiction the bundle names (the prover's word).
+        bundle_jurisdiction: String,
+        /// `below` or `at or above`.
+        direction: &'static str,
+        /// The claim's threshold.
+        threshold: u64,
         /// ISO 4217 numeric currency of the claim.
         currency: u16,
-        /// The policy's threshold, if it has one for this currency.
-        expected: Option<u64>,
-        /// The claim's threshold.
-        got: u64,
+        /// Why not.
+        gap: ThresholdGap,
     },
-    /// The bundle names a jurisdiction the policy does not know.
-    #[error("jurisdiction {0:?} is not in the policy")]
-    UnknownJurisdiction(String),
     /// `committed`'s log root is not the tree head's.
     #[error("its log root is not the signed tree head's root")]
     LogRootMismatch,
+    /// `committed`'s on-chain facts are not the transfer the caller saw.
+    #[error("the committed {0} differs from the on-chain transfer")]
+    TransferMismatch(&'static str),
     /// `not_sanctioned`'s root is not the signed sanctions root.
     #[error("its sanctions root is not the signed sanctions root")]
     SanctionsRootMismatch,
@@ -75,9 +212,33 @@ pub enum Reason {
     /// The tree head's signature does not verify.
     #[error("the tree head's signature does not verify")]
     BadTreeHeadSignature,
+    /// The tree head is older than the log's bound.
+    #[error(
+        "the tree head is stale: signed {age_seconds} s ago, the policy allows {max_age_seconds} s"
+    )]
+    StaleTreeHead {
+        /// Age at verification time.
+        age_seconds: u64,
+        /// The policy's bound.
+        max_age_seconds: u64,
+    },
+    /// The tree head is dated after now plus the clock skew.
+    #[error("the tree head is dated {seconds} s in the future")]
+    FutureTreeHead {
+        /// How far ahead.
+        seconds: u64,
+    },
     /// The sanctions root's publisher is not trusted.
     #[error("sanctions root publisher {0} is not trusted by the policy")]
     UntrustedSanctionsRoot(String),
+    /// The sanctions root is of a list the policy does not require.
+    #[error("sanctions list {list_id:?} is not the list the policy requires ({required:?})")]
+    UnlistedSanctionsList {
+        /// The root's list.
+        list_id: String,
+        /// The policy's list, if any.
+        required: Option<String>,
+    },
     /// The sanctions root's signature does not verify.
     #[error("the sanctions root's signature does not verify: {0}")]
     BadSanctionsRootSignature(String),
@@ -88,8 +249,32 @@ pub enum Reason {
     StaleSanctionsRoot {
         /// Age at verification time.
         age_seconds: u64,
-        /// The publisher's maximum age.
+        /// The maximum age.
         max_age_seconds: u64,
+    },
+    /// The sanctions root is dated after now plus the clock skew.
+    #[error("the sanctions root is dated {seconds} s in the future")]
+    FutureSanctionsRoot {
+        /// How far ahead.
+        seconds: u64,
+    },
+    /// The list version is older than the policy's minimum or one already seen.
+    #[error("sanctions list version {version:?} is older than {newer:?} ({why})")]
+    OldSanctionsVersion {
+        /// The root's version.
+        version: String,
+        /// The minimum or the newest seen.
+        newer: String,
+        /// `the policy's minimum` or `a version already seen`.
+        why: &'static str,
+    },
+    /// The root's set has fewer keys than the policy requires.
+    #[error("the sanctions set has {key_count} keys, the policy requires at least {min_key_count}")]
+    TooFewSanctionsKeys {
+        /// The root's key count.
+        key_count: u64,
+        /// The policy's minimum.
+        min_key_count: u64,
     },
     /// The proof's bytes are not valid curve points.
     #[error("bad proof: {0}")]
@@ -132,6 +317,49 @@ impl Rejection {
     }
 }
 
+/// What a `threshold` claim proved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvenThreshold {
+    /// The jurisdiction the bundle names (the prover's word, not checked).
+    pub bundle_jurisdiction: String,
+    /// The caller's jurisdictions it satisfies (all of them, or it is rejected).
+    pub satisfies: Vec<String>,
+    /// The threshold in minor units.
+    pub threshold: u64,
+    /// ISO 4217 numeric currency.
+    pub currency: u16,
+    /// The side of the threshold the fiat value is on.
+    pub direction: ThresholdDirection,
+}
+
+/// The list one party was screened against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screened {
+    /// The party.
+    pub party: Party,
+    /// The list id.
+    pub list_id: String,
+    /// Its version.
+    pub version: String,
+    /// Its publisher's key id.
+    pub publisher_key_id: String,
+    /// When the publisher signed the root (unix seconds).
+    pub published_at: u64,
+    /// Number of keys in the set.
+    pub key_count: u64,
+}
+
+/// The verifying key one claim was checked with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUse {
+    /// The claim's circuit.
+    pub circuit: CircuitId,
+    /// The key's id.
+    pub key_id: String,
+    /// How the key was made (`single-party-dev`, `mpc`, ...).
+    pub ceremony: String,
+}
+
 /// What a verifier learned from an accepted bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
@@ -139,16 +367,45 @@ pub struct Accepted {
     pub commitment: Commitment,
     /// The verified claims.
     pub claims: Vec<CircuitId>,
+    /// The `threshold` claim's statement (if the bundle has one).
+    pub threshold: Option<ProvenThreshold>,
+    /// The on-chain transfer the `committed` claim binds `C` to (if present).
+    pub transfer: Option<OnChainTransfer>,
+    /// The signed tree head `C` is logged under (log id, size, time). The position in
+    /// the log is private to the `committed` proof.
+    pub tree_head: SignedTreeHead,
+    /// Per screened party, the list, version and publisher.
+    pub screened: Vec<Screened>,
+    /// The verifying key of every claim with its ceremony.
+    pub keys: Vec<KeyUse>,
 }
 
-/// Verifies `bundle` under `policy` with `keys`, at unix time `now`.
+impl Accepted {
+    /// Whether some claim was checked with a key of a single-party dev setup.
+    pub fn on_dev_keys(&self) -> bool {
+        self.keys
+            .iter()
+            .any(|k| k.ceremony == zktr_records::manifest::SINGLE_PARTY_DEV)
+    }
+}
+
+/// What the checks before the proofs found out (the makings of [`Accepted`]).
+#[derive(Default)]
+struct Findings {
+    threshold: Option<ProvenThreshold>,
+    transfer: Option<OnChainTransfer>,
+    screened: Vec<Screened>,
+    keys: Vec<KeyUse>,
+}
+
+/// Verifies `bundle` under `policy` with `keys`, as `request` states.
 pub fn verify_bundle(
     bundle: &ProofBundle,
     keys: &VerifyingKeys,
     policy: &Policy,
-    now: u64,
+    request: &VerifyRequest<'_>,
 ) -> Result<Accepted, Rejection> {
-    let (mut problems, to_verify) = check_bundle(bundle, keys, policy, now);
+    let (mut problems, to_verify, findings) = check_bundle(bundle, keys, policy, request);
 
     // Proofs, in parallel.
     let proof_problems: Vec<Problem> = to_verify
@@ -170,19 +427,32 @@ pub fn verify_bundle(
         })
         .collect();
     problems.extend(proof_problems);
-    outcome(bundle, problems)
+    outcome(bundle, problems, findings)
 }
 
-fn outcome(bundle: &ProofBundle, problems: Vec<Problem>) -> Result<Accepted, Rejection> {
+fn outcome(
+    bundle: &ProofBundle,
+    problems: Vec<Problem>,
+    findings: Findings,
+) -> Result<Accepted, Rejection> {
     if problems.is_empty() {
         Ok(Accepted {
             commitment: bundle.commitment,
             claims: bundle.claims.iter().map(|c| c.circuit).collect(),
+            threshold: findings.threshold,
+            transfer: findings.transfer,
+            tree_head: bundle.tree_head.clone(),
+            screened: findings.screened,
+            keys: findings.keys,
         })
     } else {
         Err(Rejection { problems })
     }
 }
+
+/// The proofs of many bundles under one verifying key: the key, (bundle, claim) of each
+/// proof, and the proofs.
+type KeyBatch<'k> = (&'k CircuitKey, Vec<(usize, usize)>, Vec<BatchItem>);
 
 /// Verifies many bundles at once: every check but the proofs per bundle, then all proofs
 /// that share a verifying key in one batch ([`crate::batch`]); a failing batch is
@@ -192,14 +462,14 @@ pub fn verify_bundles(
     bundles: &[ProofBundle],
     keys: &VerifyingKeys,
     policy: &Policy,
-    now: u64,
+    request: &VerifyRequest<'_>,
 ) -> Vec<Result<Accepted, Rejection>> {
     let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(bundles.len());
+    let mut findings: Vec<Findings> = Vec::with_capacity(bundles.len());
     // Per verifying key: (bundle, claim) and the decoded proof.
-    let mut groups: BTreeMap<&str, (&CircuitKey, Vec<(usize, usize)>, Vec<BatchItem>)> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<&str, KeyBatch<'_>> = BTreeMap::new();
     for (b, bundle) in bundles.iter().enumerate() {
-        let (mut ps, to_verify) = check_bundle(bundle, keys, policy, now);
+        let (mut ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
         for (i, key) in to_verify {
             let claim = &bundle.claims[i];
             match proof_from_bytes(&claim.proof) {
@@ -220,6 +490,7 @@ pub fn verify_bundles(
             }
         }
         problems.push(ps);
+        findings.push(found);
     }
     for (key, at, items) in groups.into_values() {
         let bad: Vec<usize> = match batch_verify(key, &items) {
@@ -245,57 +516,137 @@ pub fn verify_bundles(
     bundles
         .iter()
         .zip(problems)
-        .map(|(bundle, ps)| outcome(bundle, ps))
+        .zip(findings)
+        .map(|((bundle, ps), found)| outcome(bundle, ps, found))
         .collect()
 }
 
-/// Every check of a bundle except the proofs: the problems found, and the claims
-/// (index, key) whose proofs remain to be checked.
+/// The tree head's checks: trusted log, signature, not from the future, not stale.
+fn check_tree_head(bundle: &ProofBundle, policy: &Policy, now: u64) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let sth = &bundle.tree_head;
+    match policy.logs.get(&sth.log_id) {
+        None => out.push(Reason::UntrustedLog(sth.log_id.clone())),
+        Some((k, max_age)) => {
+            if sth.verify(k).is_err() {
+                out.push(Reason::BadTreeHeadSignature);
+            }
+            if sth.time > now.saturating_add(policy.clock_skew()) {
+                out.push(Reason::FutureTreeHead {
+                    seconds: sth.time - now,
+                });
+            }
+            let age = now.saturating_sub(sth.time);
+            if let Some(max) = max_age
+                && age > *max
+            {
+                out.push(Reason::StaleTreeHead {
+                    age_seconds: age,
+                    max_age_seconds: *max,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The sanctions root's checks: the policy's list, its publisher's signature, version,
+/// key count, time.
+fn check_sanctions_root(
+    bundle: &ProofBundle,
+    policy: &Policy,
+    request: &VerifyRequest<'_>,
+) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let sr = &bundle.sanctions_root;
+    let r = &sr.record;
+    let Some(rule) = &policy.list else {
+        out.push(Reason::UntrustedSanctionsRoot(r.publisher_key_id.clone()));
+        return out;
+    };
+    if rule.publisher_key_id != r.publisher_key_id {
+        out.push(Reason::UntrustedSanctionsRoot(r.publisher_key_id.clone()));
+        return out;
+    }
+    if let Err(e) = sr.verify(&rule.publisher_key) {
+        out.push(Reason::BadSanctionsRootSignature(e.to_string()));
+    }
+    if rule.list.list_id != r.list_id {
+        out.push(Reason::UnlistedSanctionsList {
+            list_id: r.list_id.clone(),
+            required: Some(rule.list.list_id.clone()),
+        });
+    }
+    if let Some(min) = &rule.list.min_version
+        && compare_versions(&r.version, min).is_lt()
+    {
+        out.push(Reason::OldSanctionsVersion {
+            version: r.version.clone(),
+            newer: min.clone(),
+            why: "the policy's minimum",
+        });
+    }
+    if let Some(seen) = request
+        .seen_lists
+        .and_then(|s| s.newest(&r.publisher_key_id, &r.list_id))
+        && compare_versions(&r.version, seen).is_lt()
+    {
+        out.push(Reason::OldSanctionsVersion {
+            version: r.version.clone(),
+            newer: seen.to_owned(),
+            why: "a version already seen",
+        });
+    }
+    if let Some(min) = rule.list.min_key_count
+        && r.key_count < min
+    {
+        out.push(Reason::TooFewSanctionsKeys {
+            key_count: r.key_count,
+            min_key_count: min,
+        });
+    }
+    let now = request.now;
+    if r.published_at > now.saturating_add(policy.clock_skew()) {
+        out.push(Reason::FutureSanctionsRoot {
+            seconds: r.published_at - now,
+        });
+    }
+    let age = now.saturating_sub(r.published_at);
+    if age > rule.max_age_seconds {
+        out.push(Reason::StaleSanctionsRoot {
+            age_seconds: age,
+            max_age_seconds: rule.max_age_seconds,
+        });
+    }
+    out
+}
+
+/// Every check of a bundle except the proofs: the problems found, the claims (index,
+/// key) whose proofs remain to be checked, and what the claims state.
 fn check_bundle<'k>(
     bundle: &ProofBundle,
     keys: &'k VerifyingKeys,
     policy: &Policy,
-    now: u64,
-) -> (Vec<Problem>, Vec<(usize, &'k CircuitKey)>) {
+    request: &VerifyRequest<'_>,
+) -> (Vec<Problem>, Vec<(usize, &'k CircuitKey)>, Findings) {
     let mut problems = Vec::new();
-    let mut bundle_problem = |reason| {
+    let mut findings = Findings::default();
+    for req in &policy.required {
+        if bundle.claim(*req).is_none() {
+            problems.push(Problem {
+                claim: None,
+                reason: Reason::MissingClaim(claim_name(*req)),
+            });
+        }
+    }
+    for reason in check_tree_head(bundle, policy, request.now)
+        .into_iter()
+        .chain(check_sanctions_root(bundle, policy, request))
+    {
         problems.push(Problem {
             claim: None,
             reason,
-        })
-    };
-    for req in &policy.required {
-        if bundle.claim(*req).is_none() {
-            bundle_problem(Reason::MissingClaim(claim_name(*req)));
-        }
-    }
-
-    // Tree head and sanctions root (bundle-level).
-    match policy.logs.get(&bundle.tree_head.log_id) {
-        None => bundle_problem(Reason::UntrustedLog(bundle.tree_head.log_id.clone())),
-        Some(k) => {
-            if bundle.tree_head.verify(k).is_err() {
-                bundle_problem(Reason::BadTreeHeadSignature);
-            }
-        }
-    }
-    let sr = &bundle.sanctions_root;
-    match policy.publishers.get(&sr.record.publisher_key_id) {
-        None => bundle_problem(Reason::UntrustedSanctionsRoot(
-            sr.record.publisher_key_id.clone(),
-        )),
-        Some((k, max_age)) => {
-            if let Err(e) = sr.verify(k) {
-                bundle_problem(Reason::BadSanctionsRootSignature(e.to_string()));
-            }
-            let age = now.saturating_sub(sr.record.published_at);
-            if age > *max_age {
-                bundle_problem(Reason::StaleSanctionsRoot {
-                    age_seconds: age,
-                    max_age_seconds: *max_age,
-                });
-            }
-        }
+        });
     }
 
     // Per-claim statement checks.
@@ -319,13 +670,59 @@ fn check_bundle<'k>(
             });
             continue;
         }
-        if let Err(reason) = check_statement(bundle, claim, policy) {
-            claim_problem(reason);
+        if !policy.trusts_key(&key.id, &key.ceremony) {
+            claim_problem(Reason::UntrustedKey {
+                key_id: key.id.clone(),
+                ceremony: key.ceremony.clone(),
+            });
             continue;
         }
-        to_verify.push((i, key));
+        findings.keys.push(KeyUse {
+            circuit: claim.circuit,
+            key_id: key.id.clone(),
+            ceremony: key.ceremony.clone(),
+        });
+        match check_statement(bundle, claim, policy, request, &mut findings) {
+            Ok(()) => to_verify.push((i, key)),
+            Err(reasons) => reasons.into_iter().for_each(&mut claim_problem),
+        }
     }
-    (problems, to_verify)
+    (problems, to_verify, findings)
+}
+
+fn direction_words(d: ThresholdDirection) -> &'static str {
+    match d {
+        ThresholdDirection::Below => "below",
+        ThresholdDirection::AtOrAbove => "at or above",
+    }
+}
+
+/// Whether a proven threshold statement satisfies jurisdiction `j` of the policy.
+fn satisfies(policy: &Policy, j: &str, p: &ThresholdPublicInputs) -> Result<(), ThresholdGap> {
+    let jur = policy
+        .jurisdiction(j)
+        .ok_or(ThresholdGap::UnknownJurisdiction)?;
+    let required = jur
+        .threshold(p.currency)
+        .ok_or(ThresholdGap::NoThresholdInCurrency(p.currency))?
+        .amount_minor;
+    let (side, implies) = match p.direction {
+        ThresholdDirection::Below => (Direction::Below, p.threshold <= required),
+        ThresholdDirection::AtOrAbove => (Direction::AtOrAbove, p.threshold >= required),
+    };
+    if !jur.accepted_directions.contains(&side) {
+        return Err(ThresholdGap::DirectionNotAccepted(direction_words(
+            p.direction,
+        )));
+    }
+    if !implies {
+        return Err(ThresholdGap::DoesNotImply {
+            direction: direction_words(p.direction),
+            proven: p.threshold,
+            required,
+        });
+    }
+    Ok(())
 }
 
 /// The statement checks of one claim (everything but the proof).
@@ -333,31 +730,61 @@ fn check_statement(
     bundle: &ProofBundle,
     claim: &ClaimProof,
     policy: &Policy,
-) -> Result<(), Reason> {
-    let range = |e: zktr_circuits::Error| Reason::PublicInput(e.to_string());
+    request: &VerifyRequest<'_>,
+    findings: &mut Findings,
+) -> Result<(), Vec<Reason>> {
+    let range = |e: zktr_circuits::Error| vec![Reason::PublicInput(e.to_string())];
     let xs = &claim.public_inputs;
+    let mut reasons = Vec::new();
     let c = match claim.circuit {
         CircuitId::Threshold => {
             let p = ThresholdPublicInputs::from_field_elements(xs).map_err(range)?;
-            let jur = policy
-                .jurisdiction(&bundle.jurisdiction)
-                .ok_or_else(|| Reason::UnknownJurisdiction(bundle.jurisdiction.clone()))?;
-            let expected = jur.threshold(p.currency).map(|t| t.amount_minor);
-            if expected != Some(p.threshold) {
-                return Err(Reason::WrongThreshold {
-                    jurisdiction: bundle.jurisdiction.clone(),
-                    currency: p.currency,
-                    expected,
-                    got: p.threshold,
-                });
+            if request.jurisdictions.is_empty() {
+                reasons.push(Reason::NoJurisdiction);
             }
+            for j in &request.jurisdictions {
+                if let Err(gap) = satisfies(policy, j, &p) {
+                    reasons.push(Reason::ThresholdNotSatisfied {
+                        jurisdiction: j.clone(),
+                        bundle_jurisdiction: bundle.jurisdiction.clone(),
+                        direction: direction_words(p.direction),
+                        threshold: p.threshold,
+                        currency: p.currency,
+                        gap,
+                    });
+                }
+            }
+            findings.threshold = Some(ProvenThreshold {
+                bundle_jurisdiction: bundle.jurisdiction.clone(),
+                satisfies: request.jurisdictions.clone(),
+                threshold: p.threshold,
+                currency: p.currency,
+                direction: p.direction,
+            });
             p.commitment
         }
         CircuitId::Committed => {
             let p = CommittedPublicInputs::from_field_elements(xs).map_err(range)?;
             if p.log_root != bundle.tree_head.root {
-                return Err(Reason::LogRootMismatch);
+                reasons.push(Reason::LogRootMismatch);
             }
+            let proven = OnChainTransfer {
+                asset_id: p.asset_id,
+                asset_amount: p.asset_amount,
+                beneficiary_address_key: p.beneficiary_address_key,
+            };
+            if let Some(seen) = &request.transfer {
+                if seen.asset_id != proven.asset_id {
+                    reasons.push(Reason::TransferMismatch("asset id"));
+                }
+                if seen.asset_amount != proven.asset_amount {
+                    reasons.push(Reason::TransferMismatch("asset amount"));
+                }
+                if seen.beneficiary_address_key != proven.beneficiary_address_key {
+                    reasons.push(Reason::TransferMismatch("beneficiary address"));
+                }
+            }
+            findings.transfer = Some(proven);
             p.commitment
         }
         CircuitId::NotSanctionedOriginator | CircuitId::NotSanctionedBeneficiary => {
@@ -368,20 +795,33 @@ fn check_statement(
                 Party::Beneficiary
             };
             if p.party != party {
-                return Err(Reason::PublicInput(format!(
+                return Err(vec![Reason::PublicInput(format!(
                     "party is {}, the circuit screens the {}",
                     p.party.as_str(),
                     party.as_str()
-                )));
+                ))]);
             }
-            if p.sanctions_root != bundle.sanctions_root.record.root {
-                return Err(Reason::SanctionsRootMismatch);
+            let r = &bundle.sanctions_root.record;
+            if p.sanctions_root != r.root {
+                reasons.push(Reason::SanctionsRootMismatch);
             }
+            findings.screened.push(Screened {
+                party,
+                list_id: r.list_id.clone(),
+                version: r.version.clone(),
+                publisher_key_id: r.publisher_key_id.clone(),
+                published_at: r.published_at,
+                key_count: r.key_count,
+            });
             p.commitment
         }
     };
     if c != bundle.commitment {
-        return Err(Reason::CommitmentMismatch);
+        reasons.push(Reason::CommitmentMismatch);
     }
-    Ok(())
+    if reasons.is_empty() {
+        Ok(())
+    } else {
+        Err(reasons)
+    }
 }

@@ -22,6 +22,7 @@ fn fixture() -> &'static (CircuitKey, Vec<BatchItem>) {
         let key = CircuitKey::new(
             CircuitId::Threshold,
             &keys.get(CircuitId::Threshold).expect("key").pk.vk,
+            zktr_records::manifest::SINGLE_PARTY_DEV,
         )
         .expect("vk");
         let world = SampleWorld::new(N, synthetic_sanctions(10).expect("set"), 21);

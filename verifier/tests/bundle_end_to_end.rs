@@ -9,7 +9,7 @@ use zktr_prover::{Parallelism, Prover, ProverError, Refusal};
 use zktr_records::bundle::ProofBundle;
 use zktr_testkit::sample::{SAMPLE_NOW, SampleWorld, sample_fields};
 use zktr_testkit::{keys, listed_addresses, real_sanctions, world};
-use zktr_verifier::verify::{Reason, Rejection, verify_bundle};
+use zktr_verifier::verify::{Reason, Rejection, ThresholdGap, VerifyRequest, verify_bundle};
 use zktr_verifier::{Policy, VerifyingKeys};
 
 fn verifying_keys() -> &'static VerifyingKeys {
@@ -34,7 +34,12 @@ fn bundle() -> &'static ProofBundle {
 }
 
 fn verify(b: &ProofBundle) -> Result<zktr_verifier::Accepted, Rejection> {
-    verify_bundle(b, verifying_keys(), &policy(), SAMPLE_NOW)
+    verify_bundle(
+        b,
+        verifying_keys(),
+        &policy(),
+        &VerifyRequest::new(SAMPLE_NOW, "FATF"),
+    )
 }
 
 #[test]
@@ -232,31 +237,96 @@ fn claims_of_another_transfer_are_caught() {
 }
 
 #[test]
-fn thresholds_follow_the_policy_jurisdiction() {
-    let mut b = bundle().clone();
-    b.jurisdiction = "US".into(); // the US threshold is 3,000.00 USD, the claim states 1,000.00
-    let r = rejection(&b);
+fn thresholds_follow_the_callers_jurisdiction() {
+    let b = bundle(); // at or above USD 1,000.00 (FATF)
+    let under = |j: &str| {
+        verify_bundle(
+            b,
+            verifying_keys(),
+            &policy(),
+            &VerifyRequest::new(SAMPLE_NOW, j),
+        )
+        .expect_err("must be rejected")
+    };
+    // At or above 1,000.00 does not show at or above the US threshold of 3,000.00.
+    let r = under("US");
     assert_eq!(
         r.problems[0].reason,
-        Reason::WrongThreshold {
+        Reason::ThresholdNotSatisfied {
             jurisdiction: "US".into(),
+            bundle_jurisdiction: "FATF".into(),
+            direction: "at or above",
+            threshold: 100_000,
             currency: 840,
-            expected: Some(300_000),
-            got: 100_000
+            gap: ThresholdGap::DoesNotImply {
+                direction: "at or above",
+                proven: 100_000,
+                required: 300_000
+            }
         }
     );
     assert_eq!(r.problems[0].claim, Some((0, CircuitId::Threshold)));
-    b.jurisdiction = "EU".into(); // the EU policy has a EUR threshold only
-    assert!(rejection(&b).has(|r| matches!(r, Reason::WrongThreshold { expected: None, .. })));
-    b.jurisdiction = "ATLANTIS".into();
-    assert!(rejection(&b).has(|r| matches!(r, Reason::UnknownJurisdiction(_))));
+    // The EU policy has a EUR threshold only.
+    assert!(under("EU").has(|r| matches!(
+        r,
+        Reason::ThresholdNotSatisfied {
+            gap: ThresholdGap::NoThresholdInCurrency(840),
+            ..
+        }
+    )));
+    assert!(under("ATLANTIS").has(|r| matches!(
+        r,
+        Reason::ThresholdNotSatisfied {
+            gap: ThresholdGap::UnknownJurisdiction,
+            ..
+        }
+    )));
+    // No jurisdiction at all cannot judge a threshold claim.
+    let mut req = VerifyRequest::new(SAMPLE_NOW, "FATF");
+    req.jurisdictions.clear();
+    let r = verify_bundle(b, verifying_keys(), &policy(), &req).unwrap_err();
+    assert!(r.has(|r| matches!(r, Reason::NoJurisdiction)), "{r}");
+    // What was proven comes back typed.
+    let a = verify(b).unwrap();
+    let t = a.threshold.clone().expect("threshold claim");
+    assert_eq!(
+        (t.threshold, t.currency, t.direction),
+        (100_000, 840, ThresholdDirection::AtOrAbove)
+    );
+    assert_eq!(t.satisfies, vec!["FATF".to_owned()]);
+    let st = world().statement(0).unwrap();
+    let values = st.tree.values();
+    let onchain = a.transfer.expect("committed claim");
+    assert_eq!(
+        onchain.asset_id.to_fr(),
+        values.get(zktr_circuits::commitment::Slot::AssetId)
+    );
+    assert_eq!(a.tree_head, w_tree_head());
+    assert_eq!(a.screened.len(), 2);
+    assert!(
+        a.screened
+            .iter()
+            .all(|s| s.list_id == zktr_testkit::SAMPLE_LIST_ID)
+    );
+    assert_eq!(a.keys.len(), 4);
+    assert!(a.on_dev_keys());
+}
+
+fn w_tree_head() -> zktr_records::SignedTreeHead {
+    world().context.tree_head.clone()
 }
 
 #[test]
 fn sanctions_roots_must_be_trusted_and_fresh() {
     let b = bundle();
     // Three days later the root (max age two days) is stale.
-    let r = verify_bundle(b, verifying_keys(), &policy(), SAMPLE_NOW + 3 * 86_400).unwrap_err();
+    let r = verify_bundle(
+        b,
+        verifying_keys(),
+        &policy(),
+        &VerifyRequest::new(SAMPLE_NOW + 3 * 86_400, "FATF"),
+    )
+    .unwrap_err();
     assert!(
         r.has(|r| matches!(r, Reason::StaleSanctionsRoot { .. })),
         "{r}"
@@ -266,7 +336,13 @@ fn sanctions_roots_must_be_trusted_and_fresh() {
     file.sanctions_publishers[0].public_key =
         hex_key(&ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
     let other = Policy::new(file).unwrap();
-    let r = verify_bundle(b, verifying_keys(), &other, SAMPLE_NOW).unwrap_err();
+    let r = verify_bundle(
+        b,
+        verifying_keys(),
+        &other,
+        &VerifyRequest::new(SAMPLE_NOW, "FATF"),
+    )
+    .unwrap_err();
     assert!(
         r.has(|r| matches!(r, Reason::UntrustedSanctionsRoot(_))),
         "{r}"
@@ -574,9 +650,14 @@ fn many_bundles_verify_in_batches_and_bad_ones_are_named() {
     bad_proof.claims[i].proof =
         good.claims[claim_index(&good, CircuitId::NotSanctionedBeneficiary)].proof;
     let mut bad_threshold = good.clone();
-    bad_threshold.jurisdiction = "US".into();
+    bad_threshold.claims[0].public_inputs[1] = Fr::from(300_000u64); // a threshold not proven
     let bundles = vec![good.clone(), bad_proof, good.clone(), bad_threshold, good];
-    let results = zktr_verifier::verify_bundles(&bundles, verifying_keys(), &policy(), SAMPLE_NOW);
+    let results = zktr_verifier::verify_bundles(
+        &bundles,
+        verifying_keys(),
+        &policy(),
+        &VerifyRequest::new(SAMPLE_NOW, "FATF"),
+    );
     assert_eq!(results.len(), 5);
     for k in [0, 2, 4] {
         assert!(results[k].is_ok(), "bundle {k}: {:?}", results[k]);
@@ -589,5 +670,5 @@ fn many_bundles_verify_in_batches_and_bad_ones_are_named() {
     );
     assert_eq!(r.problems[0].reason, Reason::BadProof);
     let r = results[3].as_ref().unwrap_err();
-    assert!(r.has(|r| matches!(r, Reason::WrongThreshold { .. })), "{r}");
+    assert!(r.has(|r| matches!(r, Reason::BadProof)), "{r}");
 }

@@ -8,8 +8,9 @@
 use std::path::PathBuf;
 use zktr_records::ProofBundle;
 use zktr_records::manifest::{Manifest, SINGLE_PARTY_DEV};
+use zktr_records::policy_file::{PolicyFile, RequiredList};
 use zktr_testkit::sample::SAMPLE_NOW;
-use zktr_verifier::{Policy, VerifyingKeys, verify_bundle};
+use zktr_verifier::{Policy, PolicyError, VerifyRequest, VerifyingKeys, verify_bundle};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(concat!(
@@ -28,21 +29,36 @@ fn a_bundle_from_before_the_move_verifies_in_both_encodings() {
     let manifest = Manifest::load(&fixture("params")).expect("manifest");
     assert_eq!(manifest.ceremony, SINGLE_PARTY_DEV);
     let keys = VerifyingKeys::load(&fixture("params")).expect("verifying keys");
-    let policy =
-        Policy::from_json(&String::from_utf8(read("policy.json")).expect("utf-8")).expect("policy");
+    // The policy file from before issue 9 still reads; as it trusts a publisher without
+    // naming a list, it is refused until it names one, and it must allow the dev keys.
+    let text = String::from_utf8(read("policy.json")).expect("utf-8");
+    assert!(matches!(
+        Policy::from_json(&text),
+        Err(PolicyError::NoListRequired)
+    ));
+    let mut file: PolicyFile = serde_json::from_str(&text).expect("old policy file reads");
+    file.sanctions_publishers[0].lists = vec![RequiredList {
+        list_id: "zktr-sample-list".into(),
+        min_version: None,
+        max_age_seconds: None,
+        min_key_count: None,
+    }];
+    file.verifying_keys.allow_dev_keys = true;
+    let policy = Policy::new(file).expect("policy");
+    let request = VerifyRequest::new(SAMPLE_NOW, "FATF");
     let from_json = ProofBundle::from_json(&String::from_utf8(read("bundle.json")).expect("utf-8"))
         .expect("JSON bundle");
     let from_protobuf = ProofBundle::from_protobuf(&read("bundle.pb")).expect("protobuf bundle");
     assert_eq!(from_json, from_protobuf);
     // The same bytes come out again: the encodings did not change.
     assert_eq!(from_protobuf.to_protobuf(), read("bundle.pb"));
-    let accepted = verify_bundle(&from_protobuf, &keys, &policy, SAMPLE_NOW).expect("accepted");
+    let accepted = verify_bundle(&from_protobuf, &keys, &policy, &request).expect("accepted");
     assert_eq!(accepted.claims.len(), 4);
 
     // And a tampered copy is still refused (the fixture is not trivially accepted).
     let mut tampered = from_protobuf.clone();
     tampered.claims[0].public_inputs[1] += zktr_circuits::Fr::from(1u64);
-    assert!(verify_bundle(&tampered, &keys, &policy, SAMPLE_NOW).is_err());
+    assert!(verify_bundle(&tampered, &keys, &policy, &request).is_err());
 }
 
 #[test]
