@@ -9,122 +9,114 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{BigInteger, PrimeField, UniformRand};
 use rayon::prelude::*;
 
+/// Decodes `n` points of `len` bytes each from `r`, in parallel, with `decode`.
+fn read_points<P: Send, E: ToString + Send>(
+    r: &mut Reader<'_>,
+    n: usize,
+    len: usize,
+    decode: impl Fn(&[u8]) -> core::result::Result<P, E> + Sync + Send,
+) -> Result<Vec<P>> {
+    let bytes = r.take(n.checked_mul(len).ok_or_else(|| r.error("size overflow"))?)?;
+    let out: core::result::Result<Vec<_>, _> = bytes.par_chunks(len).map(decode).collect();
+    out.map_err(|e| r.error(e.to_string()))
+}
+
 /// Decodes `n` G1 points (LEM) from `r`.
 pub fn read_g1s(r: &mut Reader<'_>, n: usize) -> Result<Vec<G1Affine>> {
-    let bytes = r.take(
-        n.checked_mul(G1_LEN)
-            .ok_or_else(|| r.error("size overflow"))?,
-    )?;
-    let out: core::result::Result<Vec<_>, _> = bytes
-        .par_chunks(G1_LEN)
-        .map(encoding::g1_from_lem)
-        .collect();
-    out.map_err(|e| r.error(e.to_string()))
+    read_points(r, n, G1_LEN, encoding::g1_from_lem)
 }
 
 /// Decodes `n` G2 points (LEM) from `r`.
 pub fn read_g2s(r: &mut Reader<'_>, n: usize) -> Result<Vec<G2Affine>> {
-    let bytes = r.take(
-        n.checked_mul(G2_LEN)
-            .ok_or_else(|| r.error("size overflow"))?,
-    )?;
-    let out: core::result::Result<Vec<_>, _> = bytes
-        .par_chunks(G2_LEN)
-        .map(encoding::g2_from_lem)
-        .collect();
-    out.map_err(|e| r.error(e.to_string()))
+    read_points(r, n, G2_LEN, encoding::g2_from_lem)
 }
 
 /// Decodes `n` G2 points (LEM) from `r`, on-curve checks only (see
 /// [`encoding::g2_from_lem_on_curve`]).
 pub fn read_g2s_on_curve(r: &mut Reader<'_>, n: usize) -> Result<Vec<G2Affine>> {
-    let bytes = r.take(
-        n.checked_mul(G2_LEN)
-            .ok_or_else(|| r.error("size overflow"))?,
-    )?;
-    let out: core::result::Result<Vec<_>, _> = bytes
-        .par_chunks(G2_LEN)
-        .map(encoding::g2_from_lem_on_curve)
-        .collect();
-    out.map_err(|e| r.error(e.to_string()))
+    read_points(r, n, G2_LEN, encoding::g2_from_lem_on_curve)
+}
+
+/// Appends `len` bytes per point to `out`, each written by `encode`, in parallel.
+fn encode_points<P: Sync>(
+    out: &mut Vec<u8>,
+    ps: &[P],
+    len: usize,
+    encode: impl Fn(&mut [u8], &P) + Sync + Send,
+) {
+    let start = out.len();
+    out.resize(start + ps.len() * len, 0);
+    out[start..]
+        .par_chunks_mut(len)
+        .zip(ps.par_iter())
+        .for_each(|(o, p)| encode(o, p));
 }
 
 /// Encodes G1 points (LEM).
 pub fn write_g1s(out: &mut Vec<u8>, ps: &[G1Affine]) {
-    let start = out.len();
-    out.resize(start + ps.len() * G1_LEN, 0);
-    out[start..]
-        .par_chunks_mut(G1_LEN)
-        .zip(ps.par_iter())
-        .for_each(|(o, p)| encoding::g1_to_lem(o, p));
+    encode_points(out, ps, G1_LEN, encoding::g1_to_lem);
 }
 
 /// Encodes G2 points (LEM).
 pub fn write_g2s(out: &mut Vec<u8>, ps: &[G2Affine]) {
-    let start = out.len();
-    out.resize(start + ps.len() * G2_LEN, 0);
-    out[start..]
-        .par_chunks_mut(G2_LEN)
-        .zip(ps.par_iter())
-        .for_each(|(o, p)| encoding::g2_to_lem(o, p));
+    encode_points(out, ps, G2_LEN, encoding::g2_to_lem);
 }
 
 /// Uncompressed encodings of G1 points, concatenated (for hashing).
 pub fn g1s_uncompressed(ps: &[G1Affine]) -> Vec<u8> {
-    let mut out = vec![0u8; ps.len() * G1_LEN];
-    out.par_chunks_mut(G1_LEN)
-        .zip(ps.par_iter())
-        .for_each(|(o, p)| o.copy_from_slice(&encoding::g1_uncompressed(p)));
+    let mut out = Vec::new();
+    encode_points(&mut out, ps, G1_LEN, |o, p| {
+        o.copy_from_slice(&encoding::g1_uncompressed(p))
+    });
     out
 }
 
 /// Uncompressed encodings of G2 points, concatenated (for hashing).
 pub fn g2s_uncompressed(ps: &[G2Affine]) -> Vec<u8> {
-    let mut out = vec![0u8; ps.len() * G2_LEN];
-    out.par_chunks_mut(G2_LEN)
-        .zip(ps.par_iter())
-        .for_each(|(o, p)| o.copy_from_slice(&encoding::g2_uncompressed(p)));
+    let mut out = Vec::new();
+    encode_points(&mut out, ps, G2_LEN, |o, p| {
+        o.copy_from_slice(&encoding::g2_uncompressed(p))
+    });
     out
 }
 
 /// Compressed encodings of G1 points, concatenated (for hashing).
 pub fn g1s_compressed(ps: &[G1Affine]) -> Vec<u8> {
-    let mut out = vec![0u8; ps.len() * 32];
-    out.par_chunks_mut(32)
-        .zip(ps.par_iter())
-        .for_each(|(o, p)| o.copy_from_slice(&encoding::g1_compressed(p)));
+    let mut out = Vec::new();
+    encode_points(&mut out, ps, 32, |o, p| {
+        o.copy_from_slice(&encoding::g1_compressed(p))
+    });
     out
 }
 
 /// Compressed encodings of G2 points, concatenated (for hashing).
 pub fn g2s_compressed(ps: &[G2Affine]) -> Vec<u8> {
-    let mut out = vec![0u8; ps.len() * 64];
-    out.par_chunks_mut(64)
-        .zip(ps.par_iter())
-        .for_each(|(o, p)| o.copy_from_slice(&encoding::g2_compressed(p)));
+    let mut out = Vec::new();
+    encode_points(&mut out, ps, 64, |o, p| {
+        o.copy_from_slice(&encoding::g2_compressed(p))
+    });
     out
+}
+
+/// `ps[i] * first * step^i` for every i, in either group.
+fn scale<G: CurveGroup<ScalarField = Fr>>(ps: &mut [G::Affine], first: Fr, step: Fr) {
+    let scalars = geometric(ps.len(), first, step);
+    let scaled: Vec<G> = ps
+        .par_iter()
+        .zip(scalars.par_iter())
+        .map(|(p, s)| *p * s)
+        .collect();
+    ps.copy_from_slice(&G::normalize_batch(&scaled));
 }
 
 /// `ps[i] * first * step^i` for every i.
 pub fn scale_g1(ps: &mut [G1Affine], first: Fr, step: Fr) {
-    let scalars = geometric(ps.len(), first, step);
-    let scaled: Vec<G1Projective> = ps
-        .par_iter()
-        .zip(scalars.par_iter())
-        .map(|(p, s)| *p * s)
-        .collect();
-    ps.copy_from_slice(&G1Projective::normalize_batch(&scaled));
+    scale::<G1Projective>(ps, first, step);
 }
 
 /// `ps[i] * first * step^i` for every i.
 pub fn scale_g2(ps: &mut [G2Affine], first: Fr, step: Fr) {
-    let scalars = geometric(ps.len(), first, step);
-    let scaled: Vec<G2Projective> = ps
-        .par_iter()
-        .zip(scalars.par_iter())
-        .map(|(p, s)| *p * s)
-        .collect();
-    ps.copy_from_slice(&G2Projective::normalize_batch(&scaled));
+    scale::<G2Projective>(ps, first, step);
 }
 
 /// `sum basis[row] * coefficient`: plain additions for coefficients of at most 64 bits
