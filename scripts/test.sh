@@ -15,3 +15,6 @@ if command -v npm >/dev/null 2>&1 && [ ! -x target/npm/node_modules/.bin/snarkjs
     || echo "warning: could not install snarkjs; tests/snarkjs_verify.rs will skip (or fail under CI)" >&2
 fi
 cargo test --workspace --all-targets
+# The full-size ceremony (three contributors and a beacon for all four circuits, about
+# 2 minutes on 2 cores) is #[ignore]d so that `cargo test` stays quick; CI runs it here.
+cargo test -p zktr-ceremony --test ceremony -- --ignored

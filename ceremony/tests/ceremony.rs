@@ -33,8 +33,9 @@ fn run_chain(phase2: &Phase2, dir: &Path, tag: &str) -> PathBuf {
 }
 
 /// The full-size run: minutes on a 2-core machine (the initial keys of the 2^14 and 2^15
-/// circuits dominate), so CI runs `threshold_three_contributors_beacon_and_finalize`
-/// instead; run this one with `cargo test -p zktr-ceremony -- --ignored`.
+/// circuits dominate; about 2 minutes on a quiet machine), so a plain `cargo test` skips
+/// it and `scripts/test.sh` (CI) runs it with `cargo test -p zktr-ceremony --test
+/// ceremony -- --ignored`.
 #[test]
 #[ignore = "minutes on 2 cores; see docs/ceremony.md"]
 fn all_four_circuits_three_contributors_and_a_beacon() {
