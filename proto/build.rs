@@ -6,11 +6,12 @@
 
 use std::{env, fs, path::PathBuf};
 
-const PROTOS: [&str; 4] = [
+const PROTOS: [&str; 5] = [
     "proto/ivms101/ivms101.proto",
     "proto/trisa/api/v1beta1/api.proto",
     "proto/trisa/data/generic/v1beta1/transaction.proto",
     "proto/zktr/bundle/v1/bundle.proto",
+    "proto/zktr/admin/v1/admin.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,18 +1,44 @@
 //! # zktr-node
 //!
-//! The VASP's running node. Today: the commitment of a transfer from its TRISA payload
-//! ([`commit`]) and both sides of an attested transfer as library code ([`flow`]). The
-//! gRPC services over mutual TLS, storage and the log service come with the node issues;
-//! this is the only crate that will know async, networks, TLS or storage.
+//! The VASP's running node, and the only crate that knows async, networks, TLS or storage.
+//!
+//! * [`server`]: `zktr node --config node.toml`: the peer port (TRISA's `TRISANetwork` and
+//!   `TRISAHealth` over mutual TLS), the back-office listener (`zktr.admin.v1`), and the
+//!   HTTP port for health and metrics; graceful shutdown.
+//! * [`exchange`]: TRISA's transfer rules on both sides (receive, decide, reply, the
+//!   outbox that delivers our envelopes), [`service`]: the gRPC handlers over it.
+//! * [`store`]: SQLite through sqlx (WAL, one transaction per acknowledged step),
+//!   [`vault`]: encryption at rest with per-transfer data keys.
+//! * [`tls`], [`certs`], [`client`]: mutual TLS as TRISA peers expect, the dev network CA,
+//!   dialing peers. [`config`]: `node.toml` and the peers file. [`init`]: `node init`.
+//! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
+//!   transfer as library code (the demo's flow; the attested wire comes next).
+//! * [`fetch`]: downloading published sanctions lists.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod backoffice;
+pub mod certs;
+pub mod client;
 pub mod commit;
+pub mod config;
+pub mod exchange;
 pub mod fetch;
 pub mod flow;
+pub mod http;
+pub mod init;
+pub mod metrics;
+pub mod server;
+pub mod service;
+pub mod store;
+pub mod tls;
+pub mod vault;
+pub mod webhook;
 
 pub use commit::{CommitError, TransferDetails};
+pub use config::{ConfigError, NodeConfig};
 pub use flow::{
     AcceptedTransfer, Beneficiary, Clock, CommitmentOpening, FixedClock, FlowError, Originator,
     OutgoingTransfer, SystemClock, ThresholdRule, received_transfer,
 };
+pub use server::{NodeError, RunningNode, start};

@@ -9,7 +9,8 @@
 //!   feature) the `TRISANetwork` and `TRISAHealth` services;
 //! * [`trisa::data::generic::v1beta1`]: TRISA's generic `Transaction` and `Pending`;
 //! * [`zktr::bundle::v1`]: the `ProofBundle` wire form (typed and checked in
-//!   `zktr-records`).
+//!   `zktr-records`);
+//! * [`zktr::admin::v1`]: the node's back-office API (`BackOffice` service).
 //!
 //! [`protojson`] applies the proto3 JSON mapping to any of them from the embedded
 //! descriptor set.
@@ -51,6 +52,14 @@ pub mod trisa {
 
 /// zktr's own packages.
 pub mod zktr {
+    /// `zktr.admin.*`.
+    pub mod admin {
+        /// `zktr.admin.v1`: the back-office API of a node.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/zktr.admin.v1.rs"));
+        }
+    }
     /// `zktr.bundle.*`.
     pub mod bundle {
         /// `zktr.bundle.v1`.

@@ -2,14 +2,17 @@
 
 mod bench;
 mod bundle;
+mod certs;
 mod circuits;
 mod demo;
 mod envelope;
 mod fetch;
 pub mod io;
 mod ivms101;
+mod node;
 mod sanctions;
 mod setup;
+mod transfer;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -49,6 +52,17 @@ enum Command {
     /// Sanctions sets: build from OFAC/UN lists, check, diff, verify, publisher keys.
     #[command(subcommand)]
     Sanctions(sanctions::SanctionsCommand),
+    /// Run a node (`--config node.toml`) or write one for a dev network (`node init`).
+    Node(node::NodeArgs),
+    /// A dev network's certificate authority: `init`, `issue`, `revoke`.
+    #[command(subcommand)]
+    Certs(certs::CertsCommand),
+    /// The back office: send, list, show, accept, reject, repair, complete, watch transfers.
+    #[command(subcommand)]
+    Transfer(transfer::TransferCommand),
+    /// Our customers' addresses on a node: add, remove, list.
+    #[command(subcommand)]
+    Address(transfer::AddressCommand),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -74,5 +88,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Envelope(cmd) => envelope::run(cmd),
         Command::Bundle(cmd) => bundle::run(cmd),
         Command::Sanctions(cmd) => sanctions::run(cmd),
+        Command::Node(args) => node::run(args),
+        Command::Certs(cmd) => certs::run(cmd),
+        Command::Transfer(cmd) => transfer::run(cmd),
+        Command::Address(cmd) => transfer::run_address(cmd),
     }
 }

@@ -1,0 +1,56 @@
+//! The node's plain-HTTP port: `/healthz` (the process answers), `/readyz` (the database
+//! answers and the node is not in maintenance), `/metrics` (Prometheus text format, see
+//! [`crate::metrics`]). Nothing here carries personal data or needs a certificate; bind
+//! it to an address only monitoring can reach.
+
+use crate::exchange::Core;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use std::sync::Arc;
+
+/// The routes.
+pub fn router(core: Arc<Core>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
+        .with_state(core)
+}
+
+async fn ready(State(core): State<Arc<Core>>) -> impl IntoResponse {
+    if core.config.service.maintenance {
+        (StatusCode::SERVICE_UNAVAILABLE, "maintenance\n")
+    } else if core.store.ping().await {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+    }
+}
+
+async fn metrics(State(core): State<Arc<Core>>) -> impl IntoResponse {
+    let mut text = core.metrics.encode();
+    // Transfers per state, read from the database at scrape time.
+    if let Ok(counts) = core.store.counts().await {
+        text = text.trim_end_matches("# EOF\n").to_string();
+        text.push_str(
+            "# HELP zktr_transfers Transfers stored, by state.\n# TYPE zktr_transfers gauge\n",
+        );
+        for (state, n) in counts {
+            text.push_str(&format!(
+                "zktr_transfers{{state=\"{}\"}} {n}\n",
+                state.as_str()
+            ));
+        }
+        text.push_str("# EOF\n");
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+}

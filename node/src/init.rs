@@ -1,0 +1,328 @@
+//! `zktr node init`: a working node folder for a development network in one step.
+//!
+//! ```text
+//! DIR/node.toml          the configuration (every key commented; see node.example.toml)
+//! DIR/peers.toml         the peers file (empty: add [[peer]] tables)
+//! DIR/ca/                the network CA (created unless an existing one is given)
+//! DIR/certs/<CN>.pem     the node's certificate (server + client, SANs: CN, localhost,
+//!                        127.0.0.1) and .key
+//! DIR/certs/<CN>-admin.pem  the back office's client certificate and .key
+//! DIR/keys/sealing.pem   the sealing key (RSA-4096 by default, as TRISA; or X25519)
+//! DIR/keys/storage.key   the storage key (64 hex digits, mode 0600)
+//! DIR/data/              the database folder
+//! ```
+//!
+//! Nothing existing is overwritten: a folder that already has a `node.toml` is refused.
+
+use crate::certs::{self, IssueRequest, KeyAlgorithm, Usage};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use zktr_trisa::SealingKey;
+
+/// Which sealing key to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SealingAlgorithm {
+    /// RSA-4096, TRISA's default (RSA-OAEP-SHA512); what plain TRISA peers can use.
+    #[default]
+    Rsa4096,
+    /// RSA-2048 (faster to generate; for tests).
+    Rsa2048,
+    /// X25519 with HPKE (zktr peers only).
+    X25519,
+}
+
+impl core::str::FromStr for SealingAlgorithm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "rsa4096" | "rsa" => Ok(Self::Rsa4096),
+            "rsa2048" => Ok(Self::Rsa2048),
+            "x25519" => Ok(Self::X25519),
+            _ => Err(format!(
+                "unknown sealing algorithm {s:?} (rsa4096, rsa2048, x25519)"
+            )),
+        }
+    }
+}
+
+/// What `node init` needs.
+#[derive(Debug, Clone)]
+pub struct InitRequest {
+    /// The node folder.
+    pub dir: PathBuf,
+    /// The node's name (certificate CN).
+    pub name: String,
+    /// An existing network CA folder (`zktr certs init`); a new one in `DIR/ca` if `None`.
+    pub ca: Option<PathBuf>,
+    /// Extra SANs for the node certificate.
+    pub sans: Vec<String>,
+    /// Listen addresses: peer, back office, HTTP.
+    pub listen: [SocketAddr; 3],
+    /// The sealing key to generate.
+    pub sealing: SealingAlgorithm,
+}
+
+/// Why `node init` failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InitError {
+    /// The folder already holds a node.
+    #[error("{0} already exists: refusing to overwrite a node")]
+    Exists(PathBuf),
+    /// A file could not be written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The CA step failed.
+    #[error(transparent)]
+    Certs(#[from] certs::CertsError),
+    /// Key generation failed.
+    #[error("sealing key: {0}")]
+    Key(String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> InitError + '_ {
+    move |source| InitError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), InitError> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(io(path))?;
+    f.write_all(text.as_bytes()).map_err(io(path))?;
+    f.sync_all().map_err(io(path))
+}
+
+/// The files `node init` wrote.
+#[derive(Debug, Clone)]
+pub struct InitOutcome {
+    /// `DIR/node.toml`.
+    pub config: PathBuf,
+    /// The CA folder used.
+    pub ca_dir: PathBuf,
+    /// The node certificate.
+    pub cert: PathBuf,
+    /// The sealing key's public half, PEM (to hand to peers out of band if wanted).
+    pub sealing_public_pem: String,
+}
+
+/// Writes a node folder.
+pub fn init(req: &InitRequest) -> Result<InitOutcome, InitError> {
+    let config = req.dir.join("node.toml");
+    if config.exists() {
+        return Err(InitError::Exists(config));
+    }
+    for sub in ["certs", "keys", "data"] {
+        let p = req.dir.join(sub);
+        std::fs::create_dir_all(&p).map_err(io(&p))?;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let ca_dir = match &req.ca {
+        Some(dir) => std::fs::canonicalize(dir).map_err(io(dir))?,
+        None => {
+            let dir = req.dir.join("ca");
+            certs::init_ca(
+                &dir,
+                &format!("{} dev CA", req.name),
+                3650,
+                KeyAlgorithm::EcdsaP256,
+                now,
+            )?;
+            dir
+        }
+    };
+    let mut sans = vec![req.name.clone(), "localhost".into(), "127.0.0.1".into()];
+    for s in &req.sans {
+        if !sans.contains(s) {
+            sans.push(s.clone());
+        }
+    }
+    let certs_dir = req.dir.join("certs");
+    let node = certs::issue(
+        &ca_dir,
+        &IssueRequest {
+            common_name: req.name.clone(),
+            sans,
+            usage: Usage::Both,
+            validity_days: 825,
+            algorithm: KeyAlgorithm::EcdsaP256,
+        },
+        &certs_dir,
+        now,
+    )?;
+    let admin_name = format!("{}-admin", req.name);
+    let admin = certs::issue(
+        &ca_dir,
+        &IssueRequest {
+            common_name: admin_name.clone(),
+            sans: vec!["localhost".into()],
+            usage: Usage::Client,
+            validity_days: 825,
+            algorithm: KeyAlgorithm::EcdsaP256,
+        },
+        &certs_dir,
+        now,
+    )?;
+    let sealing = match req.sealing {
+        SealingAlgorithm::X25519 => SealingKey::generate_x25519(),
+        SealingAlgorithm::Rsa4096 | SealingAlgorithm::Rsa2048 => {
+            let bits = if req.sealing == SealingAlgorithm::Rsa4096 {
+                4096
+            } else {
+                2048
+            };
+            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
+                .map_err(|e| InitError::Key(e.to_string()))?;
+            SealingKey::Rsa(Box::new(key))
+        }
+    };
+    let sealing_pem = sealing
+        .to_pkcs8_pem()
+        .map_err(|e| InitError::Key(e.to_string()))?;
+    let sealing_path = req.dir.join("keys/sealing.pem");
+    write_new(&sealing_path, &sealing_pem, 0o600)?;
+    let sealing_public_pem = sealing
+        .public_key()
+        .to_pem()
+        .map_err(|e| InitError::Key(e.to_string()))?;
+    let storage_path = req.dir.join("keys/storage.key");
+    write_new(
+        &storage_path,
+        &format!("{}\n", crate::vault::Vault::generate_hex()),
+        0o600,
+    )?;
+    let peers = req.dir.join("peers.toml");
+    if !peers.exists() {
+        write_new(&peers, PEERS_TEMPLATE, 0o644)?;
+    }
+    let rel = |p: &Path| -> String {
+        p.strip_prefix(&req.dir)
+            .map(|r| r.display().to_string())
+            .unwrap_or_else(|_| p.display().to_string())
+    };
+    let text = CONFIG_TEMPLATE
+        .replace("{name}", &req.name)
+        .replace("{peer}", &req.listen[0].to_string())
+        .replace("{backoffice}", &req.listen[1].to_string())
+        .replace("{http}", &req.listen[2].to_string())
+        .replace("{cert}", &rel(&node.cert))
+        .replace("{key}", &rel(&node.key))
+        .replace("{ca}", &rel(&ca_dir.join(certs::CA_CERT)))
+        .replace("{crl}", &rel(&ca_dir.join(certs::CA_CRL)))
+        .replace("{admin}", &admin_name)
+        .replace("{admin_cert}", &rel(&admin.cert))
+        .replace("{admin_key}", &rel(&admin.key));
+    write_new(&config, &text, 0o644)?;
+    Ok(InitOutcome {
+        config,
+        ca_dir,
+        cert: node.cert,
+        sealing_public_pem,
+    })
+}
+
+const PEERS_TEMPLATE: &str = r#"# The counterparties of this node: one [[peer]] table each.
+#
+# [[peer]]
+# name = "beta.example"          # the peer's certificate common name (its identity)
+# endpoint = "127.0.0.1:4100"    # host:port of its peer port
+# server_name = "localhost"      # optional: the name its certificate must carry
+#                                # (default: the endpoint's host)
+# ca = "other-ca.pem"            # optional: an extra CA trusted for this peer only
+# fingerprint = "sha256:<hex>"   # optional: pin the peer's leaf certificate
+# zktr = false                   # whether it speaks zktr's attested transfers
+"#;
+
+/// The configuration `node init` writes (placeholders in braces).
+pub const CONFIG_TEMPLATE: &str = r#"# zktr node configuration (written by `zktr node init`; every key: node/node.example.toml).
+# Relative paths are relative to this file's folder.
+
+# This node's name: the subject common name of its certificate, as peers see it.
+name = "{name}"
+
+[listen]
+peer = "{peer}"               # TRISA (and zktr) peers, mutual TLS
+backoffice = "{backoffice}"   # the back office (zktr transfer ...), mutual TLS, admins only
+http = "{http}"               # /healthz /readyz /metrics, plain HTTP
+
+[tls]
+cert = "{cert}"               # PEM chain, leaf first (RSA or ECDSA)
+key = "{key}"                 # its private key
+ca = ["{ca}"]                 # CAs whose certificates are trusted (add trisatest.dev's here)
+crl = ["{crl}"]               # revocation lists; revoked certificates are refused
+
+[sealing]
+key = "keys/sealing.pem"      # envelopes are sealed to this key (RSA or X25519)
+
+[storage]
+data_dir = "data"             # node.db lives here
+key_file = "keys/storage.key" # the storage key (or key_env = "VAR")
+
+[peers]
+file = "peers.toml"
+key_ttl_secs = 3600           # peers' sealing keys are fetched again after this
+allow_unknown = false         # refuse callers that are not in the peers file
+
+[backoffice]
+admins = ["{admin}"]          # certificate CNs allowed on the back-office listener
+client_cert = "{admin_cert}"  # what `zktr transfer --config` presents
+client_key = "{admin_key}"
+
+[service]
+maintenance = false           # Status says MAINTENANCE, other RPCs UNAVAILABLE
+max_message_bytes = 4194304   # largest gRPC message in or out
+request_timeout_secs = 30     # deadline of each call to a peer
+incoming = "review"           # "review": hold valid incoming transfers for an officer;
+                              # "accept": accept those to our customers' addresses at once
+ivms101_violations = "review" # identities breaking IVMS101: "review" or "reject"
+concurrency_per_connection = 64
+
+# [webhook]                   # ask the back office about every valid incoming transfer
+# url = "https://backoffice.example/zktr"
+# hmac_key_file = "keys/webhook.key"
+# timeout_ms = 2000           # no answer in time: review
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let req = InitRequest {
+            dir: dir.path().join("alpha"),
+            name: "alpha.test".into(),
+            ca: None,
+            sans: vec![],
+            listen: [
+                "127.0.0.1:0".parse().unwrap(),
+                "127.0.0.1:0".parse().unwrap(),
+                "127.0.0.1:0".parse().unwrap(),
+            ],
+            sealing: SealingAlgorithm::X25519,
+        };
+        let out = init(&req).unwrap();
+        let cfg = crate::config::NodeConfig::load(&out.config).unwrap();
+        assert_eq!(cfg.name, "alpha.test");
+        assert!(cfg.tls.cert.exists() && cfg.tls.key.exists() && cfg.sealing.key.exists());
+        assert!(crate::vault::Vault::load(&cfg.storage).is_ok());
+        assert!(matches!(init(&req), Err(InitError::Exists(_))));
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node.example.toml");
+        let example = crate::config::NodeConfig::load(&example);
+        assert!(example.is_ok(), "node.example.toml must load: {example:?}");
+    }
+}
