@@ -544,6 +544,16 @@ async fn untrusted_revoked_and_missing_client_certificates_are_refused() {
         .await
         .expect("a trusted client certificate");
 
+    // A trusted certificate whose name is not in the peers file: health yes, transfers no.
+    let unknown = dialer(&net, net.client("unknown.test"));
+    unknown.status(&entry("beta.test", &b)).await.expect("health for any trusted caller");
+    let s = unknown
+        .transfer(&entry("beta.test", &b), SecureEnvelope::default())
+        .await
+        .unwrap_err();
+    assert_eq!(s.code(), Code::PermissionDenied);
+    assert!(s.message().contains("unknown.test"));
+
     // A certificate of another CA.
     let other = Net::new();
     let stranger = dialer(&net, other.client("gamma.test"));
