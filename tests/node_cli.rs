@@ -17,12 +17,11 @@ fn identity_file() -> PathBuf {
 }
 
 fn zktr(args: &[&str]) -> Output {
-    let out = Command::new(ZKTR)
+    Command::new(ZKTR)
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
-        .expect("run zktr");
-    out
+        .expect("run zktr")
 }
 
 fn ok(args: &[&str]) -> String {

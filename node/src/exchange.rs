@@ -64,9 +64,10 @@ use zktr_proto::trisa::api::v1beta1::{Error as TrisaError, SigningKey};
 use zktr_proto::zktr::admin::v1 as admin;
 use zktr_sanctions::screening;
 use zktr_trisa::payload::{self, TransactionPayload};
+use zktr_trisa::rules::{self, CheckedPayload};
 use zktr_trisa::{
-    ErrorCode, OpenError, Payload, Pending, PublicSealingKey, SealOptions, SealingKey,
-    SecureEnvelope, Transaction, TransferState,
+    ErrorCode, Payload, Pending, PublicSealingKey, SealOptions, SealingKey, SecureEnvelope,
+    Transaction, TransferState,
 };
 
 /// Times as stored: RFC 3339 UTC with exactly six fractional digits, so that stored times
@@ -117,51 +118,6 @@ pub fn error_envelope(id: &str, code: ErrorCode, message: &str, retry: bool) -> 
     }
 }
 
-/// A rejection: TRISA's error code, message and retry flag.
-#[derive(Debug, Clone)]
-struct Reject {
-    code: ErrorCode,
-    message: String,
-    retry: bool,
-}
-
-fn reject(code: ErrorCode, message: impl Into<String>, retry: bool) -> Reject {
-    Reject {
-        code,
-        message: message.into(),
-        retry,
-    }
-}
-
-/// TRISA's ValidateMessage.
-fn validate_envelope(env: &SecureEnvelope) -> Result<(), Reject> {
-    let bad = |m: &str| reject(ErrorCode::BadRequest, m, false);
-    uuid::Uuid::parse_str(&env.id).map_err(|_| bad("the envelope id is not a UUID"))?;
-    if env.timestamp.is_empty() || parse_time(&env.timestamp).is_none() {
-        return Err(bad("the envelope timestamp is missing or not RFC 3339"));
-    }
-    if env.payload.is_empty() {
-        let Some(e) = &env.error else {
-            return Err(bad("the envelope has neither a payload nor an error"));
-        };
-        if e.code == 0 || e.message.is_empty() || ErrorCode::try_from(e.code).is_err() {
-            return Err(bad("the envelope's error needs a known code and a message"));
-        }
-        return Ok(());
-    }
-    if env.encryption_key.is_empty()
-        || env.encryption_algorithm.is_empty()
-        || env.hmac.is_empty()
-        || env.hmac_secret.is_empty()
-        || env.hmac_algorithm.is_empty()
-    {
-        return Err(bad(
-            "a payload needs encryption_key, encryption_algorithm, hmac, hmac_secret and hmac_algorithm",
-        ));
-    }
-    Ok(())
-}
-
 fn idem_key(env: &SecureEnvelope) -> Vec<u8> {
     if env.hmac.is_empty() {
         Sha256::digest(env.encode_to_vec()).to_vec()
@@ -172,92 +128,6 @@ fn idem_key(env: &SecureEnvelope) -> Vec<u8> {
 
 fn is_error_envelope(env: &SecureEnvelope) -> bool {
     env.payload.is_empty() && env.error.is_some()
-}
-
-fn open_reject(e: &OpenError) -> Reject {
-    match e {
-        OpenError::UnsupportedAlgorithm { .. } => {
-            reject(ErrorCode::UnhandledAlgorithm, e.to_string(), false)
-        }
-        OpenError::WrongKey { .. } => {
-            reject(ErrorCode::InvalidKey, "unknown public key signature", true)
-        }
-        OpenError::Unseal { .. } | OpenError::Decrypt(_) => {
-            reject(ErrorCode::InvalidKey, e.to_string(), true)
-        }
-        OpenError::Hmac(_) => reject(ErrorCode::InvalidSignature, e.to_string(), true),
-        OpenError::Decode(_) => reject(ErrorCode::EnvelopeDecodeFail, e.to_string(), false),
-        OpenError::ErrorEnvelope { .. } | OpenError::NoPayload | OpenError::KeyRequired => {
-            reject(ErrorCode::BadRequest, e.to_string(), false)
-        }
-    }
-}
-
-/// What a valid payload holds.
-struct Opened {
-    payload: Payload,
-    transaction: TransactionPayload,
-    /// IVMS101 constraint violations (paths and rules, never values).
-    violations: Vec<String>,
-}
-
-/// TRISA's ValidatePayload; then the identity must decode as IVMS101 and name an
-/// originator and a beneficiary person. Violations of IVMS101's other constraints are
-/// collected, not refused here: TRISA's own reference payloads break several (country
-/// codes, LEI check digits), so a node that bounced them would not interoperate; the
-/// decision step holds such a transfer for review (or refuses it, if so configured).
-fn validate_payload(payload: Payload) -> Result<Opened, Reject> {
-    if payload.identity.is_none() || payload.transaction.is_none() {
-        return Err(reject(
-            ErrorCode::ValidationError,
-            "the payload needs an identity and a transaction",
-            true,
-        ));
-    }
-    if parse_time(&payload.sent_at).is_none() {
-        return Err(reject(
-            ErrorCode::ValidationError,
-            "the payload's sent_at is missing or not RFC 3339",
-            true,
-        ));
-    }
-    if !payload.received_at.is_empty() && parse_time(&payload.received_at).is_none() {
-        return Err(reject(
-            ErrorCode::ValidationError,
-            "the payload's received_at is not RFC 3339",
-            true,
-        ));
-    }
-    let identity = payload::identity(&payload)
-        .map_err(|e| reject(ErrorCode::UnparseableIdentity, e.to_string(), true))?;
-    let transaction = payload::transaction(&payload)
-        .map_err(|e| reject(ErrorCode::UnparseableTransaction, e.to_string(), true))?;
-    let has_persons = identity
-        .originator
-        .as_ref()
-        .is_some_and(|o| !o.persons.is_empty())
-        && identity
-            .beneficiary
-            .as_ref()
-            .is_some_and(|b| !b.persons.is_empty());
-    if !has_persons {
-        return Err(reject(
-            ErrorCode::IncompleteIdentity,
-            "the identity needs at least one originator person and one beneficiary person",
-            true,
-        ));
-    }
-    // Violation messages name paths and rules, never personal values.
-    let violations =
-        zktr_ivms101::validate_identity(&identity, zktr_ivms101::validate::today_utc())
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
-    Ok(Opened {
-        payload,
-        transaction,
-        violations,
-    })
 }
 
 /// The canonical form of an address for lookups (lower-case hex for EVM, ...).
@@ -579,7 +449,7 @@ impl Core {
         peer: &str,
         env: SecureEnvelope,
     ) -> Result<SecureEnvelope, Status> {
-        if let Err(r) = validate_envelope(&env) {
+        if let Err(r) = rules::validate_message(&env) {
             return Ok(error_envelope(&env.id, r.code, &r.message, r.retry));
         }
         let id = env.id.clone();
@@ -615,12 +485,8 @@ impl Core {
     }
 
     /// Opens and validates; `Err` is the error envelope to answer with.
-    fn open(&self, env: &SecureEnvelope) -> Result<Opened, Box<SecureEnvelope>> {
-        let payload = zktr_trisa::open(env, Some(&self.sealing)).map_err(|e| {
-            let r = open_reject(&e);
-            Box::new(error_envelope(&env.id, r.code, &r.message, r.retry))
-        })?;
-        validate_payload(payload)
+    fn open(&self, env: &SecureEnvelope) -> Result<CheckedPayload, Box<SecureEnvelope>> {
+        rules::open_checked(env, &self.sealing)
             .map_err(|r| Box::new(error_envelope(&env.id, r.code, &r.message, r.retry)))
     }
 
@@ -662,12 +528,12 @@ impl Core {
         &self,
         peer: &str,
         env: &SecureEnvelope,
-        opened: Opened,
+        opened: CheckedPayload,
         sender_key: &PublicSealingKey,
     ) -> Result<(State, SecureEnvelope, String), Status> {
         // A Pending (as TRISA's own fixture sends) carries its reference transaction.
         let Some(txn) = opened.transaction.transaction().cloned() else {
-            let r = reject(
+            let r = rules::reject(
                 ErrorCode::UnparseableTransaction,
                 "a new transfer needs a generic Transaction",
                 true,
@@ -706,7 +572,7 @@ impl Core {
                 .take(10)
                 .map(String::as_str)
                 .collect();
-            let r = reject(
+            let r = rules::reject(
                 ErrorCode::ValidationError,
                 format!("invalid IVMS101 identity: {}", list.join("; ")),
                 true,
@@ -1381,21 +1247,21 @@ mod tests {
             "no",
             false,
         );
-        assert!(validate_envelope(&env).is_ok());
+        assert!(rules::validate_message(&env).is_ok());
         env.id = "not-a-uuid".into();
         assert_eq!(
-            validate_envelope(&env).unwrap_err().code,
+            rules::validate_message(&env).unwrap_err().code,
             ErrorCode::BadRequest
         );
         env.id = uuid::Uuid::new_v4().to_string();
         env.timestamp = "yesterday".into();
-        assert!(validate_envelope(&env).is_err());
+        assert!(rules::validate_message(&env).is_err());
         env.timestamp = now_stamp();
         env.error = None;
-        assert!(validate_envelope(&env).is_err());
+        assert!(rules::validate_message(&env).is_err());
         env.payload = vec![1];
         assert!(
-            validate_envelope(&env).is_err(),
+            rules::validate_message(&env).is_err(),
             "a payload without crypto fields"
         );
     }

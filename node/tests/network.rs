@@ -546,7 +546,10 @@ async fn untrusted_revoked_and_missing_client_certificates_are_refused() {
 
     // A trusted certificate whose name is not in the peers file: health yes, transfers no.
     let unknown = dialer(&net, net.client("unknown.test"));
-    unknown.status(&entry("beta.test", &b)).await.expect("health for any trusted caller");
+    unknown
+        .status(&entry("beta.test", &b))
+        .await
+        .expect("health for any trusted caller");
     let s = unknown
         .transfer(&entry("beta.test", &b), SecureEnvelope::default())
         .await
@@ -632,7 +635,13 @@ async fn trisas_fixture_envelope_is_accepted_with_the_fixture_sealing_key() {
     let b_cfg = net.node("beta.test", SealingAlgorithm::X25519);
     add_peer(&b_cfg, "alpha.test");
     let fixture_key = shared_data().join("trisa/sealing_key.pem");
-    let b = start(&b_cfg, |c| c.sealing.key = fixture_key.clone()).await;
+    // Even with automatic acceptance, an identity that breaks IVMS101 (TRISA's fixture
+    // does: country codes, LEI check digits) is held for an officer.
+    let b = start(&b_cfg, |c| {
+        c.sealing.key = fixture_key.clone();
+        c.service.incoming = zktr_node::config::IncomingDecision::Accept;
+    })
+    .await;
     // The fixture's (Pending) transaction names this beneficiary address.
     backoffice(&b_cfg, &b, |bo| {
         bo.add_address(admin::CustomerAddress {
@@ -676,6 +685,15 @@ async fn trisas_fixture_envelope_is_accepted_with_the_fixture_sealing_key() {
     let id = env.id.clone();
     let d = backoffice(&b_cfg, &b, move |bo| bo.show(&id, false).unwrap()).await;
     assert_eq!(d.summary.unwrap().state, "REVIEW");
+    assert!(
+        d.history[0].note.contains("IVMS101 constraint"),
+        "{:?}",
+        d.history
+    );
+    assert!(
+        !d.history[0].note.contains("Alice"),
+        "notes name paths, never values"
+    );
     b.shutdown().await.unwrap();
 }
 
@@ -757,4 +775,186 @@ async fn mutated_envelopes_never_break_the_server() {
     assert!(t.transfers().await <= stored_ok);
     t.client.status(&t.b()).await.expect("still serving");
     t.b.shutdown().await.unwrap();
+}
+
+/// A decision webhook on loopback: answers per the beneficiary address's last digit
+/// (1 accept, 2 reject, 3 never in time), after checking the body's HMAC signature.
+async fn webhook_server(
+    key: Vec<u8>,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let verified = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = verified.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let key = key.clone();
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let (head, body) = loop {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        while buf.len() < i + 4 + len {
+                            let n = sock.read(&mut chunk).await.unwrap_or(0);
+                            if n == 0 {
+                                return;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                        break (head, buf[i + 4..i + 4 + len].to_vec());
+                    }
+                };
+                let signature = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("x-zktr-signature:"))
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default();
+                if signature == zktr_node::webhook::Webhook::signature(&key, &body) {
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                let text = String::from_utf8_lossy(&body).into_owned();
+                let decision = if text.contains("0x0000000000000000000000000000000000000002") {
+                    "reject"
+                } else if text.contains("0x0000000000000000000000000000000000000003") {
+                    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                    "accept"
+                } else {
+                    "accept"
+                };
+                let body =
+                    format!("{{\"decision\":\"{decision}\",\"message\":\"hook says {decision}\"}}");
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    (addr, verified)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_decides_and_the_back_office_hears_every_event() {
+    let net = Net::new();
+    let b_cfg = net.node("beta.test", SealingAlgorithm::X25519);
+    add_peer(&b_cfg, "alpha.test");
+    let key = vec![0x5a; 32];
+    let key_file = net.dir.path().join("webhook.key");
+    std::fs::write(&key_file, hex::encode(&key)).unwrap();
+    let (hook, verified) = webhook_server(key).await;
+    let b = start(&b_cfg, |c| {
+        c.webhook = Some(zktr_node::config::WebhookConfig {
+            url: format!("http://{hook}/decide"),
+            hmac_key_file: key_file.clone(),
+            timeout_ms: 500,
+        })
+    })
+    .await;
+    let addresses = [
+        "0x0000000000000000000000000000000000000001",
+        "0x0000000000000000000000000000000000000002",
+        "0x0000000000000000000000000000000000000003",
+    ];
+    for a in addresses {
+        backoffice(&b_cfg, &b, move |bo| {
+            bo.add_address(admin::CustomerAddress {
+                address: a.into(),
+                network: String::new(),
+                customer: String::new(),
+            })
+            .unwrap()
+        })
+        .await;
+    }
+    // The back office listens to events before anything arrives.
+    let (events_tx, events_rx) = std::sync::mpsc::channel();
+    {
+        let mut c = load(&b_cfg);
+        c.listen.backoffice = b.backoffice_addr;
+        std::thread::spawn(move || {
+            let mut bo = zktr_node::backoffice::BackOffice::connect(&c).unwrap();
+            let mut n = 0;
+            let _ = bo.watch(|ev| {
+                let _ = events_tx.send(ev);
+                n += 1;
+                n < 3
+            });
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let client = dialer(&net, net.client("alpha.test"));
+    let our_key = SealingKey::generate_x25519();
+    let theirs = client
+        .key_exchange(
+            &entry("beta.test", &b),
+            zktr_proto::trisa::api::v1beta1::SigningKey {
+                data: our_key.public_key().spki_der().unwrap(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let b_key = PublicSealingKey::from_der(&theirs.data).unwrap();
+    let mut replies = Vec::new();
+    for a in addresses {
+        let mut txn = transaction();
+        txn.beneficiary = a.into();
+        let mut p = good_payload();
+        p.transaction = Some(prost_types::Any {
+            type_url: "type.googleapis.com/trisa.data.generic.v1beta1.Transaction".into(),
+            value: txn.encode_to_vec(),
+        });
+        let env = zktr_trisa::seal(&p, &b_key, &SealOptions::default()).unwrap();
+        replies.push(client.transfer(&entry("beta.test", &b), env).await.unwrap());
+    }
+    assert_eq!(replies[0].transfer_state, TransferState::Accepted as i32);
+    assert_eq!(code(&replies[1]), ErrorCode::Rejected);
+    assert_eq!(
+        replies[1].error.as_ref().unwrap().message,
+        "hook says reject"
+    );
+    assert_eq!(
+        replies[2].transfer_state,
+        TransferState::Pending as i32,
+        "no answer in time: review"
+    );
+    assert!(
+        verified.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "signed requests"
+    );
+
+    let events: Vec<admin::TransferEvent> = (0..3)
+        .map(|_| {
+            events_rx
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .unwrap()
+        })
+        .collect();
+    let states: Vec<String> = events
+        .iter()
+        .map(|e| e.transfer.as_ref().unwrap().state.clone())
+        .collect();
+    assert_eq!(states, ["ACCEPTED", "REJECTED", "REVIEW"]);
+    b.shutdown().await.unwrap();
 }

@@ -14,6 +14,7 @@ pub mod envelope;
 pub mod json;
 pub mod keys;
 pub mod payload;
+pub mod rules;
 
 /// The generated protobuf types of TRISA's v1beta1 packages (from `zktr-proto`).
 pub mod pb {
