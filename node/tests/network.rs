@@ -958,3 +958,121 @@ async fn the_webhook_decides_and_the_back_office_hears_every_event() {
     assert_eq!(states, ["ACCEPTED", "REJECTED", "REVIEW"]);
     b.shutdown().await.unwrap();
 }
+
+async fn handshake(
+    net: &Net,
+    addr: std::net::SocketAddr,
+    client: &str,
+    groups: Vec<&'static dyn rustls::crypto::SupportedKxGroup>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<(rustls::NamedGroup, Vec<u8>), String> {
+    let (cert, key) = net.client_paths(client);
+    let mut roots = rustls::RootCertStore::empty();
+    for c in zktr_node::tls::load_certs(&net.ca_cert()).unwrap() {
+        roots.add(c).unwrap();
+    }
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.kx_groups = groups;
+    let mut config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            zktr_node::tls::load_certs(&cert).unwrap(),
+            zktr_node::tls::load_key(&key).unwrap(),
+        )
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let stream = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (_, conn) = stream.get_ref();
+    Ok((
+        conn.negotiated_key_exchange_group()
+            .map(|g| g.name())
+            .unwrap(),
+        conn.alpn_protocol().unwrap_or_default().to_vec(),
+    ))
+}
+
+/// What TRISA's Go peers offer (P-256/P-384 only, TLS 1.3) works; TLS 1.2 does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_speaks_what_trisa_peers_offer() {
+    use rustls::crypto::ring::kx_group;
+    let net = Net::new();
+    let cfg = net.node("beta.test", SealingAlgorithm::X25519);
+    let b = start(&cfg, |_| {}).await;
+    net.client("gamma.test");
+    let tls13 = &[&rustls::version::TLS13];
+    for (group, name) in [
+        (kx_group::SECP256R1, rustls::NamedGroup::secp256r1),
+        (kx_group::SECP384R1, rustls::NamedGroup::secp384r1),
+    ] {
+        let (got, alpn) = handshake(&net, b.peer_addr, "gamma.test", vec![group], tls13)
+            .await
+            .unwrap();
+        assert_eq!(got, name);
+        assert_eq!(alpn, b"h2");
+    }
+    let tls12 = handshake(
+        &net,
+        b.peer_addr,
+        "gamma.test",
+        vec![kx_group::SECP256R1],
+        &[&rustls::version::TLS12],
+    )
+    .await;
+    assert!(tls12.is_err(), "TLS 1.2 must be refused");
+    b.shutdown().await.unwrap();
+}
+
+/// A peer's sealing key from KeyExchange is used until its TTL, then fetched again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_keys_are_fetched_again_after_their_ttl() {
+    let net = Net::new();
+    let a_cfg = net.node("alpha.test", SealingAlgorithm::X25519);
+    let b_cfg = net.node("beta.test", SealingAlgorithm::X25519);
+    let a = start(&a_cfg, |c| c.peers.key_ttl_secs = 1).await;
+    let b = start(&b_cfg, |_| {}).await;
+    set_peers(&a_cfg, &[("beta.test", b.peer_addr)]);
+    set_peers(&b_cfg, &[("alpha.test", a.peer_addr)]);
+    let beta = load(&a_cfg).peers.file;
+    let entry = zktr_node::config::PeersFile::load(&beta).unwrap().peer[0].clone();
+    let first = a.core.ensure_peer_key(&entry).await.unwrap();
+    let now = zktr_node::exchange::now_stamp();
+    assert!(
+        a.core
+            .store
+            .peer_key("beta.test", &now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let later = zktr_node::exchange::now_stamp();
+    assert!(
+        a.core
+            .store
+            .peer_key("beta.test", &later)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired after the TTL"
+    );
+    let again = a.core.ensure_peer_key(&entry).await.unwrap();
+    assert_eq!(first.spki_der().unwrap(), again.spki_der().unwrap());
+    assert!(
+        a.core
+            .store
+            .peer_key("beta.test", &zktr_node::exchange::now_stamp())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
