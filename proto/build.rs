@@ -6,12 +6,14 @@
 
 use std::{env, fs, path::PathBuf};
 
-const PROTOS: [&str; 5] = [
+const PROTOS: [&str; 7] = [
     "proto/ivms101/ivms101.proto",
     "proto/trisa/api/v1beta1/api.proto",
     "proto/trisa/data/generic/v1beta1/transaction.proto",
     "proto/zktr/bundle/v1/bundle.proto",
     "proto/zktr/admin/v1/admin.proto",
+    "proto/zktr/transfer/v1/transfer.proto",
+    "proto/zktr/log/v1/log.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

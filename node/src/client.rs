@@ -174,6 +174,82 @@ impl Dialer {
         Ok(c.confirm_address(self.request(address)).await?.into_inner())
     }
 
+    /// AttestedTransfer/Transfer (zktr peers).
+    pub async fn attested_transfer(
+        &self,
+        peer: &PeerEntry,
+        req: zktr_proto::zktr::transfer::v1::AttestedEnvelope,
+    ) -> Result<zktr_proto::zktr::transfer::v1::AttestedReply, Status> {
+        let mut c =
+            zktr_proto::zktr::transfer::v1::attested_transfer_client::AttestedTransferClient::new(
+                self.channel(peer)?,
+            )
+            .max_decoding_message_size(self.max_message)
+            .max_encoding_message_size(self.max_message);
+        Ok(c.transfer(self.request(req)).await?.into_inner())
+    }
+
+    fn log_client(
+        &self,
+        peer: &PeerEntry,
+    ) -> Result<
+        zktr_proto::zktr::log::v1::commitment_log_client::CommitmentLogClient<Channel>,
+        Status,
+    > {
+        Ok(
+            zktr_proto::zktr::log::v1::commitment_log_client::CommitmentLogClient::new(
+                self.channel(peer)?,
+            ),
+        )
+    }
+
+    /// CommitmentLog/GetTreeHead.
+    pub async fn log_tree_head(
+        &self,
+        peer: &PeerEntry,
+    ) -> Result<zktr_proto::zktr::bundle::v1::SignedTreeHead, Status> {
+        let req = self.request(zktr_proto::zktr::log::v1::TreeHeadRequest {});
+        Ok(self
+            .log_client(peer)?
+            .get_tree_head(req)
+            .await?
+            .into_inner())
+    }
+
+    /// CommitmentLog/GetInclusionProof.
+    pub async fn log_inclusion(
+        &self,
+        peer: &PeerEntry,
+        commitment: Vec<u8>,
+        tree_size: u64,
+    ) -> Result<zktr_proto::zktr::log::v1::InclusionProof, Status> {
+        let req = self.request(zktr_proto::zktr::log::v1::InclusionRequest {
+            commitment,
+            tree_size,
+        });
+        Ok(self
+            .log_client(peer)?
+            .get_inclusion_proof(req)
+            .await?
+            .into_inner())
+    }
+
+    /// CommitmentLog/GetConsistencyProof.
+    pub async fn log_consistency(
+        &self,
+        peer: &PeerEntry,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<zktr_proto::zktr::log::v1::ConsistencyProof, Status> {
+        let req =
+            self.request(zktr_proto::zktr::log::v1::ConsistencyRequest { old_size, new_size });
+        Ok(self
+            .log_client(peer)?
+            .get_consistency_proof(req)
+            .await?
+            .into_inner())
+    }
+
     /// TRISAHealth/Status.
     pub async fn status(&self, peer: &PeerEntry) -> Result<ServiceState, Status> {
         let mut c = TrisaHealthClient::new(self.channel(peer)?);

@@ -213,6 +213,40 @@ fn default_webhook_timeout() -> u64 {
     2000
 }
 
+/// Attested transfers: what the node proves with and verifies against (issue 14). Without
+/// this section the node speaks plain TRISA only.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestConfig {
+    /// The Groth16 keys (`zktr setup --out DIR`, or a ceremony's `params/`).
+    pub params: PathBuf,
+    /// The verifier policy incoming bundles must satisfy (and whose threshold rules we
+    /// attest), e.g. `params/policy.example.json`.
+    pub policy: PathBuf,
+    /// The signed sanctions set (`.zkts`) both parties are screened against.
+    pub sanctions: PathBuf,
+    /// The policy jurisdiction whose threshold our transfers attest (`FATF`, `US`, ...).
+    pub jurisdiction: String,
+    /// The jurisdictions whose rules we apply to incoming bundles (default: `jurisdiction`).
+    #[serde(default)]
+    pub apply: Vec<String>,
+    /// Our commitment log's Ed25519 key (64 hex digits; `zktr node init` writes one).
+    pub log_key: PathBuf,
+    /// Our receipt key (64 hex digits).
+    pub receipt_key: PathBuf,
+    /// Our log's id in tree heads (default: the node's name).
+    #[serde(default)]
+    pub log_id: Option<String>,
+    /// Whether a transfer to a peer that does not speak zktr may go as plain TRISA (the
+    /// record says it was sent unattested). Default true.
+    #[serde(default = "default_true")]
+    pub allow_unattested: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
 /// The whole `node.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -237,6 +271,9 @@ pub struct NodeConfig {
     /// Optional webhook.
     #[serde(default)]
     pub webhook: Option<WebhookConfig>,
+    /// Attested transfers (optional).
+    #[serde(default)]
+    pub attest: Option<AttestConfig>,
     /// The file this was read from (set by [`NodeConfig::load`]).
     #[serde(skip)]
     pub path: PathBuf,
@@ -305,6 +342,13 @@ impl NodeConfig {
         c.backoffice.client_key = resolve(&base, &c.backoffice.client_key);
         if let Some(w) = &mut c.webhook {
             w.hmac_key_file = resolve(&base, &w.hmac_key_file);
+        }
+        if let Some(a) = &mut c.attest {
+            a.params = resolve(&base, &a.params);
+            a.policy = resolve(&base, &a.policy);
+            a.sanctions = resolve(&base, &a.sanctions);
+            a.log_key = resolve(&base, &a.log_key);
+            a.receipt_key = resolve(&base, &a.receipt_key);
         }
         c.check()?;
         Ok(c)

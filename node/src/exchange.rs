@@ -118,7 +118,7 @@ pub fn error_envelope(id: &str, code: ErrorCode, message: &str, retry: bool) -> 
     }
 }
 
-fn idem_key(env: &SecureEnvelope) -> Vec<u8> {
+pub(crate) fn idem_key(env: &SecureEnvelope) -> Vec<u8> {
     if env.hmac.is_empty() {
         Sha256::digest(env.encode_to_vec()).to_vec()
     } else {
@@ -126,7 +126,7 @@ fn idem_key(env: &SecureEnvelope) -> Vec<u8> {
     }
 }
 
-fn is_error_envelope(env: &SecureEnvelope) -> bool {
+pub(crate) fn is_error_envelope(env: &SecureEnvelope) -> bool {
     env.payload.is_empty() && env.error.is_some()
 }
 
@@ -208,6 +208,10 @@ pub enum ExchangeError {
     /// Sealing for the peer failed.
     #[error("sealing: {0}")]
     Seal(String),
+    /// The node refuses to send this transfer as it stands (a screening hit, data that
+    /// does not commit); it is held for review with this reason.
+    #[error("held: {0}")]
+    Refused(String),
 }
 
 /// The node's shared state: configuration, keys, storage, peers, the dialer.
@@ -226,6 +230,8 @@ pub struct Core {
     pub(crate) events: broadcast::Sender<admin::TransferEvent>,
     pub(crate) outbox_wake: Notify,
     pub(crate) webhook: Option<webhook::Webhook>,
+    /// Attested transfers (`[attest]`), if configured.
+    pub attestor: Option<crate::attest::Attestor>,
     locks: std::sync::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
 }
 
@@ -249,6 +255,7 @@ pub fn summary(t: &TransferRow) -> admin::TransferSummary {
         last_error: t.last_error.clone().unwrap_or_default(),
         txid: t.txid.clone().unwrap_or_default(),
         erased: t.erased,
+        attested: t.attested,
     }
 }
 
@@ -274,6 +281,7 @@ impl Core {
         dialer: Dialer,
         metrics: Metrics,
         webhook: Option<webhook::Webhook>,
+        attestor: Option<crate::attest::Attestor>,
     ) -> Self {
         let sealing_public = sealing.public_key();
         let (events, _) = broadcast::channel(1024);
@@ -289,6 +297,7 @@ impl Core {
             events,
             outbox_wake: Notify::new(),
             webhook,
+            attestor,
             locks: std::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -372,7 +381,10 @@ impl Core {
         Ok(())
     }
 
-    async fn peer_sealing_key(&self, peer: &str) -> Result<Option<PublicSealingKey>, StoreError> {
+    pub(crate) async fn peer_sealing_key(
+        &self,
+        peer: &str,
+    ) -> Result<Option<PublicSealingKey>, StoreError> {
         Ok(self
             .store
             .peer_key(peer, &now_stamp())
@@ -456,10 +468,9 @@ impl Core {
         let lock = self.lock_for(&id);
         let _guard = lock.lock().await;
         let key = idem_key(&env);
-        if let Some(reply) = self.store.stored_reply(&id, &key).await.map_err(internal)? {
+        if let Some((format, reply)) = self.store.stored_reply(&id, &key).await.map_err(internal)? {
             self.metrics.replayed();
-            return SecureEnvelope::decode(reply.as_slice())
-                .map_err(|_| Status::internal("a stored reply does not decode"));
+            return decode_stored_reply(&format, &reply);
         }
         let existing = self.store.transfer(&id).await.map_err(internal)?;
         match existing {
@@ -524,7 +535,7 @@ impl Core {
     }
 
     /// The beneficiary's decision on a valid transfer.
-    async fn decide(
+    pub(crate) async fn decide(
         &self,
         peer: &str,
         env: &SecureEnvelope,
@@ -668,9 +679,78 @@ impl Core {
         expect: Option<State>,
         txid: Option<&str>,
     ) -> Result<SecureEnvelope, Status> {
-        let request = env.encode_to_vec();
-        let reply_bytes = reply.encode_to_vec();
         let last_error = reply.error.as_ref().or(env.error.as_ref()).map(error_text);
+        let stored = self
+            .commit_exchange(
+                peer,
+                env,
+                key,
+                &env.encode_to_vec(),
+                &reply.encode_to_vec(),
+                state,
+                note,
+                (new, expect, txid, last_error.as_deref()),
+                "trisa",
+                None,
+            )
+            .await?;
+        match stored {
+            None => Ok(reply.clone()),
+            Some((format, bytes)) => decode_stored_reply(&format, &bytes),
+        }
+    }
+
+    /// Stores a received attested envelope, our reply and the attestation in one
+    /// transaction (a new transfer).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn commit_attested(
+        &self,
+        peer: &str,
+        env: &SecureEnvelope,
+        key: &[u8],
+        request: &[u8],
+        reply: &zktr_proto::zktr::transfer::v1::AttestedReply,
+        state: State,
+        note: &str,
+        attestation: crate::store::ReceivedAttestation,
+    ) -> Result<(), Status> {
+        let last_error = reply
+            .envelope
+            .as_ref()
+            .and_then(|e| e.error.as_ref())
+            .map(error_text);
+        self.commit_exchange(
+            peer,
+            env,
+            key,
+            request,
+            &reply.encode_to_vec(),
+            state,
+            note,
+            (true, None, None, last_error.as_deref()),
+            "attested",
+            Some(&attestation),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Commits one exchange; `Ok(Some(reply))` if a concurrent copy of the same request
+    /// was recorded first (answer with its stored reply).
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    async fn commit_exchange(
+        &self,
+        peer: &str,
+        env: &SecureEnvelope,
+        key: &[u8],
+        request: &[u8],
+        reply: &[u8],
+        state: State,
+        note: &str,
+        (new, expect, txid, last_error): (bool, Option<State>, Option<&str>, Option<&str>),
+        format: &str,
+        attestation: Option<&crate::store::ReceivedAttestation>,
+    ) -> Result<Option<(String, Vec<u8>)>, Status> {
         let now = now_stamp();
         let rec = Incoming {
             id: &env.id,
@@ -679,27 +759,27 @@ impl Core {
             state,
             note,
             idem_key: key,
-            request: &request,
-            reply: &reply_bytes,
+            request,
+            reply,
             request_ts: &env.timestamp,
             txid,
-            last_error: last_error.as_deref(),
+            last_error,
             new,
             expect,
             now: &now,
+            format,
+            attestation,
         };
         match self.store.record_incoming(&rec).await {
             Ok(()) => {}
             Err(StoreError::Duplicate(_)) | Err(StoreError::Exists(_)) => {
-                // Recorded by a concurrent copy: answer what it stored.
                 if let Some(stored) = self
                     .store
                     .stored_reply(&env.id, key)
                     .await
                     .map_err(internal)?
                 {
-                    return SecureEnvelope::decode(stored.as_slice())
-                        .map_err(|_| Status::internal("a stored reply does not decode"));
+                    return Ok(Some(stored));
                 }
                 return Err(Status::aborted(
                     "a concurrent envelope changed this transfer; retry",
@@ -712,7 +792,7 @@ impl Core {
         }
         self.announce(&env.id, note).await;
         fault_pause_before_reply().await;
-        Ok(reply.clone())
+        Ok(None)
     }
 
     async fn receive_update(
@@ -905,6 +985,15 @@ impl Core {
             .peers
             .get(&item.peer)
             .ok_or_else(|| ExchangeError::UnknownPeer(item.peer.clone()))?;
+        let attested = item.out_state == TransferState::Started as i32
+            && self
+                .store
+                .transfer(&item.id)
+                .await?
+                .is_some_and(|t| t.attested && t.role == Role::Originator);
+        if attested {
+            return self.deliver_attested(item, &peer).await;
+        }
         let envelope = if item.envelope.is_empty() {
             self.seal_outgoing(item, &peer).await?
         } else {
@@ -919,6 +1008,94 @@ impl Core {
                     peer: peer.name.clone(),
                     message: format!("{:?}: {}", s.code(), s.message()),
                 })?;
+        let bytes = reply.encode_to_vec();
+        self.finish_delivery(item, &peer, &reply, &bytes, || Ok(None))
+            .await
+    }
+
+    /// The first envelope of an attested transfer: commit, prove and seal (each step
+    /// stored, see [`crate::attest`]), send on AttestedTransfer, check the receipt.
+    async fn deliver_attested(
+        &self,
+        item: &OutboxItem,
+        peer: &PeerEntry,
+    ) -> Result<bool, ExchangeError> {
+        use zktr_proto::zktr::transfer::v1::AttestedEnvelope;
+        let attestor = self.attestor.as_ref().ok_or_else(|| {
+            ExchangeError::Invalid(
+                "an attested transfer, but this node has no [attest] section".into(),
+            )
+        })?;
+        if !peer.zktr {
+            return Err(ExchangeError::Invalid(format!(
+                "peer {} does not speak zktr (peers file)",
+                peer.name
+            )));
+        }
+        let sent_bytes = if item.envelope.is_empty() {
+            let plain = item.plain.as_ref().ok_or_else(|| {
+                ExchangeError::Invalid("an outbox entry has nothing to send".into())
+            })?;
+            let payload = Payload::decode(self.vault.open(plain)?.as_slice())
+                .map_err(|_| ExchangeError::Invalid("a stored payload does not decode".into()))?;
+            let key = self.ensure_peer_key(peer).await?;
+            match attestor.prepare(self, &item.id, peer, &payload, &key).await {
+                Ok(bytes) => {
+                    self.store
+                        .set_sealed_envelope(&item.id, item.seq, &bytes)
+                        .await?;
+                    bytes
+                }
+                Err(ExchangeError::Refused(why)) => {
+                    let note = format!("held for review: {why}");
+                    self.store
+                        .hold(&item.id, item.seq, State::Review, &note, &why, &now_stamp())
+                        .await?;
+                    self.announce(&item.id, &note).await;
+                    return Ok(true);
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            item.envelope.clone()
+        };
+        let sent = AttestedEnvelope::decode(sent_bytes.as_slice()).map_err(|_| {
+            ExchangeError::Invalid("a stored attested envelope does not decode".into())
+        })?;
+        let reply = self
+            .dialer
+            .attested_transfer(peer, sent.clone())
+            .await
+            .map_err(|s| ExchangeError::Peer {
+                peer: peer.name.clone(),
+                message: format!("{:?}: {}", s.code(), s.message()),
+            })?;
+        let envelope = reply.envelope.clone().ok_or_else(|| ExchangeError::Peer {
+            peer: peer.name.clone(),
+            message: "the attested reply has no envelope".into(),
+        })?;
+        let bytes = reply.encode_to_vec();
+        let receipt_json = reply.receipt_json.clone();
+        self.finish_delivery(item, peer, &envelope, &bytes, || {
+            match attestor.check_receipt(peer, &sent, &receipt_json) {
+                Ok(r) => Ok(Some(r.to_json())),
+                Err(why) => Err(format!("the receipt does not check: {why}")),
+            }
+        })
+        .await
+    }
+
+    /// Records the peer's answer `reply` (stored as `bytes`) to our outbox envelope.
+    /// `receipt` checks what a payload reply must carry besides the envelope: `Ok(Some)`
+    /// a receipt to store, `Err` a problem that is recorded on the transfer.
+    async fn finish_delivery(
+        &self,
+        item: &OutboxItem,
+        peer: &PeerEntry,
+        reply: &SecureEnvelope,
+        bytes: &[u8],
+        receipt: impl FnOnce() -> Result<Option<String>, String>,
+    ) -> Result<bool, ExchangeError> {
         if reply.id != item.id {
             return Err(ExchangeError::Peer {
                 peer: peer.name.clone(),
@@ -935,7 +1112,7 @@ impl Core {
                 && item.attempts < 3
             {
                 // The peer lacks (or changed) keys: exchange again, seal afresh next time.
-                self.exchange_keys(&peer).await?;
+                self.exchange_keys(peer).await?;
                 self.store
                     .set_sealed_envelope(&item.id, item.seq, &[])
                     .await?;
@@ -954,7 +1131,7 @@ impl Core {
                 .record_delivery(
                     &item.id,
                     item.seq,
-                    &reply.encode_to_vec(),
+                    bytes,
                     state,
                     &format!("{state} by the peer: {}", code.as_str_name()),
                     Some(&text),
@@ -966,10 +1143,21 @@ impl Core {
             return Ok(true);
         }
         // A payload reply must open with our key; a reply we cannot read is retried.
-        zktr_trisa::open(&reply, Some(&self.sealing)).map_err(|e| ExchangeError::Peer {
+        zktr_trisa::open(reply, Some(&self.sealing)).map_err(|e| ExchangeError::Peer {
             peer: peer.name.clone(),
             message: format!("the reply does not open: {e}"),
         })?;
+        let problem = match receipt() {
+            Ok(Some(json)) => {
+                self.store.set_receipt(&item.id, &json).await?;
+                None
+            }
+            Ok(None) => None,
+            Err(why) => {
+                tracing::warn!(transfer = %item.id, peer = %peer.name, %why, "bad receipt");
+                Some(why)
+            }
+        };
         let state = state_of_reply(reply.transfer_state);
         let note = format!(
             "the peer answered {}",
@@ -981,10 +1169,10 @@ impl Core {
             .record_delivery(
                 &item.id,
                 item.seq,
-                &reply.encode_to_vec(),
+                bytes,
                 state,
                 &note,
-                None,
+                problem.as_deref(),
                 Some(&reply.timestamp),
                 &now_stamp(),
             )
@@ -1092,7 +1280,21 @@ async fn fault_pause_before_reply() {
     }
 }
 
-fn error_text(e: &TrisaError) -> String {
+/// A stored reply as the envelope a TRISANetwork caller gets (the envelope of an
+/// attested reply).
+fn decode_stored_reply(format: &str, bytes: &[u8]) -> Result<SecureEnvelope, Status> {
+    let bad = || Status::internal("a stored reply does not decode");
+    if format == "attested" {
+        zktr_proto::zktr::transfer::v1::AttestedReply::decode(bytes)
+            .ok()
+            .and_then(|r| r.envelope)
+            .ok_or_else(bad)
+    } else {
+        SecureEnvelope::decode(bytes).map_err(|_| bad())
+    }
+}
+
+pub(crate) fn error_text(e: &TrisaError) -> String {
     let code = ErrorCode::try_from(e.code)
         .map(|c| c.as_str_name().to_string())
         .unwrap_or_else(|_| e.code.to_string());
@@ -1210,8 +1412,15 @@ pub(crate) async fn our_payload(core: &Core, id: &str) -> Result<Payload, Exchan
 
 /// The newest payload the peer sent us for a transfer (opened with our sealing key).
 pub(crate) async fn received_payload(core: &Core, id: &str) -> Result<Payload, ExchangeError> {
-    for bytes in core.store.received_requests(id).await? {
-        let Ok(env) = SecureEnvelope::decode(bytes.as_slice()) else {
+    for (format, bytes) in core.store.received_requests(id).await? {
+        let env = if format == "attested" {
+            zktr_proto::zktr::transfer::v1::AttestedEnvelope::decode(bytes.as_slice())
+                .ok()
+                .and_then(|a| a.envelope)
+        } else {
+            SecureEnvelope::decode(bytes.as_slice()).ok()
+        };
+        let Some(env) = env else {
             continue;
         };
         if env.payload.is_empty() {

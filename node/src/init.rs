@@ -9,6 +9,8 @@
 //! DIR/certs/<CN>-admin.pem  the back office's client certificate and .key
 //! DIR/keys/sealing.pem   the sealing key (RSA-4096 by default, as TRISA; or X25519)
 //! DIR/keys/storage.key   the storage key (64 hex digits, mode 0600)
+//! DIR/keys/log.key, receipt.key  Ed25519 keys of our commitment log and our receipts
+//!                        (64 hex digits, 0600; .pub beside them for peers)
 //! DIR/data/              the database folder
 //! ```
 //!
@@ -117,6 +119,10 @@ pub struct InitOutcome {
     pub cert: PathBuf,
     /// The sealing key's public half, PEM (to hand to peers out of band if wanted).
     pub sealing_public_pem: String,
+    /// Our log key's public half (hex): peers put it as `log_key` in their peers file.
+    pub log_public_key: String,
+    /// Our receipt key's public half (hex): peers' `receipt_key`.
+    pub receipt_public_key: String,
 }
 
 /// Writes a node folder.
@@ -204,6 +210,25 @@ pub fn init(req: &InitRequest) -> Result<InitOutcome, InitError> {
         &format!("{}\n", crate::vault::Vault::generate_hex()),
         0o600,
     )?;
+    // The keys that sign our commitment log's tree heads and our receipts (attested
+    // transfers); their public halves go to peers' peers files.
+    let mut public_keys = Vec::new();
+    for name in ["log", "receipt"] {
+        let seed: [u8; 32] = zktr_trisa::crypto::random_bytes();
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        write_new(
+            &req.dir.join(format!("keys/{name}.key")),
+            &format!("{}\n", hex::encode(seed)),
+            0o600,
+        )?;
+        let public = hex::encode(key.verifying_key().to_bytes());
+        write_new(
+            &req.dir.join(format!("keys/{name}.pub")),
+            &format!("{public}\n"),
+            0o644,
+        )?;
+        public_keys.push(public);
+    }
     let peers = req.dir.join("peers.toml");
     if !peers.exists() {
         write_new(&peers, PEERS_TEMPLATE, 0o644)?;
@@ -231,6 +256,8 @@ pub fn init(req: &InitRequest) -> Result<InitOutcome, InitError> {
         ca_dir,
         cert: node.cert,
         sealing_public_pem,
+        log_public_key: public_keys[0].clone(),
+        receipt_public_key: public_keys[1].clone(),
     })
 }
 
@@ -289,6 +316,15 @@ incoming = "review"           # "review": hold valid incoming transfers for an o
                               # "accept": accept those to our customers' addresses at once
 ivms101_violations = "review" # identities breaking IVMS101: "review" or "reject"
 concurrency_per_connection = 64
+
+# [attest]                    # attested transfers (proofs beside each envelope)
+# params = "params"           # Groth16 keys (zktr setup, or a ceremony's params/)
+# policy = "policy.json"      # what incoming bundles must satisfy; our threshold rules
+# sanctions = "lists/sdn.zkts" # the signed sanctions set we screen against
+# jurisdiction = "FATF"       # the rule our transfers attest
+# log_key = "keys/log.key"
+# receipt_key = "keys/receipt.key"
+# allow_unattested = true     # plain TRISA to peers that do not speak zktr
 
 # [webhook]                   # ask the back office about every valid incoming transfer
 # url = "https://backoffice.example/zktr"

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod attest;
 pub mod backoffice;
 pub mod certs;
 pub mod client;
@@ -27,6 +28,7 @@ pub mod fetch;
 pub mod flow;
 pub mod http;
 pub mod init;
+pub mod logclient;
 pub mod metrics;
 pub mod server;
 pub mod service;

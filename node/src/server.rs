@@ -63,6 +63,9 @@ pub enum NodeError {
     /// The webhook's key.
     #[error(transparent)]
     Webhook(#[from] WebhookError),
+    /// The `[attest]` section's keys, policy, sanctions set or log.
+    #[error(transparent)]
+    Attest(#[from] crate::attest::AttestError),
     /// The certificate does not name this node.
     #[error(
         "{cert}: the certificate's common name is {found:?} but the config's `name` is {name:?}"
@@ -277,6 +280,10 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     })?;
     let peers = PeersBook::load(config.peers.file.clone())?;
     let webhook = config.webhook.as_ref().map(Webhook::load).transpose()?;
+    let attestor = match &config.attest {
+        Some(a) => Some(crate::attest::Attestor::load(a, &store, &config.name).await?),
+        None => None,
+    };
     let server_tls = tls::server_config(&identity, &config.tls.ca, &config.tls.crl)?;
     // The client side is built per peer; build one now so a bad CA or CRL fails at start.
     tls::client_config(&identity, &config.tls.ca, &config.tls.crl)?;
@@ -307,12 +314,14 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         dialer,
         Metrics::new(),
         webhook,
+        attestor,
     ));
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
 
     let acceptor = TlsAcceptor::from(server_tls);
     let peer_service = PeerService::new(core.clone());
+    let attested_core = core.clone();
     let incoming = tls_incoming(peer_listener, acceptor.clone(), shutdown_rx.clone());
     let signal = shutdown_signal(shutdown_rx.clone());
     tasks.spawn(async move {
@@ -325,6 +334,16 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
                     .max_encoding_message_size(max),
             )
             .add_service(TrisaHealthServer::new(peer_service))
+            .add_service(
+                zktr_proto::zktr::transfer::v1::attested_transfer_server::AttestedTransferServer::new(
+                    crate::service::AttestedService::new(attested_core.clone()),
+                )
+                .max_decoding_message_size(max)
+                .max_encoding_message_size(max),
+            )
+            .add_service(zktr_proto::zktr::log::v1::commitment_log_server::CommitmentLogServer::new(
+                crate::service::LogService::new(attested_core),
+            ))
             .serve_with_incoming_shutdown(incoming, signal)
             .await
             .map_err(|e| NodeError::Serve {

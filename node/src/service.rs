@@ -52,6 +52,7 @@ pub fn to_status(e: ExchangeError) -> Status {
             Status::unavailable(format!("peer {peer}: {message}"))
         }
         ExchangeError::Seal(m) => Status::internal(format!("sealing: {m}")),
+        ExchangeError::Refused(m) => Status::failed_precondition(m),
     }
 }
 
@@ -70,7 +71,7 @@ fn caller<T>(req: &Request<T>) -> Result<(String, Option<String>), Status> {
 /// `trisa.api.v1beta1.TRISANetwork` and `TRISAHealth`.
 #[derive(Debug, Clone)]
 pub struct PeerService {
-    core: Arc<Core>,
+    pub(crate) core: Arc<Core>,
 }
 
 impl PeerService {
@@ -80,7 +81,7 @@ impl PeerService {
     }
 
     /// The caller's name, if it may use the network service.
-    fn admit<T>(&self, req: &Request<T>) -> Result<String, Status> {
+    pub(crate) fn admit<T>(&self, req: &Request<T>) -> Result<String, Status> {
         if self.core.config.service.maintenance {
             return Err(Status::unavailable("conducting temporary maintenance"));
         }
@@ -374,6 +375,33 @@ impl BackOffice for BackOfficeService {
                 "transfer {id} already exists"
             )));
         }
+        let peer_entry = core.peers.get(&req.peer);
+        let speaks_zktr = peer_entry.as_ref().is_some_and(|p| p.zktr);
+        let facts = match (&core.attestor, speaks_zktr && !req.plain) {
+            (Some(_), true) => {
+                if req.fiat_currency == 0
+                    || req.fiat_currency > 999
+                    || req.asset_amount.parse::<u128>().is_err()
+                {
+                    return Err(Status::invalid_argument(
+                        "an attested transfer needs fiat_value, fiat_currency (ISO 4217 numeric) and asset_amount (base units)",
+                    ));
+                }
+                Some(crate::attest::Facts {
+                    fiat_value: req.fiat_value,
+                    fiat_currency: req.fiat_currency as u16,
+                    asset_id: req.asset_id,
+                    asset_amount: req.asset_amount.clone(),
+                })
+            }
+            (Some(a), false) if !a.allow_unattested => {
+                return Err(Status::failed_precondition(format!(
+                    "peer {} does not speak zktr (or plain was asked) and this node sends attested transfers only",
+                    req.peer
+                )));
+            }
+            _ => None,
+        };
         let payload = exchange::new_payload(&identity, &transaction);
         let bytes = payload.encode_to_vec();
         let ours = core.vault.seal(&bytes).map_err(|e| to_status(e.into()))?;
@@ -383,7 +411,7 @@ impl BackOffice for BackOfficeService {
         };
         match core
             .store
-            .create_originated(&id, &req.peer, &ours, &first, &now_stamp())
+            .create_originated(&id, &req.peer, &ours, &first, facts.as_ref(), &now_stamp())
             .await
         {
             Ok(()) => {}
@@ -392,7 +420,7 @@ impl BackOffice for BackOfficeService {
             }
             Err(e) => return Err(to_status(e.into())),
         }
-        tracing::info!(transfer = %id, peer = %req.peer, "transfer submitted");
+        tracing::info!(transfer = %id, peer = %req.peer, attested = facts.is_some(), "transfer submitted");
         core.announce(&id, "submitted").await;
         self.deliver_and_summarise(&id).await
     }
@@ -456,7 +484,19 @@ impl BackOffice for BackOfficeService {
         } else {
             String::new()
         };
+        let (receipt_json, bundle_json) = match self.core.store.attestation(&req.id).await {
+            Ok(Some(a)) => (
+                a.receipt.unwrap_or_default(),
+                a.bundle
+                    .and_then(|b| zktr_records::ProofBundle::from_protobuf(&b).ok())
+                    .map(|b| b.to_json())
+                    .unwrap_or_default(),
+            ),
+            _ => (String::new(), String::new()),
+        };
         Ok(Response::new(admin::TransferDetail {
+            receipt_json,
+            bundle_json,
             summary: Some(summary(&t)),
             history: history
                 .into_iter()
@@ -728,5 +768,160 @@ impl BackOffice for BackOfficeService {
             ))),
         });
         Ok(Response::new(Box::pin(stream)))
+    }
+}
+
+/// `zktr.transfer.v1.AttestedTransfer` (zktr peers).
+#[derive(Debug, Clone)]
+pub struct AttestedService {
+    peer: PeerService,
+}
+
+impl AttestedService {
+    /// Serves `core`.
+    pub fn new(core: Arc<Core>) -> Self {
+        Self {
+            peer: PeerService::new(core),
+        }
+    }
+}
+
+type AttestedStream = ReceiverStream<Result<zktr_proto::zktr::transfer::v1::AttestedReply, Status>>;
+
+#[tonic::async_trait]
+impl zktr_proto::zktr::transfer::v1::attested_transfer_server::AttestedTransfer
+    for AttestedService
+{
+    async fn transfer(
+        &self,
+        request: Request<zktr_proto::zktr::transfer::v1::AttestedEnvelope>,
+    ) -> Result<Response<zktr_proto::zktr::transfer::v1::AttestedReply>, Status> {
+        let peer = self.peer.admit(&request)?;
+        let reply = crate::attest::receive(&self.peer.core, &peer, request.into_inner()).await?;
+        Ok(Response::new(reply))
+    }
+
+    type TransferStreamStream = AttestedStream;
+
+    async fn transfer_stream(
+        &self,
+        request: Request<Streaming<zktr_proto::zktr::transfer::v1::AttestedEnvelope>>,
+    ) -> Result<Response<Self::TransferStreamStream>, Status> {
+        let peer = self.peer.admit(&request)?;
+        let mut inbound = request.into_inner();
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        let core = self.peer.core.clone();
+        tokio::spawn(async move {
+            loop {
+                match inbound.message().await {
+                    Ok(Some(req)) => {
+                        let reply = crate::attest::receive(&core, &peer, req).await;
+                        let stop = reply.is_err();
+                        if tx.send(reply).await.is_err() || stop {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(status) => {
+                        let _ = tx.send(Err(status)).await;
+                        break;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+/// `zktr.log.v1.CommitmentLog`: our log's tree heads and proofs, for any trusted caller.
+#[derive(Debug, Clone)]
+pub struct LogService {
+    core: Arc<Core>,
+}
+
+impl LogService {
+    /// Serves `core`.
+    pub fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+
+    fn attestor(&self) -> Result<&crate::attest::Attestor, Status> {
+        self.core
+            .attestor
+            .as_ref()
+            .ok_or_else(|| Status::unimplemented("this node keeps no commitment log"))
+    }
+}
+
+fn fr_bytes(x: &zktr_circuits::Fr) -> Vec<u8> {
+    zktr_circuits::field::fr_to_be_bytes(x).to_vec()
+}
+
+#[tonic::async_trait]
+impl zktr_proto::zktr::log::v1::commitment_log_server::CommitmentLog for LogService {
+    async fn get_tree_head(
+        &self,
+        request: Request<zktr_proto::zktr::log::v1::TreeHeadRequest>,
+    ) -> Result<Response<zktr_proto::zktr::bundle::v1::SignedTreeHead>, Status> {
+        caller(&request)?;
+        let head = self
+            .attestor()?
+            .tree_head(&self.core.store)
+            .await
+            .map_err(|e| to_status(e.into()))?;
+        Ok(Response::new(
+            zktr_proto::zktr::bundle::v1::SignedTreeHead {
+                log_id: head.log_id,
+                size: head.size,
+                root: fr_bytes(&head.root.0),
+                time: head.time,
+                signature: head.signature.to_vec(),
+            },
+        ))
+    }
+
+    async fn get_inclusion_proof(
+        &self,
+        request: Request<zktr_proto::zktr::log::v1::InclusionRequest>,
+    ) -> Result<Response<zktr_proto::zktr::log::v1::InclusionProof>, Status> {
+        caller(&request)?;
+        let req = request.into_inner();
+        let arr: [u8; 32] = req
+            .commitment
+            .as_slice()
+            .try_into()
+            .map_err(|_| Status::invalid_argument("the commitment must be 32 bytes"))?;
+        let c = zktr_circuits::field::fr_from_be_bytes(&arr)
+            .map_err(|_| Status::invalid_argument("the commitment is not a field element"))?;
+        let proof = self
+            .attestor()?
+            .inclusion(
+                &self.core.store,
+                &zktr_circuits::commitment::Commitment(c),
+                req.tree_size,
+            )
+            .await?;
+        Ok(Response::new(zktr_proto::zktr::log::v1::InclusionProof {
+            leaf_index: proof.index,
+            tree_size: proof.size,
+            siblings: proof.siblings.iter().map(fr_bytes).collect(),
+        }))
+    }
+
+    async fn get_consistency_proof(
+        &self,
+        request: Request<zktr_proto::zktr::log::v1::ConsistencyRequest>,
+    ) -> Result<Response<zktr_proto::zktr::log::v1::ConsistencyProof>, Status> {
+        caller(&request)?;
+        let req = request.into_inner();
+        let proof = self
+            .attestor()?
+            .consistency(&self.core.store, req.old_size, req.new_size)
+            .await?;
+        Ok(Response::new(zktr_proto::zktr::log::v1::ConsistencyProof {
+            old_size: proof.old_size,
+            new_size: proof.new_size,
+            hashes: proof.hashes.iter().map(fr_bytes).collect(),
+        }))
     }
 }

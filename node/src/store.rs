@@ -171,6 +171,8 @@ pub struct TransferRow {
     pub erased: bool,
     /// Timestamp of the newest envelope the peer sent.
     pub last_in_ts: Option<String>,
+    /// Whether the transfer travels with proofs.
+    pub attested: bool,
 }
 
 /// One state change.
@@ -258,6 +260,36 @@ pub struct Incoming<'a> {
     pub expect: Option<State>,
     /// Now.
     pub now: &'a str,
+    /// `trisa` or `attested` (how the request and reply are encoded).
+    pub format: &'a str,
+    /// For an attested transfer: what to store about its proofs.
+    pub attestation: Option<&'a ReceivedAttestation>,
+}
+
+/// What a beneficiary stores about an attested transfer it received.
+#[derive(Debug, Clone)]
+pub struct ReceivedAttestation {
+    /// `C`, 32 bytes.
+    pub commitment: Vec<u8>,
+    /// The bundle (binary).
+    pub bundle: Vec<u8>,
+    /// The receipt we issued (JSON), if any.
+    pub receipt: Option<String>,
+}
+
+/// The stored attestation of a transfer.
+#[derive(Debug, Clone)]
+pub struct AttestationRow {
+    /// The back office's facts (originator).
+    pub facts: crate::attest::Facts,
+    /// `C`, once committed.
+    pub commitment: Option<zktr_circuits::commitment::Commitment>,
+    /// The opening, encrypted at rest (originator).
+    pub opening: Option<SealedPayload>,
+    /// The bundle (binary), once proved.
+    pub bundle: Option<Vec<u8>>,
+    /// The receipt (JSON).
+    pub receipt: Option<String>,
 }
 
 /// The database.
@@ -270,6 +302,32 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 fn corrupt(e: sqlx::Error) -> StoreError {
     StoreError::Database(e)
+}
+
+fn fr32(bytes: &[u8]) -> Result<zktr_circuits::Fr, StoreError> {
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a stored field element is not 32 bytes".into()))?;
+    zktr_circuits::field::fr_from_be_bytes(&arr).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn head_of(
+    log_id: &str,
+    r: &sqlx::sqlite::SqliteRow,
+) -> Result<zktr_records::SignedTreeHead, StoreError> {
+    let size: i64 = r.try_get("size").map_err(corrupt)?;
+    let root: Vec<u8> = r.try_get("root").map_err(corrupt)?;
+    let time: i64 = r.try_get("time").map_err(corrupt)?;
+    let sig: Vec<u8> = r.try_get("signature").map_err(corrupt)?;
+    Ok(zktr_records::SignedTreeHead {
+        log_id: log_id.to_string(),
+        size: size as u64,
+        root: zktr_circuits::trees::log::LogRoot(fr32(&root)?),
+        time: time as u64,
+        signature: sig
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("a stored signature is not 64 bytes".into()))?,
+    })
 }
 
 impl Store {
@@ -318,6 +376,7 @@ impl Store {
             sending: outbox.is_some(),
             erased: payload.is_some() && key.is_none(),
             last_in_ts: r.try_get("last_in_ts").map_err(corrupt)?,
+            attested: r.try_get::<i64, _>("attested").map_err(corrupt)? != 0,
         })
     }
 
@@ -424,14 +483,15 @@ impl Store {
             .map(|(payload, data_key)| SealedPayload { payload, data_key }))
     }
 
-    /// The reply stored for a request already received.
+    /// The reply stored for a request already received, with its format (`trisa` or
+    /// `attested`).
     pub async fn stored_reply(
         &self,
         id: &str,
         idem_key: &[u8],
-    ) -> Result<Option<Vec<u8>>, StoreError> {
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         let row = sqlx::query(
-            "SELECT r.envelope FROM envelopes q JOIN envelopes r
+            "SELECT r.format, r.envelope FROM envelopes q JOIN envelopes r
                ON r.transfer_id = q.transfer_id AND r.seq = q.reply_seq
              WHERE q.transfer_id = ? AND q.idem_key = ? AND q.direction = 'in' AND q.kind = 'request'",
         )
@@ -439,8 +499,13 @@ impl Store {
         .bind(idem_key)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| r.try_get("envelope").map_err(corrupt))
-            .transpose()
+        row.map(|r| {
+            Ok((
+                r.try_get("format").map_err(corrupt)?,
+                r.try_get("envelope").map_err(corrupt)?,
+            ))
+        })
+        .transpose()
     }
 
     async fn next_seq(
@@ -579,6 +644,30 @@ impl Store {
         .await?;
         let r = Self::insert_envelope(&mut tx, rec.id, "out", "reply", None, rec.reply, rec.now)
             .await?;
+        if rec.format != "trisa" {
+            sqlx::query("UPDATE envelopes SET format = ? WHERE transfer_id = ? AND seq IN (?, ?)")
+                .bind(rec.format)
+                .bind(rec.id)
+                .bind(q)
+                .bind(r)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(a) = rec.attestation {
+            sqlx::query("UPDATE transfers SET attested = 1 WHERE id = ?")
+                .bind(rec.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO attestations (transfer_id, commitment, bundle, receipt) VALUES (?, ?, ?, ?)",
+            )
+            .bind(rec.id)
+            .bind(&a.commitment)
+            .bind(&a.bundle)
+            .bind(&a.receipt)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("UPDATE envelopes SET reply_seq = ? WHERE transfer_id = ? AND seq = ?")
             .bind(r)
             .bind(rec.id)
@@ -599,6 +688,7 @@ impl Store {
         peer: &str,
         sealed: &SealedPayload,
         first: &Outgoing,
+        facts: Option<&crate::attest::Facts>,
         now: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -627,6 +717,18 @@ impl Store {
         )
         .await?;
         Self::queue_in(&mut tx, id, first, None, "", None, now).await?;
+        if let Some(f) = facts {
+            let json = serde_json::to_string(f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query("UPDATE transfers SET attested = 1 WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO attestations (transfer_id, facts) VALUES (?, ?)")
+                .bind(id)
+                .bind(json)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -792,14 +894,22 @@ impl Store {
 
     /// The requests the peer sent us for a transfer, newest first (still sealed for our
     /// key): where a beneficiary finds the originator's travel-rule data.
-    pub async fn received_requests(&self, id: &str) -> Result<Vec<Vec<u8>>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT envelope FROM envelopes WHERE transfer_id = ? AND direction = 'in'
+    pub async fn received_requests(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT format, envelope FROM envelopes WHERE transfer_id = ? AND direction = 'in'
                AND kind = 'request' ORDER BY seq DESC",
         )
         .bind(id)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("format").map_err(corrupt)?,
+                    r.try_get("envelope").map_err(corrupt)?,
+                ))
+            })
+            .collect()
     }
 
     /// The earliest next attempt in the outbox, if any.
@@ -903,6 +1013,228 @@ impl Store {
             .await?;
         Self::event(&mut tx, id, state, note, now).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a transfer's envelope out of the outbox without an answer (the node refused to
+    /// send it, e.g. a screening hit) and moves the transfer to `state`.
+    pub async fn hold(
+        &self,
+        id: &str,
+        seq: i64,
+        state: State,
+        note: &str,
+        error: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "UPDATE transfers SET outbox_seq = NULL, next_attempt = NULL, state = ?, last_error = ?, updated_at = ?
+             WHERE id = ? AND outbox_seq = ?",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() > 0 {
+            Self::event(&mut tx, id, state, note, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored node of our commitment log.
+    pub async fn log_nodes(&self) -> Result<Vec<(u32, u64, zktr_circuits::Fr)>, StoreError> {
+        let rows = sqlx::query("SELECT height, idx, value FROM log_nodes")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let h: i64 = r.try_get("height").map_err(corrupt)?;
+                let i: i64 = r.try_get("idx").map_err(corrupt)?;
+                let v: Vec<u8> = r.try_get("value").map_err(corrupt)?;
+                Ok((h as u32, i as u64, fr32(&v)?))
+            })
+            .collect()
+    }
+
+    /// Stores a new commitment: the log's changed nodes, `C`, its position and the
+    /// encrypted opening, in one transaction.
+    pub async fn record_commitment(
+        &self,
+        id: &str,
+        commitment: &[u8; 32],
+        index: u64,
+        opening: &SealedPayload,
+        nodes: &[(u32, u64, zktr_circuits::Fr)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (h, i, v) in nodes {
+            sqlx::query(
+                "INSERT INTO log_nodes (height, idx, value) VALUES (?, ?, ?)
+                 ON CONFLICT(height, idx) DO UPDATE SET value = excluded.value",
+            )
+            .bind(i64::from(*h))
+            .bind(*i as i64)
+            .bind(zktr_circuits::field::fr_to_be_bytes(v).to_vec())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let r = sqlx::query(
+            "UPDATE attestations SET commitment = ?, log_index = ?, opening = ?, opening_key = ?
+             WHERE transfer_id = ? AND commitment IS NULL",
+        )
+        .bind(commitment.to_vec())
+        .bind(index as i64)
+        .bind(&opening.payload)
+        .bind(&opening.data_key)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Err(StoreError::Conflict {
+                id: id.to_string(),
+                expected: "not yet committed".into(),
+                actual: "committed".into(),
+            });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The position of `C` in our log.
+    pub async fn log_index_of(&self, commitment: &[u8; 32]) -> Result<Option<u64>, StoreError> {
+        let i: Option<i64> = sqlx::query_scalar(
+            "SELECT idx FROM log_nodes WHERE height = 0 AND value = ? ORDER BY idx LIMIT 1",
+        )
+        .bind(commitment.to_vec())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(i.map(|i| i as u64))
+    }
+
+    /// The latest tree head we signed.
+    pub async fn latest_log_head(
+        &self,
+        log_id: &str,
+    ) -> Result<Option<zktr_records::SignedTreeHead>, StoreError> {
+        let row = sqlx::query(
+            "SELECT size, root, time, signature FROM log_heads ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| head_of(log_id, &r)).transpose()
+    }
+
+    /// Stores a tree head we signed.
+    pub async fn put_log_head(
+        &self,
+        head: &zktr_records::SignedTreeHead,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO log_heads (size, root, time, signature) VALUES (?, ?, ?, ?)
+             ON CONFLICT(size) DO NOTHING",
+        )
+        .bind(head.size as i64)
+        .bind(zktr_circuits::field::fr_to_be_bytes(&head.root.0).to_vec())
+        .bind(head.time as i64)
+        .bind(head.signature.to_vec())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The last tree head seen of a peer's log.
+    pub async fn peer_head(
+        &self,
+        log_id: &str,
+    ) -> Result<Option<zktr_records::SignedTreeHead>, StoreError> {
+        let row =
+            sqlx::query("SELECT size, root, time, signature FROM peer_heads WHERE log_id = ?")
+                .bind(log_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| head_of(log_id, &r)).transpose()
+    }
+
+    /// Remembers a peer's tree head if it is newer (larger) than the one stored.
+    pub async fn put_peer_head(
+        &self,
+        peer: &str,
+        head: &zktr_records::SignedTreeHead,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO peer_heads (log_id, peer, size, root, time, signature) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT(log_id) DO UPDATE SET size = excluded.size, root = excluded.root,
+                time = excluded.time, signature = excluded.signature
+             WHERE excluded.size > peer_heads.size",
+        )
+        .bind(&head.log_id)
+        .bind(peer)
+        .bind(head.size as i64)
+        .bind(zktr_circuits::field::fr_to_be_bytes(&head.root.0).to_vec())
+        .bind(head.time as i64)
+        .bind(head.signature.to_vec())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The attestation of a transfer.
+    pub async fn attestation(&self, id: &str) -> Result<Option<AttestationRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT facts, commitment, opening, opening_key, bundle, receipt FROM attestations WHERE transfer_id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let facts: Option<String> = r.try_get("facts").map_err(corrupt)?;
+        let facts = match facts {
+            Some(f) => serde_json::from_str(&f).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            None => crate::attest::Facts {
+                fiat_value: 0,
+                fiat_currency: 0,
+                asset_id: 0,
+                asset_amount: String::new(),
+            },
+        };
+        let c: Option<Vec<u8>> = r.try_get("commitment").map_err(corrupt)?;
+        let opening: Option<Vec<u8>> = r.try_get("opening").map_err(corrupt)?;
+        let opening_key: Option<Vec<u8>> = r.try_get("opening_key").map_err(corrupt)?;
+        Ok(Some(AttestationRow {
+            facts,
+            commitment: c
+                .map(|c| fr32(&c).map(zktr_circuits::commitment::Commitment))
+                .transpose()?,
+            opening: opening
+                .zip(opening_key)
+                .map(|(payload, data_key)| SealedPayload { payload, data_key }),
+            bundle: r.try_get("bundle").map_err(corrupt)?,
+            receipt: r.try_get("receipt").map_err(corrupt)?,
+        }))
+    }
+
+    /// Stores the proved bundle.
+    pub async fn set_bundle(&self, id: &str, bundle: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("UPDATE attestations SET bundle = ? WHERE transfer_id = ? AND bundle IS NULL")
+            .bind(bundle)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores the receipt the peer returned.
+    pub async fn set_receipt(&self, id: &str, receipt: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE attestations SET receipt = ? WHERE transfer_id = ?")
+            .bind(receipt)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -34,7 +34,7 @@ fn send_request(peer: &str) -> admin::SendTransferRequest {
         peer: peer.into(),
         identity_json: fixture_identity_json(),
         transaction: Some(transaction()),
-        id: String::new(),
+        ..Default::default()
     }
 }
 

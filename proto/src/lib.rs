@@ -60,6 +60,22 @@ pub mod zktr {
             include!(concat!(env!("OUT_DIR"), "/zktr.admin.v1.rs"));
         }
     }
+    /// `zktr.transfer.*`.
+    pub mod transfer {
+        /// `zktr.transfer.v1`: attested transfers between nodes.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/zktr.transfer.v1.rs"));
+        }
+    }
+    /// `zktr.log.*`.
+    pub mod log {
+        /// `zktr.log.v1`: a node's commitment-log service.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/zktr.log.v1.rs"));
+        }
+    }
     /// `zktr.bundle.*`.
     pub mod bundle {
         /// `zktr.bundle.v1`.

@@ -10,7 +10,7 @@
 //! | --- | --- | --- |
 //! | `zktr.tree-head.v1` | a commitment log's signed tree head | [`crate::tree_head`] |
 //! | `zktr.sanctions-root.v1` | a list publisher's signed sanctions root | [`crate::sanctions_root`] |
-//! | `zktr.receipt.v1` | a beneficiary's countersigned receipt (reserved; the node issue) | |
+//! | `zktr.receipt.v1` | a beneficiary's countersigned receipt | [`crate::receipt`] |
 //! | `zktr.clearance.v1` | a compliance officer's clearance of a screening hit (reserved) | |
 //! | `zktr.price-quote.v1` | a price publisher's signed quote (reserved; the policy issue) | |
 //!
@@ -20,7 +20,7 @@
 pub const TREE_HEAD: &[u8] = b"zktr.tree-head.v1";
 /// Signed sanctions roots of a list publisher.
 pub const SANCTIONS_ROOT: &[u8] = b"zktr.sanctions-root.v1";
-/// Receipts countersigned by a beneficiary VASP (reserved).
+/// Receipts countersigned by a beneficiary VASP.
 pub const RECEIPT: &[u8] = b"zktr.receipt.v1";
 /// A compliance officer's clearance of a screening hit (reserved).
 pub const CLEARANCE: &[u8] = b"zktr.clearance.v1";

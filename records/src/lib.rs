@@ -20,6 +20,7 @@ pub mod domain;
 pub mod encoding;
 pub mod manifest;
 pub mod policy_file;
+pub mod receipt;
 pub mod sanctions_root;
 pub mod tree_head;
 pub mod wire;
@@ -28,6 +29,7 @@ pub use bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
 pub use encoding::EncodingError;
 pub use manifest::{Manifest, ParamsError};
 pub use policy_file::PolicyFile;
+pub use receipt::{Receipt, ReceiptError};
 pub use sanctions_root::{SanctionsRootError, SanctionsRootRecord, SignedSanctionsRoot};
 pub use tree_head::{SignedTreeHead, TreeHeadError};
 

@@ -10,6 +10,7 @@ mod fetch;
 pub mod io;
 mod ivms101;
 mod node;
+mod receipt;
 mod sanctions;
 mod setup;
 mod transfer;
@@ -63,6 +64,11 @@ enum Command {
     /// Our customers' addresses on a node: add, remove, list.
     #[command(subcommand)]
     Address(transfer::AddressCommand),
+    /// A beneficiary's receipt of an attested transfer: `verify RECEIPT --key HEX`.
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
+    /// A node's commitment log: `sth`, `inclusion`, `consistency`, each verified.
+    Log(receipt::LogArgs),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -92,5 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Certs(cmd) => certs::run(cmd),
         Command::Transfer(cmd) => transfer::run(cmd),
         Command::Address(cmd) => transfer::run_address(cmd),
+        Command::Receipt(cmd) => receipt::run(cmd),
+        Command::Log(args) => receipt::run_log(args),
     }
 }

@@ -66,6 +66,21 @@ pub struct SendArgs {
     /// An envelope id (UUID) of your choosing: sending it again returns the same transfer.
     #[arg(long)]
     id: Option<String>,
+    /// Send plain TRISA even to a zktr peer (attested is the default to zktr peers).
+    #[arg(long)]
+    plain: bool,
+    /// Attested: the fiat value in minor units (cents).
+    #[arg(long, default_value_t = 0)]
+    fiat_value: u64,
+    /// Attested: ISO 4217 numeric currency of the fiat value (840 = USD, 978 = EUR).
+    #[arg(long, default_value_t = 840)]
+    fiat_currency: u32,
+    /// Attested: the asset's SLIP-0044 coin type (0 = BTC, 60 = ETH).
+    #[arg(long, default_value_t = 0)]
+    asset_id: u64,
+    /// Attested: the amount in the asset's base units (satoshi, wei).
+    #[arg(long, default_value = "")]
+    asset_amount: String,
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +104,12 @@ pub struct ShowArgs {
     /// Decrypt and print the transfer's payload (personal data; logged by the node).
     #[arg(long)]
     payload: bool,
+    /// Write the beneficiary's receipt (JSON) to this file, for `zktr receipt verify`.
+    #[arg(long)]
+    receipt: Option<PathBuf>,
+    /// Write the proof bundle (JSON) to this file, for `zktr bundle verify`.
+    #[arg(long)]
+    bundle: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +232,11 @@ pub fn run(cmd: TransferCommand) -> anyhow::Result<ExitCode> {
                 identity_json,
                 transaction: Some(transaction),
                 id: a.id.unwrap_or_default(),
+                plain: a.plain,
+                fiat_value: a.fiat_value,
+                fiat_currency: a.fiat_currency,
+                asset_id: a.asset_id,
+                asset_amount: a.asset_amount,
             })?;
             line(&t);
         }
@@ -232,6 +258,27 @@ pub fn run(cmd: TransferCommand) -> anyhow::Result<ExitCode> {
             crate::say!("envelopes stored: {}", d.envelopes);
             for h in &d.history {
                 crate::say!("  {}  {:<9}  {}", h.at, h.state, h.note);
+            }
+            if let Some(t) = &d.summary
+                && t.attested
+            {
+                if d.receipt_json.is_empty() {
+                    crate::say!("attested: no receipt yet");
+                } else {
+                    crate::say!("receipt: {}", d.receipt_json.replace('\n', " "));
+                }
+            }
+            for (path, json, what) in [
+                (&a.receipt, &d.receipt_json, "receipt"),
+                (&a.bundle, &d.bundle_json, "bundle"),
+            ] {
+                if let Some(path) = path {
+                    if json.is_empty() {
+                        anyhow::bail!("transfer {} has no {what}", a.id);
+                    }
+                    std::fs::write(path, json)
+                        .map_err(|e| anyhow::anyhow!("write {}: {e}", path.display()))?;
+                }
             }
             if a.payload {
                 crate::say!("{}", d.payload_json);

@@ -214,10 +214,20 @@ pub fn seal(
     to: &PublicSealingKey,
     options: &SealOptions,
 ) -> Result<SecureEnvelope, SealError> {
+    seal_bytes(&payload.encode_to_vec(), to, options)
+}
+
+/// Seals arbitrary plaintext bytes to `to` the same way (zktr uses it for the commitment
+/// opening that travels beside an attested envelope; [`open_bytes`] opens it).
+pub fn seal_bytes(
+    plaintext: &[u8],
+    to: &PublicSealingKey,
+    options: &SealOptions,
+) -> Result<SecureEnvelope, SealError> {
     let id = options.id.unwrap_or_else(uuid::Uuid::new_v4).to_string();
     let key: [u8; crypto::KEY_LEN] = crypto::random_bytes();
     let hmac_secret: [u8; crypto::KEY_LEN] = crypto::random_bytes();
-    let encrypted = crypto::encrypt(&key, &payload.encode_to_vec())?;
+    let encrypted = crypto::encrypt(&key, plaintext)?;
     let hmac = crypto::hmac_sign(&hmac_secret, &encrypted)?;
     Ok(SecureEnvelope {
         payload: encrypted,

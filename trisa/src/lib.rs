@@ -24,7 +24,7 @@ pub mod pb {
     pub use zktr_proto::trisa::data::generic::v1beta1 as generic;
 }
 
-pub use envelope::{OpenError, SealError, SealOptions, Step, open, open_bytes, seal};
+pub use envelope::{OpenError, SealError, SealOptions, Step, open, open_bytes, seal, seal_bytes};
 pub use keys::{KeyError, PublicSealingKey, SealingKey};
 pub use payload::{PayloadError, TransactionPayload};
 pub use pb::api::{Payload, SecureEnvelope, TransferState, error::Code as ErrorCode};

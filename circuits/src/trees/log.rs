@@ -206,6 +206,63 @@ impl CommitmentLog {
     }
 }
 
+impl CommitmentLog {
+    /// The stored nodes that appending leaves `from..self.len()` created or changed, as
+    /// `(height, index, value)`: at each height the nodes from `from >> height` to the
+    /// right edge. A store that writes these after each append holds every node of the
+    /// log, so [`CommitmentLog::from_nodes`] restores it without hashing.
+    pub fn changed_nodes(&self, from: u64) -> Vec<(u32, u64, Fr)> {
+        let mut out = Vec::new();
+        for (h, level) in self.levels.iter().enumerate() {
+            let start = usize::try_from(from >> h).unwrap_or(usize::MAX);
+            for (i, v) in level.iter().enumerate().skip(start) {
+                out.push((h as u32, i as u64, *v));
+            }
+        }
+        out
+    }
+
+    /// Restores a log from every stored node `(height, index, value)` (any order). The
+    /// shape is checked (each height holds exactly the nodes its leaves need, no gaps);
+    /// values are not rehashed: check the root against the last signed tree head.
+    pub fn from_nodes(nodes: impl IntoIterator<Item = (u32, u64, Fr)>) -> Result<Self> {
+        let mut levels: Vec<Vec<Option<Fr>>> = vec![Vec::new(); LOG_DEPTH + 1];
+        let bad = |index: u64| Error::IndexOutOfRange {
+            what: "stored log node",
+            index,
+            size: LOG_CAPACITY,
+        };
+        for (h, i, v) in nodes {
+            let level = levels.get_mut(h as usize).ok_or(bad(u64::from(h)))?;
+            let i = usize::try_from(i).map_err(|_| bad(i))?;
+            if i >= (LOG_CAPACITY >> h) as usize {
+                return Err(bad(i as u64));
+            }
+            if level.len() <= i {
+                level.resize(i + 1, None);
+            }
+            level[i] = Some(v);
+        }
+        let mut out = Self::new();
+        for (h, level) in levels.into_iter().enumerate() {
+            let expected = if h == 0 {
+                level.len()
+            } else {
+                out.levels[h - 1].len().div_ceil(2)
+            };
+            if level.len() != expected {
+                return Err(bad(h as u64));
+            }
+            out.levels[h] = level
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| v.ok_or(bad(i as u64)))
+                .collect::<Result<_>>()?;
+        }
+        Ok(out)
+    }
+}
+
 /// The size after appending `adding` leaves to a log of `size`, if it fits.
 fn ensure_room(size: u64, adding: u64) -> Result<u64> {
     size.checked_add(adding)
@@ -293,6 +350,36 @@ impl ConsistencyProof {
         } else {
             Err(bad)
         }
+    }
+}
+
+#[cfg(test)]
+mod frontier_tests {
+    use super::*;
+
+    #[test]
+    fn stored_nodes_restore_the_log_without_hashing() {
+        let mut log = CommitmentLog::new();
+        let mut stored = std::collections::BTreeMap::new();
+        for n in 0..37u64 {
+            let before = log.len();
+            log.append(Commitment(Fr::from(n + 1))).unwrap();
+            for (h, i, v) in log.changed_nodes(before) {
+                stored.insert((h, i), v);
+            }
+        }
+        let restored =
+            CommitmentLog::from_nodes(stored.iter().map(|((h, i), v)| (*h, *i, *v))).unwrap();
+        assert_eq!(restored.root(), log.root());
+        assert_eq!(restored.len(), 37);
+        assert_eq!(restored.root_at(20).unwrap(), log.root_at(20).unwrap());
+        // A missing node is refused, not silently hashed around.
+        let mut gap = stored.clone();
+        gap.remove(&(0, 5));
+        assert!(CommitmentLog::from_nodes(gap.iter().map(|((h, i), v)| (*h, *i, *v))).is_err());
+        let mut short = stored;
+        short.remove(&(3, 4));
+        assert!(CommitmentLog::from_nodes(short.iter().map(|((h, i), v)| (*h, *i, *v))).is_err());
     }
 }
 

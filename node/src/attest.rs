@@ -1,0 +1,909 @@
+//! Attested transfers (`../shared/DESIGN.md`, "The two flows"; issue 14): the proofs
+//! travel beside the TRISA envelope on `zktr.transfer.v1.AttestedTransfer`.
+//!
+//! Originator ([`Attestor::prepare`], called by the outbox for an attested transfer, every
+//! step persisted so a restart resumes where it stopped and never logs or proves twice):
+//!
+//! 1. *commit*: the payload and the back office's facts give the 16 slots; a fresh master
+//!    salt gives `C`; `C` is appended to our commitment log. The log's changed nodes, `C`,
+//!    its position and the opening (encrypted at rest) are stored in one transaction.
+//! 2. *prove*: a tree head covering `C` (one head serves every transfer committed since
+//!    the last one) is signed and stored; the prover pool proves the four claims; the
+//!    bundle is stored. A screening hit (a listed party) stops here: the transfer goes to
+//!    REVIEW with the reason, and nothing is sent.
+//! 3. *seal*: the payload is sealed for the beneficiary as plain TRISA does, the opening
+//!    beside it (same id); the `AttestedEnvelope` bytes are stored and resent unchanged.
+//! 4. The reply's receipt must verify under the peer's receipt key and name exactly this
+//!    envelope, `C` and tree head; it is stored with the transfer.
+//!
+//! Beneficiary ([`receive`]): TRISA's envelope rules; then, before decrypting the payload,
+//! the tree head must verify under the peer's log key (peers file); then
+//! [`crate::flow::Beneficiary::accept`]: the bundle under the node's policy, the envelope
+//! opened, `C` recomputed from the exact plaintext bytes and the opening; then the head
+//! must be consistent with the last one seen of that log (a consistency proof fetched
+//! from the peer's log service; a fork, or a log that cannot show consistency, is
+//! refused); then the plain decision (customer address, webhook or review). A receipt over (envelope id, `C`, tree
+//! head, received_at) is signed for every transfer held or accepted, and stored with the
+//! request and reply in one transaction.
+
+use crate::commit::TransferDetails;
+use crate::config::{AttestConfig, PeerEntry};
+use crate::exchange::{Core, ExchangeError, error_envelope, now_stamp};
+use crate::flow::{Beneficiary, CommitmentOpening, FlowError, SystemClock, received_transfer};
+use crate::store::{Store, StoreError};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use prost::Message;
+use std::sync::Arc;
+use tonic::Status;
+use zktr_circuits::circuits::ThresholdDirection;
+use zktr_circuits::commitment::{Commitment, CommitmentTree, MasterSalt};
+use zktr_circuits::field::{Word248, fr_from_be_bytes, fr_to_be_bytes};
+use zktr_circuits::trees::log::CommitmentLog;
+use zktr_proto::zktr::transfer::v1 as wire;
+use zktr_prover::{BundleContext, Parallelism, Prover, ProvingKeys, TransferStatement};
+use zktr_records::{ProofBundle, Receipt, SignedTreeHead};
+use zktr_sanctions::SanctionsSet;
+use zktr_trisa::{ErrorCode, Payload, PublicSealingKey, SealOptions, SecureEnvelope};
+use zktr_verifier::{Policy, VerifyingKeys};
+
+/// Why the attestation machinery could not start or a step failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AttestError {
+    /// A file the `[attest]` section names.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The stored log does not restore.
+    #[error("commitment log: {0}")]
+    Log(String),
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the back office states about an attested transfer, besides the payload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Facts {
+    /// Fiat value in minor units.
+    pub fiat_value: u64,
+    /// ISO 4217 numeric currency.
+    pub fiat_currency: u16,
+    /// Asset id (SLIP-0044 coin type).
+    pub asset_id: u64,
+    /// Asset amount in base units (decimal).
+    pub asset_amount: String,
+}
+
+fn read_seed(path: &std::path::Path) -> Result<SigningKey, AttestError> {
+    let err = |message: &str| AttestError::File {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    };
+    let bytes = crate::config::read_small(path, 4096).map_err(|e| err(&e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| err("not text"))?;
+    let seed: [u8; 32] = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| err("must hold an Ed25519 secret key as 64 hex digits"))?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// Parses a hex Ed25519 public key (peers file).
+pub fn parse_public_key(hex_key: &str) -> Option<VerifyingKey> {
+    let bytes: [u8; 32] = hex::decode(hex_key.trim()).ok()?.try_into().ok()?;
+    VerifyingKey::from_bytes(&bytes).ok()
+}
+
+/// The node's attestation state: prover pool, verifying keys, policy, sanctions set,
+/// commitment log and the keys that sign tree heads and receipts.
+pub struct Attestor {
+    prover: Arc<Prover>,
+    verifying_keys: Arc<VerifyingKeys>,
+    policy: Arc<Policy>,
+    sanctions: Arc<SanctionsSet>,
+    jurisdiction: String,
+    apply: Vec<String>,
+    log_id: String,
+    log_key: SigningKey,
+    receipt_key: SigningKey,
+    log: tokio::sync::Mutex<CommitmentLog>,
+    /// Whether plain TRISA transfers may go to peers that do not speak zktr.
+    pub allow_unattested: bool,
+}
+
+impl core::fmt::Debug for Attestor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Attestor")
+            .field("log_id", &self.log_id)
+            .field("jurisdiction", &self.jurisdiction)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Attestor {
+    /// Loads keys, policy and sanctions set, and restores the commitment log from storage.
+    pub async fn load(cfg: &AttestConfig, store: &Store, name: &str) -> Result<Self, AttestError> {
+        let file = |path: &std::path::Path, e: &dyn std::fmt::Display| AttestError::File {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let keys = ProvingKeys::load(&cfg.params).map_err(|e| file(&cfg.params, &e))?;
+        let verifying_keys = VerifyingKeys::load(&cfg.params).map_err(|e| file(&cfg.params, &e))?;
+        let prover =
+            Prover::new(keys, Parallelism::default()).map_err(|e| file(&cfg.params, &e))?;
+        let policy = Policy::load(&cfg.policy).map_err(|e| file(&cfg.policy, &e))?;
+        if policy.jurisdiction(&cfg.jurisdiction).is_none() {
+            return Err(file(
+                &cfg.policy,
+                &format!("has no jurisdiction {:?}", cfg.jurisdiction),
+            ));
+        }
+        let sanctions = SanctionsSet::load(&cfg.sanctions).map_err(|e| file(&cfg.sanctions, &e))?;
+        let log_key = read_seed(&cfg.log_key)?;
+        let receipt_key = read_seed(&cfg.receipt_key)?;
+        let nodes = store.log_nodes().await?;
+        let log = CommitmentLog::from_nodes(nodes).map_err(|e| AttestError::Log(e.to_string()))?;
+        if let Some(head) = store
+            .latest_log_head(cfg.log_id.as_deref().unwrap_or(name))
+            .await?
+            && (head.size > log.len()
+                || log
+                    .root_at(head.size)
+                    .map_err(|e| AttestError::Log(e.to_string()))?
+                    != head.root)
+        {
+            return Err(AttestError::Log(format!(
+                "the stored log does not match our signed tree head {}",
+                head.size
+            )));
+        }
+        tracing::info!(leaves = log.len(), "commitment log restored");
+        Ok(Self {
+            prover: Arc::new(prover),
+            verifying_keys: Arc::new(verifying_keys),
+            policy: Arc::new(policy),
+            sanctions: Arc::new(sanctions),
+            jurisdiction: cfg.jurisdiction.clone(),
+            apply: if cfg.apply.is_empty() {
+                vec![cfg.jurisdiction.clone()]
+            } else {
+                cfg.apply.clone()
+            },
+            log_id: cfg.log_id.clone().unwrap_or_else(|| name.to_string()),
+            log_key,
+            receipt_key,
+            log: tokio::sync::Mutex::new(log),
+            allow_unattested: cfg.allow_unattested,
+        })
+    }
+
+    /// Our log's public key (hex), as peers put it in their peers file.
+    pub fn log_public_key(&self) -> String {
+        hex::encode(self.log_key.verifying_key().to_bytes())
+    }
+
+    /// Our receipt key's public half (hex).
+    pub fn receipt_public_key(&self) -> String {
+        hex::encode(self.receipt_key.verifying_key().to_bytes())
+    }
+
+    /// Our log's id.
+    pub fn log_id(&self) -> &str {
+        &self.log_id
+    }
+
+    /// The latest tree head, signing one if the log grew since the last (or none exists).
+    pub async fn tree_head(&self, store: &Store) -> Result<SignedTreeHead, StoreError> {
+        let log = self.log.lock().await;
+        self.head_locked(&log, store).await
+    }
+
+    async fn head_locked(
+        &self,
+        log: &CommitmentLog,
+        store: &Store,
+    ) -> Result<SignedTreeHead, StoreError> {
+        if let Some(head) = store.latest_log_head(&self.log_id).await?
+            && head.size == log.len()
+        {
+            return Ok(head);
+        }
+        let head = SignedTreeHead::sign(
+            &self.log_id,
+            log.len(),
+            log.root(),
+            SystemClock.now_secs(),
+            &self.log_key,
+        );
+        store.put_log_head(&head).await?;
+        Ok(head)
+    }
+
+    /// Inclusion proof of `C` in the log at `size` (0: the latest head's size).
+    pub async fn inclusion(
+        &self,
+        store: &Store,
+        commitment: &Commitment,
+        size: u64,
+    ) -> Result<zktr_circuits::trees::log::InclusionProof, Status> {
+        let index = store
+            .log_index_of(&fr_to_be_bytes(&commitment.0))
+            .await
+            .map_err(|_| Status::internal("storage failed"))?
+            .ok_or_else(|| Status::not_found("this commitment is not in the log"))?;
+        let log = self.log.lock().await;
+        let size = if size == 0 {
+            self.head_locked(&log, store)
+                .await
+                .map_err(|_| Status::internal("storage failed"))?
+                .size
+        } else {
+            size
+        };
+        log.inclusion_proof(index, size)
+            .map_err(|e| Status::out_of_range(e.to_string()))
+    }
+
+    /// Consistency proof between two sizes (`new_size` 0: the latest head's size).
+    pub async fn consistency(
+        &self,
+        store: &Store,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<zktr_circuits::trees::log::ConsistencyProof, Status> {
+        let log = self.log.lock().await;
+        let new_size = if new_size == 0 {
+            self.head_locked(&log, store)
+                .await
+                .map_err(|_| Status::internal("storage failed"))?
+                .size
+        } else {
+            new_size
+        };
+        log.consistency_proof(old_size, new_size)
+            .map_err(|e| Status::out_of_range(e.to_string()))
+    }
+}
+
+trait NowSecs {
+    fn now_secs(&self) -> u64;
+}
+
+impl NowSecs for SystemClock {
+    fn now_secs(&self) -> u64 {
+        crate::flow::Clock::now(self)
+    }
+}
+
+/// The commitment opening on the wire.
+fn opening_to_wire(o: &CommitmentOpening) -> wire::CommitmentOpening {
+    let d = &o.details;
+    wire::CommitmentOpening {
+        master_salt: fr_to_be_bytes(&o.master_salt.expose_secret()).to_vec(),
+        fiat_value: d.fiat_value,
+        fiat_currency: u32::from(d.fiat_currency),
+        asset_id: fr_to_be_bytes(&d.asset_id.to_fr()).to_vec(),
+        asset_amount: d.asset_amount.to_string(),
+        beneficiary_address: d.beneficiary_address.clone(),
+        envelope_id: d.envelope_id.to_string(),
+        originator_vasp_id: d.originator_vasp_id.clone(),
+        beneficiary_vasp_id: d.beneficiary_vasp_id.clone(),
+        committed_at: d.committed_at,
+    }
+}
+
+fn opening_from_wire(w: &wire::CommitmentOpening) -> Option<CommitmentOpening> {
+    let fr = |b: &[u8]| -> Option<zktr_circuits::Fr> {
+        let arr: [u8; 32] = b.try_into().ok()?;
+        fr_from_be_bytes(&arr).ok()
+    };
+    Some(CommitmentOpening {
+        master_salt: MasterSalt::from_fr(fr(&w.master_salt)?),
+        details: TransferDetails {
+            fiat_value: w.fiat_value,
+            fiat_currency: u16::try_from(w.fiat_currency).ok()?,
+            asset_id: Word248::new(fr(&w.asset_id)?).ok()?,
+            asset_amount: w.asset_amount.parse().ok()?,
+            beneficiary_address: w.beneficiary_address.clone(),
+            envelope_id: uuid::Uuid::parse_str(&w.envelope_id).ok()?,
+            originator_vasp_id: w.originator_vasp_id.clone(),
+            beneficiary_vasp_id: w.beneficiary_vasp_id.clone(),
+            committed_at: w.committed_at,
+        },
+    })
+}
+
+/// Seals a commitment opening for the beneficiary, beside the envelope of the same id.
+pub fn opening_envelope(
+    opening: &CommitmentOpening,
+    recipient: &PublicSealingKey,
+) -> Result<SecureEnvelope, zktr_trisa::SealError> {
+    let options = SealOptions {
+        id: Some(opening.details.envelope_id),
+        transfer_state: zktr_trisa::TransferState::Started,
+        timestamp: Some(now_stamp()),
+    };
+    zktr_trisa::seal_bytes(
+        &opening_to_wire(opening).encode_to_vec(),
+        recipient,
+        &options,
+    )
+}
+
+fn refused(message: impl Into<String>) -> ExchangeError {
+    ExchangeError::Refused(message.into())
+}
+
+impl Attestor {
+    /// The originator's steps for one transfer up to the sealed `AttestedEnvelope` (bytes),
+    /// each persisted; resumes from whatever is already stored.
+    pub(crate) async fn prepare(
+        &self,
+        core: &Core,
+        id: &str,
+        peer: &PeerEntry,
+        payload: &Payload,
+        recipient: &PublicSealingKey,
+    ) -> Result<Vec<u8>, ExchangeError> {
+        let store = &core.store;
+        let row = store.attestation(id).await?.ok_or_else(|| {
+            ExchangeError::Invalid("an attested transfer without its facts".into())
+        })?;
+        // 1. Commit (once).
+        let (opening, commitment) = match (&row.opening, &row.commitment) {
+            (Some(sealed), Some(c)) => {
+                let bytes = core.vault.open(sealed)?;
+                let w = wire::CommitmentOpening::decode(bytes.as_slice())
+                    .ok()
+                    .and_then(|w| opening_from_wire(&w))
+                    .ok_or_else(|| {
+                        ExchangeError::Invalid("a stored opening does not decode".into())
+                    })?;
+                (w, *c)
+            }
+            _ => self.commit(core, id, peer, payload, &row.facts).await?,
+        };
+        // 2. Prove (once).
+        let bundle = match &row.bundle {
+            Some(b) => ProofBundle::from_protobuf(b)
+                .map_err(|e| ExchangeError::Invalid(format!("a stored bundle: {e}")))?,
+            None => {
+                let bundle = self.prove(core, payload, &opening, &commitment).await?;
+                store.set_bundle(id, &bundle.to_protobuf()).await?;
+                bundle
+            }
+        };
+        // 3. Seal the payload and, beside it, the opening.
+        let uuid = opening.details.envelope_id;
+        let options = SealOptions {
+            id: Some(uuid),
+            transfer_state: zktr_trisa::TransferState::Started,
+            timestamp: Some(now_stamp()),
+        };
+        let envelope = zktr_trisa::seal(payload, recipient, &options)
+            .map_err(|e| ExchangeError::Seal(e.to_string()))?;
+        let sealed_opening = opening_envelope(&opening, recipient)
+            .map_err(|e| ExchangeError::Seal(e.to_string()))?;
+        Ok(wire::AttestedEnvelope {
+            envelope: Some(envelope),
+            bundle: Some(bundle.to_message()),
+            opening: Some(sealed_opening),
+        }
+        .encode_to_vec())
+    }
+
+    async fn commit(
+        &self,
+        core: &Core,
+        id: &str,
+        peer: &PeerEntry,
+        payload: &Payload,
+        facts: &Facts,
+    ) -> Result<(CommitmentOpening, Commitment), ExchangeError> {
+        let txn = zktr_trisa::payload::transaction(payload)
+            .ok()
+            .and_then(|t| t.transaction().cloned())
+            .ok_or_else(|| ExchangeError::Invalid("the payload has no transaction".into()))?;
+        let details = TransferDetails {
+            fiat_value: facts.fiat_value,
+            fiat_currency: facts.fiat_currency,
+            asset_id: Word248::new(zktr_circuits::field::fr_from_u64(facts.asset_id))
+                .map_err(|e| ExchangeError::Invalid(e.to_string()))?,
+            asset_amount: facts.asset_amount.parse().map_err(|_| {
+                ExchangeError::Invalid(
+                    "the asset amount is not a whole number of base units".into(),
+                )
+            })?,
+            beneficiary_address: txn.beneficiary.clone(),
+            envelope_id: uuid::Uuid::parse_str(id)
+                .map_err(|_| ExchangeError::Invalid("bad id".into()))?,
+            originator_vasp_id: core.name().to_string(),
+            beneficiary_vasp_id: peer.name.clone(),
+            committed_at: SystemClock.now_secs(),
+        };
+        let values = crate::commit::slot_values(payload, &details)
+            .map_err(|e| refused(format!("commitment: {e}")))?;
+        let mut rng =
+            zktr_prover::keys::os_rng().map_err(|e| ExchangeError::Invalid(e.to_string()))?;
+        let master_salt = MasterSalt::random(&mut rng);
+        let tree = CommitmentTree::new(values, &master_salt);
+        let commitment = tree.commitment();
+        let opening = CommitmentOpening {
+            master_salt,
+            details,
+        };
+        let sealed_opening = core
+            .vault
+            .seal(&opening_to_wire(&opening).encode_to_vec())?;
+        let mut log = self.log.lock().await;
+        let before = log.len();
+        let index = log
+            .append(commitment)
+            .map_err(|e| ExchangeError::Invalid(format!("commitment log: {e}")))?;
+        let nodes = log.changed_nodes(before);
+        if let Err(e) = core
+            .store
+            .record_commitment(
+                id,
+                &fr_to_be_bytes(&commitment.0),
+                index,
+                &sealed_opening,
+                &nodes,
+            )
+            .await
+        {
+            // Not stored: undo the in-memory append so memory and storage agree.
+            if let Ok(restored) = core.store.log_nodes().await.and_then(|n| {
+                CommitmentLog::from_nodes(n).map_err(|e| StoreError::Corrupt(e.to_string()))
+            }) {
+                *log = restored;
+            }
+            return Err(e.into());
+        }
+        tracing::info!(transfer = %id, log_index = index, "committed");
+        Ok((opening, commitment))
+    }
+
+    async fn prove(
+        &self,
+        core: &Core,
+        payload: &Payload,
+        opening: &CommitmentOpening,
+        commitment: &Commitment,
+    ) -> Result<ProofBundle, ExchangeError> {
+        let values = crate::commit::slot_values(payload, &opening.details)
+            .map_err(|e| refused(format!("commitment: {e}")))?;
+        let tree = CommitmentTree::new(values, &opening.master_salt);
+        if tree.commitment() != *commitment {
+            return Err(ExchangeError::Invalid(
+                "the stored opening does not give the stored commitment".into(),
+            ));
+        }
+        let (head, inclusion) = {
+            let log = self.log.lock().await;
+            let head = self.head_locked(&log, &core.store).await?;
+            let index = core
+                .store
+                .log_index_of(&fr_to_be_bytes(&commitment.0))
+                .await?
+                .ok_or_else(|| ExchangeError::Invalid("the commitment is not in our log".into()))?;
+            let inclusion = log
+                .inclusion_proof(index, head.size)
+                .map_err(|e| ExchangeError::Invalid(e.to_string()))?;
+            (head, inclusion)
+        };
+        let policy = self.policy.clone();
+        let jurisdiction = policy
+            .jurisdiction(&self.jurisdiction)
+            .ok_or_else(|| ExchangeError::Invalid("the policy lost our jurisdiction".into()))?;
+        let threshold = jurisdiction
+            .thresholds
+            .iter()
+            .find(|t| t.currency_numeric == opening.details.fiat_currency)
+            .ok_or_else(|| {
+                refused(format!(
+                    "jurisdiction {} has no threshold in currency {}",
+                    self.jurisdiction, opening.details.fiat_currency
+                ))
+            })?;
+        let direction = if opening.details.fiat_value >= threshold.amount_minor {
+            ThresholdDirection::AtOrAbove
+        } else {
+            ThresholdDirection::Below
+        };
+        let amount = threshold.amount_minor;
+        let currency = threshold.currency_numeric;
+        let prover = self.prover.clone();
+        let sanctions = self.sanctions.clone();
+        let context = BundleContext {
+            jurisdiction: self.jurisdiction.clone(),
+            tree_head: head.clone(),
+            sanctions_root: sanctions.signed_root().clone(),
+        };
+        let started = std::time::Instant::now();
+        let bundle = tokio::task::spawn_blocking(move || {
+            let statement = TransferStatement {
+                tree: &tree,
+                threshold: amount,
+                threshold_currency: currency,
+                direction,
+                inclusion: &inclusion,
+                log_root: head.root,
+                sanctions: sanctions.tree(),
+            };
+            prover.prove_transfer(&statement, &context)
+        })
+        .await
+        .map_err(|_| ExchangeError::Invalid("the prover task failed".into()))?
+        .map_err(|e| match e {
+            e @ zktr_prover::ProverError::Refused { .. } => refused(format!("screening: {e}")),
+            other => ExchangeError::Invalid(format!("proving: {other}")),
+        })?;
+        tracing::info!(ms = started.elapsed().as_millis() as u64, "transfer proved");
+        Ok(bundle)
+    }
+
+    /// Checks the receipt a beneficiary returned for our attested envelope.
+    pub(crate) fn check_receipt(
+        &self,
+        peer: &PeerEntry,
+        sent: &wire::AttestedEnvelope,
+        receipt_json: &str,
+    ) -> Result<Receipt, String> {
+        let key = peer
+            .receipt_key
+            .as_deref()
+            .and_then(parse_public_key)
+            .ok_or("the peers file has no receipt_key for this peer")?;
+        let receipt = Receipt::from_json(receipt_json).map_err(|e| e.to_string())?;
+        let bundle = sent
+            .bundle
+            .clone()
+            .ok_or("no bundle was sent")
+            .and_then(|b| {
+                ProofBundle::from_message(b).map_err(|_| "the sent bundle does not decode")
+            })?;
+        let id = sent.envelope.as_ref().map(|e| e.id.as_str()).unwrap_or("");
+        receipt
+            .verify_for(&key, id, &bundle.commitment, &bundle.tree_head)
+            .map_err(|e| e.to_string())?;
+        Ok(receipt)
+    }
+}
+
+fn reply(env: SecureEnvelope, receipt: Option<&Receipt>) -> wire::AttestedReply {
+    wire::AttestedReply {
+        envelope: Some(env),
+        receipt_json: receipt.map(Receipt::to_json).unwrap_or_default(),
+    }
+}
+
+fn reject_reply(id: &str, code: ErrorCode, message: &str, retry: bool) -> wire::AttestedReply {
+    reply(error_envelope(id, code, message, retry), None)
+}
+
+/// The beneficiary's handling of one `AttestedEnvelope` from `peer`.
+pub async fn receive(
+    core: &Core,
+    peer: &str,
+    req: wire::AttestedEnvelope,
+) -> Result<wire::AttestedReply, Status> {
+    let Some(att) = core.attestor.as_ref() else {
+        return Err(Status::unimplemented(
+            "this node does not accept attested transfers",
+        ));
+    };
+    let request_bytes = req.encode_to_vec();
+    let env = req
+        .envelope
+        .clone()
+        .ok_or_else(|| Status::invalid_argument("an attested transfer needs its envelope"))?;
+    if let Err(r) = zktr_trisa::rules::validate_message(&env) {
+        return Ok(reject_reply(&env.id, r.code, &r.message, r.retry));
+    }
+    let id = env.id.clone();
+    let lock = core.lock_for(&id);
+    let _guard = lock.lock().await;
+    // The whole attested request identifies a replay: a byte-identical resend (our own
+    // outbox after a crash) gets the stored reply; the same envelope with another bundle
+    // or opening is a different request, refused below as a second start.
+    let idem = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&request_bytes).to_vec()
+    };
+    if let Some((format, stored)) = core
+        .store
+        .stored_reply(&id, &idem)
+        .await
+        .map_err(internal)?
+    {
+        core.metrics.replayed();
+        return if format == "attested" {
+            wire::AttestedReply::decode(stored.as_slice())
+                .map_err(|_| Status::internal("a stored reply does not decode"))
+        } else {
+            SecureEnvelope::decode(stored.as_slice())
+                .map(|e| reply(e, None))
+                .map_err(|_| Status::internal("a stored reply does not decode"))
+        };
+    }
+    if let Some(t) = core.store.transfer(&id).await.map_err(internal)? {
+        if t.peer != peer {
+            return Err(Status::permission_denied(
+                "this transfer belongs to another peer",
+            ));
+        }
+        return Err(Status::failed_precondition(
+            "an attested envelope starts a transfer; later envelopes of it go through TRISANetwork",
+        ));
+    }
+    if crate::exchange::is_error_envelope(&env) || env.payload.is_empty() {
+        return Err(Status::not_found("no transfer with this id"));
+    }
+    let entry = core.peers.get(peer);
+    let bundle = match req.bundle.clone().map(ProofBundle::from_message) {
+        Some(Ok(b)) => b,
+        Some(Err(e)) => {
+            return Ok(reject_reply(
+                &id,
+                ErrorCode::BadRequest,
+                &format!("the proof bundle does not decode: {e}"),
+                false,
+            ));
+        }
+        None => {
+            return Ok(reject_reply(
+                &id,
+                ErrorCode::MissingFields,
+                "an attested transfer needs its proof bundle",
+                false,
+            ));
+        }
+    };
+    // The tree head must be the sending peer's log, and consistent with what we saw.
+    let log_key = entry
+        .as_ref()
+        .and_then(|e| e.log_key.as_deref())
+        .and_then(parse_public_key);
+    let Some(log_key) = log_key else {
+        return Ok(reject_reply(
+            &id,
+            ErrorCode::Untrusted,
+            "no log key for this peer in our peers file",
+            false,
+        ));
+    };
+    if bundle.tree_head.verify(&log_key).is_err() {
+        return Ok(reject_reply(
+            &id,
+            ErrorCode::Untrusted,
+            "the tree head is not signed by this peer's log key",
+            false,
+        ));
+    }
+    let Some(opening_env) = req.opening.as_ref() else {
+        return Ok(reject_reply(
+            &id,
+            ErrorCode::MissingFields,
+            "an attested transfer needs its commitment opening",
+            false,
+        ));
+    };
+    let opening = match zktr_trisa::open_bytes(opening_env, Some(&core.sealing)) {
+        Ok(bytes) => match wire::CommitmentOpening::decode(bytes.as_slice())
+            .ok()
+            .and_then(|w| opening_from_wire(&w))
+        {
+            Some(o) => o,
+            None => {
+                return Ok(reject_reply(
+                    &id,
+                    ErrorCode::EnvelopeDecodeFail,
+                    "the commitment opening does not decode",
+                    false,
+                ));
+            }
+        },
+        Err(e) => {
+            let r = zktr_trisa::rules::open_rejection(&e);
+            return Ok(reject_reply(
+                &id,
+                r.code,
+                &format!("commitment opening: {}", r.message),
+                r.retry,
+            ));
+        }
+    };
+    let Some(sender_key) = core.peer_sealing_key(peer).await.map_err(internal)? else {
+        return Ok(reject_reply(
+            &id,
+            ErrorCode::NoSigningKey,
+            "no sealing key for your certificate: exchange keys, then retry",
+            true,
+        ));
+    };
+    // Verify without decrypting, then open and recompute C (CPU: off the async threads).
+    let received = match received_transfer(
+        opening.details.asset_id,
+        opening.details.asset_amount,
+        &opening.details.beneficiary_address,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok(reject_reply(
+                &id,
+                ErrorCode::ValidationError,
+                &e.to_string(),
+                false,
+            ));
+        }
+    };
+    let verifying_keys = att.verifying_keys.clone();
+    let policy = att.policy.clone();
+    let apply = att.apply.clone();
+    let sealing = core.sealing.clone();
+    let env2 = env.clone();
+    let bundle2 = bundle.clone();
+    let opening2 = opening.clone();
+    let accepted = tokio::task::spawn_blocking(move || {
+        Beneficiary {
+            sealing_key: &sealing,
+            verifying_keys: &verifying_keys,
+            policy: &policy,
+            jurisdictions: &apply,
+            seen_lists: None,
+            clock: &SystemClock,
+        }
+        .accept(&env2, &bundle2, &opening2, &received)
+    })
+    .await
+    .map_err(|_| Status::internal("verification task failed"))?;
+    let accepted = match accepted {
+        Ok(a) => a,
+        Err(FlowError::Open(e)) => {
+            let r = zktr_trisa::rules::open_rejection(&e);
+            return Ok(reject_reply(&id, r.code, &r.message, r.retry));
+        }
+        Err(e) => {
+            tracing::info!(transfer = %id, %peer, reason = %e, "attested transfer refused");
+            return Ok(reject_reply(
+                &id,
+                ErrorCode::ComplianceCheckFail,
+                &e.to_string(),
+                false,
+            ));
+        }
+    };
+    let checked = match zktr_trisa::rules::validate_payload(accepted.payload) {
+        Ok(c) => c,
+        Err(r) => return Ok(reject_reply(&id, r.code, &r.message, r.retry)),
+    };
+    if checked
+        .transaction
+        .transaction()
+        .map(|t| t.beneficiary.trim() != opening.details.beneficiary_address.trim())
+        .unwrap_or(true)
+    {
+        return Ok(reject_reply(
+            &id,
+            ErrorCode::ComplianceCheckFail,
+            "the committed beneficiary address is not the payload's",
+            false,
+        ));
+    }
+    // Last before accepting: the head extends the last one we saw of this log.
+    if let Err(why) = check_peer_head(core, entry.as_ref(), peer, &bundle.tree_head).await {
+        return Ok(reject_reply(&id, ErrorCode::Untrusted, &why, false));
+    }
+    let (state, reply_env, note) = core.decide(peer, &env, checked, &sender_key).await?;
+    let receipt = (!matches!(
+        state,
+        crate::store::State::Rejected | crate::store::State::Repair
+    ))
+    .then(|| {
+        Receipt::sign(
+            &id,
+            accepted.commitment,
+            bundle.tree_head.clone(),
+            core.name(),
+            SystemClock.now_secs(),
+            &att.receipt_key,
+        )
+    });
+    let out = reply(reply_env, receipt.as_ref());
+    let attestation = crate::store::ReceivedAttestation {
+        commitment: fr_to_be_bytes(&accepted.commitment.0).to_vec(),
+        bundle: bundle.to_protobuf(),
+        receipt: receipt.as_ref().map(Receipt::to_json),
+    };
+    core.commit_attested(
+        peer,
+        &env,
+        &idem,
+        &request_bytes,
+        &out,
+        state,
+        &note,
+        attestation,
+    )
+    .await?;
+    if let Err(e) = core.store.put_peer_head(peer, &bundle.tree_head).await {
+        tracing::warn!(error = %e, "could not store the peer's tree head");
+    }
+    Ok(out)
+}
+
+/// A peer's new tree head must extend the last one we saw of its log.
+async fn check_peer_head(
+    core: &Core,
+    entry: Option<&PeerEntry>,
+    peer: &str,
+    head: &SignedTreeHead,
+) -> Result<(), String> {
+    let Ok(Some(last)) = core.store.peer_head(&head.log_id).await else {
+        return Ok(());
+    };
+    if last.size == head.size {
+        return if last.root == head.root {
+            Ok(())
+        } else {
+            tracing::error!(%peer, log = %head.log_id, size = head.size, "two different tree heads of one size: the log forked");
+            Err(format!(
+                "log {} forked: two different roots at size {}",
+                head.log_id, head.size
+            ))
+        };
+    }
+    if head.size < last.size {
+        // An older head than one we saw: fine if it is a prefix; checked via a proof below.
+    }
+    let (old, new) = if head.size < last.size {
+        (head, &last)
+    } else {
+        (&last, head)
+    };
+    let Some(entry) = entry else {
+        return Err("the peer is not in our peers file".into());
+    };
+    let wire_proof = core
+        .dialer
+        .log_consistency(entry, old.size, new.size)
+        .await
+        .map_err(|s| {
+            format!(
+                "could not fetch the log's consistency proof: {}",
+                s.message()
+            )
+        })?;
+    let hashes = wire_proof
+        .hashes
+        .iter()
+        .map(|h| {
+            let arr: [u8; 32] = h.as_slice().try_into().ok()?;
+            fr_from_be_bytes(&arr).ok()
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or("a malformed consistency proof")?;
+    let proof = zktr_circuits::trees::log::ConsistencyProof {
+        old_size: old.size,
+        new_size: new.size,
+        hashes,
+    };
+    proof.verify(&old.root, &new.root).map_err(|_| {
+        tracing::error!(%peer, log = %head.log_id, "tree heads are not consistent: the log forked");
+        format!(
+            "log {} is not consistent with the tree head we saw at size {}",
+            head.log_id, last.size
+        )
+    })
+}
+
+fn internal(e: StoreError) -> Status {
+    tracing::error!(error = %e, "storage failed");
+    Status::internal("storage failed")
+}
