@@ -80,13 +80,7 @@ pub fn setup(args: SetupArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.bundle)
-        .with_context(|| format!("reading {}", args.bundle.display()))?;
-    let bundle = if bytes.first() == Some(&b'{') {
-        zktr_records::ProofBundle::from_json(&String::from_utf8_lossy(&bytes))?
-    } else {
-        zktr_records::ProofBundle::from_protobuf(&bytes)?
-    };
+    let bundle = crate::cli::bundle::read_bundle(&args.bundle)?;
     let claim = bundle
         .claims
         .iter()
