@@ -1,14 +1,15 @@
 //! Bounded input at the command line: `/dev/zero` (or a file one byte over the limit)
 //! given as an IVMS101 file, an envelope, a payload, a key, a trust file, a set, a list,
 //! a proof bundle, a policy, a parameters manifest or a verifying key fails within seconds
-//! with an error naming the file and the limit; each run's peak RSS must stay under
+//! with an error naming the file and the limit, and so does a 1.4 KB bzip2 bomb that
+//! unpacks to over 1 GiB given to `sanctions build`; each run's peak RSS must stay under
 //! 200 MB (measured with `/usr/bin/time` when installed, else by reading the child's
 //! `VmHWM` while it runs).
 
 use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_groth16::VerifyingKey;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -392,4 +393,45 @@ fn bundles_policies_manifests_and_verifying_keys_are_bounded() {
         ),
     ];
     check(cases);
+}
+
+/// A bzip2 bomb made of one byte: one stream of 64 MiB of `>` (about 80 bytes) written 17
+/// times (bzip2 readers, like `bzip2 -d`, read concatenated streams): 1.4 KB that unpacks
+/// to 1.06 GiB. `>` ends XML markup, so the text-node limit never fires; the compression
+/// ratio limit must.
+#[test]
+fn a_decompression_bomb_fails_fast_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = d.join("k");
+    keygen(&key);
+    const CHUNK: usize = 64 << 20;
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    enc.write_all(&vec![b'>'; CHUNK]).unwrap();
+    let stream = enc.finish().unwrap();
+    let copies = (1 << 30) / CHUNK + 1;
+    let bomb = stream.repeat(copies);
+    let unpacked = (CHUNK * copies) as u64;
+    eprintln!("bomb: {} bytes unpacking to {} bytes", bomb.len(), unpacked);
+    assert!(bomb.len() < 2_000 && unpacked > 1 << 30);
+    let path = d.join("sdn_advanced.xml.bz2");
+    std::fs::write(&path, &bomb).unwrap();
+    let args = [
+        "sanctions",
+        "build",
+        "--ofac-advanced",
+        &s(&path),
+        "--key",
+        &s(&key),
+        "--out",
+        &s(&d.join("o.zkts")),
+    ]
+    .iter()
+    .map(|x| x.to_string())
+    .collect();
+    check(vec![(
+        args,
+        "unpacks more than 256 times its compressed size (limit; a decompression bomb?)"
+            .to_string(),
+    )]);
 }
