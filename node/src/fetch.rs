@@ -17,10 +17,15 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use zktr_sanctions::SanctionsError;
 
+// None of the default URLs below could be fetched from the machine this was written on
+// (no network); see docs/decisions.md ("`sanctions fetch`") for what is known of each.
+
 /// OFAC's SDN list in the ADVANCED XML format (Sanctions List Service).
 pub const OFAC_SDN_ADVANCED_URL: &str =
     "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML";
-/// The SHA-256 OFAC publishes for it ("Hash Values for List Content Assurance").
+/// Where the SHA-256 of that file is assumed to be: OFAC publishes hash values for its
+/// list files ("Hash Values for List Content Assurance"), but this address follows the
+/// Sanctions List Service's naming and is unconfirmed; `--ofac-checksum-url` replaces it.
 pub const OFAC_SDN_ADVANCED_CHECKSUM_URL: &str = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML.SHA256";
 /// The UN Security Council consolidated list.
 pub const UN_CONSOLIDATED_URL: &str =

@@ -29,12 +29,17 @@
 //! * `ceremony` says how the keys were made. `single-party-dev` means one machine drew
 //!   the toxic waste from OS randomness and discarded it: fine for development, not a
 //!   multi-party ceremony, and verifiers in production should not trust such keys.
+//! * Reads are bounded: the manifest is read up to [`MAX_MANIFEST_BYTES`] and a verifying
+//!   key up to [`MAX_VERIFYING_KEY_BYTES`] (before its hash is checked), so a wrong or
+//!   endless file (`/dev/zero`) fails at once with [`ParamsError::TooLarge`], which names
+//!   the file and the limit.
 
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use ark_serialize::CanonicalSerialize;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use zktr_circuits::circuits::CircuitId;
 
@@ -44,6 +49,11 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 pub const MANIFEST_FORMAT: u32 = 1;
 /// `ceremony` of keys made by `zktr setup` on one machine.
 pub const SINGLE_PARTY_DEV: &str = "single-party-dev";
+/// Largest `manifest.json` read (the manifest of every circuit is about 2 KB).
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+/// Largest verifying-key file read: a compressed BN254 key is 32 bytes per public input
+/// plus about 300, under 1 KB for every circuit; 64 KiB allows some 2,000 inputs.
+pub const MAX_VERIFYING_KEY_BYTES: u64 = 64 << 10;
 
 /// Why parameters cannot be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +65,16 @@ pub enum ParamsError {
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// A file is longer than its limit (or endless, like `/dev/zero`).
+    #[error("{path}: larger than the {} limit for {what}", in_words(*limit))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+        /// What it was read as.
+        what: &'static str,
     },
     /// The manifest is not valid JSON of the expected shape.
     #[error("{path}: malformed manifest: {reason}")]
@@ -160,7 +180,7 @@ impl Manifest {
     /// Reads `dir/manifest.json`.
     pub fn load(dir: &Path) -> Result<Self, ParamsError> {
         let path = dir.join(MANIFEST_FILE);
-        let text = read(&path)?;
+        let text = read_limited(&path, MAX_MANIFEST_BYTES, "a parameters manifest")?;
         let m: Manifest =
             serde_json::from_slice(&text).map_err(|e| ParamsError::ManifestFormat {
                 path: path.clone(),
@@ -210,6 +230,46 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ParamsError> {
     })
 }
 
+/// Reads at most `limit` bytes of `path` as `what`: a longer (or endless) file is
+/// [`ParamsError::TooLarge`] after `limit + 1` bytes, or at once if its size says so.
+pub fn read_limited(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, ParamsError> {
+    let io_err = |source| ParamsError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let too_large = || ParamsError::TooLarge {
+        path: path.to_owned(),
+        limit,
+        what,
+    };
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    if let Ok(m) = file.metadata()
+        && m.is_file()
+        && m.len() > limit
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// `limit` in words: `64 KiB`, `1 MiB`.
+fn in_words(limit: u64) -> String {
+    if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
+        format!("{} MiB", limit >> 20)
+    } else if limit >= 1 << 10 && limit.is_multiple_of(1 << 10) {
+        format!("{} KiB", limit >> 10)
+    } else {
+        format!("{limit} bytes")
+    }
+}
+
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -219,6 +279,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn read_checked(dir: &Path, file: &KeyFile) -> Result<Vec<u8>, ParamsError> {
     let path = dir.join(&file.file);
     let bytes = read(&path)?;
+    check_hash(path, bytes, file)
+}
+
+/// [`read_checked`] reading at most `limit` bytes (see [`read_limited`]).
+pub fn read_checked_limited(
+    dir: &Path,
+    file: &KeyFile,
+    limit: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, ParamsError> {
+    let path = dir.join(&file.file);
+    let bytes = read_limited(&path, limit, what)?;
+    check_hash(path, bytes, file)
+}
+
+fn check_hash(path: PathBuf, bytes: Vec<u8>, file: &KeyFile) -> Result<Vec<u8>, ParamsError> {
     let actual = sha256_hex(&bytes);
     if actual != file.sha256.to_ascii_lowercase() {
         return Err(ParamsError::HashMismatch {

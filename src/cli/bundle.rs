@@ -3,6 +3,7 @@
 //! `zktr_verifier::verify_bundles`, batching the proofs of all bundles), prints each
 //! claim's result and every problem, and exits 0 only if every bundle is accepted.
 
+use crate::cli::io::{MAX_BUNDLE_BYTES, read_bounded};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,8 +44,10 @@ pub fn run(cmd: BundleCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read_bundle(path: &Path) -> anyhow::Result<ProofBundle> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+/// Reads a bundle (at most [`MAX_BUNDLE_BYTES`]): JSON if it starts with `{`, protobuf
+/// otherwise.
+pub(crate) fn read_bundle(path: &Path) -> anyhow::Result<ProofBundle> {
+    let bytes = read_bounded(path, MAX_BUNDLE_BYTES, "a proof bundle")?;
     let bundle = if bytes.first() == Some(&b'{') {
         ProofBundle::from_json(&String::from_utf8_lossy(&bytes))
     } else {

@@ -22,7 +22,9 @@ pub struct FetchArgs {
     /// URL of OFAC's SDN ADVANCED XML.
     #[arg(long, default_value = OFAC_SDN_ADVANCED_URL)]
     ofac_url: String,
-    /// URL of the SHA-256 OFAC publishes for it ("none" to skip the check).
+    /// URL of the SHA-256 OFAC publishes for it ("none" to skip the check). The default
+    /// address is unconfirmed (see docs/decisions.md): if it fails, give the URL of a
+    /// file that states the list's SHA-256 (`sha256sum` or OpenSSL form, or bare hex).
     #[arg(long, default_value = OFAC_SDN_ADVANCED_CHECKSUM_URL)]
     ofac_checksum_url: String,
     /// URL of the UN consolidated list XML.

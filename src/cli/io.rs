@@ -13,7 +13,10 @@
 //! **Input is bounded.** [`read_bounded`] reads at most a documented number of bytes of a
 //! file and fails with an error naming the file and the limit (an endless `/dev/zero`
 //! fails after `limit + 1` bytes). The limits of the CLI's readers are the constants
-//! below; the sanctions readers have theirs in `zktr_sanctions::limits`.
+//! below; the libraries that read a file themselves hold its limit: the sanctions readers
+//! in `zktr_sanctions::limits`, the parameters manifest and verifying keys in
+//! `zktr_records::manifest` (`MAX_MANIFEST_BYTES`, `MAX_VERIFYING_KEY_BYTES`), policies
+//! in `zktr_verifier::policy::MAX_POLICY_FILE_BYTES`.
 
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -27,6 +30,9 @@ pub const MAX_IVMS101_JSON_BYTES: u64 = 1 << 20;
 pub const MAX_ENVELOPE_JSON_BYTES: u64 = 8 << 20;
 /// A PEM key or certificate file.
 pub const MAX_PEM_BYTES: u64 = 64 << 10;
+/// A proof bundle, JSON or protobuf (`bundle verify`, `snarkjs --bundle`): four claims, a
+/// tree head and a sanctions root are a few KB.
+pub const MAX_BUNDLE_BYTES: u64 = 1 << 20;
 
 /// Exit code for output cut short by a closed pipe: 128 + SIGPIPE (13).
 pub const EXIT_CLOSED_PIPE: u8 = 141;

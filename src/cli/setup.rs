@@ -32,12 +32,38 @@ pub struct SnarkjsArgs {
     /// Parameters directory with the verifying keys.
     #[arg(long, default_value = "params")]
     params: PathBuf,
-    /// The claim: threshold, committed, not_sanctioned.originator, not_sanctioned.beneficiary.
-    #[arg(long)]
-    claim: String,
+    /// The claim to export (spelled as bundles and policies name it).
+    #[arg(long, value_enum)]
+    claim: Claim,
     /// Output directory for proof.json, public.json, verification_key.json.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// A claim of a bundle, by the name bundles and policies use (`claim_name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Claim {
+    /// The transfer's fiat value is on the stated side of a threshold.
+    Threshold,
+    /// The transfer is committed in the sender's log.
+    Committed,
+    /// The originator is not on the sanctions list.
+    #[value(name = "not_sanctioned.originator")]
+    NotSanctionedOriginator,
+    /// The beneficiary is not on the sanctions list.
+    #[value(name = "not_sanctioned.beneficiary")]
+    NotSanctionedBeneficiary,
+}
+
+impl Claim {
+    fn circuit(self) -> CircuitId {
+        match self {
+            Claim::Threshold => CircuitId::Threshold,
+            Claim::Committed => CircuitId::Committed,
+            Claim::NotSanctionedOriginator => CircuitId::NotSanctionedOriginator,
+            Claim::NotSanctionedBeneficiary => CircuitId::NotSanctionedBeneficiary,
+        }
+    }
 }
 
 pub fn setup(args: SetupArgs) -> anyhow::Result<ExitCode> {
@@ -80,18 +106,19 @@ pub fn setup(args: SetupArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.bundle)
-        .with_context(|| format!("reading {}", args.bundle.display()))?;
-    let bundle = if bytes.first() == Some(&b'{') {
-        zktr_records::ProofBundle::from_json(&String::from_utf8_lossy(&bytes))?
-    } else {
-        zktr_records::ProofBundle::from_protobuf(&bytes)?
-    };
+    let bundle = crate::cli::bundle::read_bundle(&args.bundle)?;
+    let circuit = args.claim.circuit();
     let claim = bundle
         .claims
         .iter()
-        .find(|c| zktr_verifier::policy::claim_name(c.circuit) == args.claim)
-        .with_context(|| format!("the bundle has no claim {:?}", args.claim))?;
+        .find(|c| c.circuit == circuit)
+        .with_context(|| {
+            format!(
+                "{}: the bundle has no claim {}",
+                args.bundle.display(),
+                zktr_verifier::policy::claim_name(circuit)
+            )
+        })?;
     let keys = VerifyingKeys::load(&args.params)?;
     let key = keys.get(&claim.verifying_key_id).with_context(|| {
         format!(
@@ -109,4 +136,21 @@ pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
         println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Claim;
+    use clap::ValueEnum;
+
+    #[test]
+    fn claim_values_are_the_names_bundles_use() {
+        for c in Claim::value_variants() {
+            let value = c.to_possible_value().map(|v| v.get_name().to_owned());
+            assert_eq!(
+                value.as_deref(),
+                Some(zktr_verifier::policy::claim_name(c.circuit()))
+            );
+        }
+    }
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use zktr_circuits::circuits::CircuitId;
 use zktr_records::manifest::{
-    Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV, check_entry, read_checked,
-    verifying_key_id,
+    MAX_VERIFYING_KEY_BYTES, Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV, check_entry,
+    read_checked_limited, verifying_key_id,
 };
 
 /// A verifying key ready for (batch) verification.
@@ -133,7 +133,8 @@ impl VerifyingKeys {
     }
 }
 
-/// Loads one verifying key and checks it against its manifest entry.
+/// Loads one verifying key and checks it against its manifest entry (reading at most
+/// [`MAX_VERIFYING_KEY_BYTES`] of its file).
 pub fn load_verifying_key(
     dir: &Path,
     circuit: CircuitId,
@@ -141,7 +142,12 @@ pub fn load_verifying_key(
     ceremony: &str,
 ) -> Result<CircuitKey, ParamsError> {
     check_entry(circuit, entry)?;
-    let bytes = read_checked(dir, &entry.verifying_key)?;
+    let bytes = read_checked_limited(
+        dir,
+        &entry.verifying_key,
+        MAX_VERIFYING_KEY_BYTES,
+        "a verifying key",
+    )?;
     let vk = VerifyingKey::<Bn254>::deserialize_compressed(&bytes[..]).map_err(|e| {
         ParamsError::CorruptKey {
             path: dir.join(&entry.verifying_key.file),

@@ -11,10 +11,14 @@
 //! [`PolicyError::SeveralListsRequired`] rather than silently accepting any one of them.
 //!
 //! `params/policy.example.json` carries the thresholds with their legal sources.
+//!
+//! [`Policy::load`] reads at most [`MAX_POLICY_FILE_BYTES`]: a longer or endless file
+//! (`/dev/zero`) is [`PolicyError::TooLarge`], naming the file and the limit.
 
 use ed25519_dalek::VerifyingKey;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 use zktr_circuits::circuits::CircuitId;
 use zktr_records::encoding::bytes_from_hex;
@@ -24,6 +28,10 @@ pub use zktr_records::policy_file::{
     TrustedPublisher,
 };
 use zktr_records::sanctions_root::publisher_key_id;
+
+/// Largest policy file read (`params/policy.example.json`, with its thresholds and their
+/// sources, is 4 KB); the same limit as a sanctions trust file.
+pub const MAX_POLICY_FILE_BYTES: u64 = 1 << 20;
 
 /// Why a policy cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +43,12 @@ pub enum PolicyError {
         path: String,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// The file is longer than [`MAX_POLICY_FILE_BYTES`].
+    #[error("{path}: larger than the {} MiB limit for a policy file", MAX_POLICY_FILE_BYTES >> 20)]
+    TooLarge {
+        /// The file.
+        path: String,
     },
     /// Not JSON of the policy's shape.
     #[error("malformed policy: {0}")]
@@ -225,11 +239,34 @@ impl Policy {
         Self::new(file)
     }
 
-    /// Reads a policy file.
+    /// Reads a policy file (at most [`MAX_POLICY_FILE_BYTES`]).
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
+        let io_err = |source| PolicyError::Io {
             path: path.display().to_string(),
             source,
+        };
+        let too_large = || PolicyError::TooLarge {
+            path: path.display().to_string(),
+        };
+        let file = std::fs::File::open(path).map_err(io_err)?;
+        if let Ok(m) = file.metadata()
+            && m.is_file()
+            && m.len() > MAX_POLICY_FILE_BYTES
+        {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_POLICY_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io_err)?;
+        if bytes.len() as u64 > MAX_POLICY_FILE_BYTES {
+            return Err(too_large());
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            io_err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not UTF-8 text",
+            ))
         })?;
         Self::from_json(&text)
     }
