@@ -1,0 +1,603 @@
+//! Attested transfers between two real `zktr node` processes while things go wrong: a
+//! proxy between them (a man in the middle trusted by both, as a faulty load balancer or
+//! network would be) drops requests before and after delivery, delivers duplicates and
+//! flips a byte of a proof; the beneficiary is killed with SIGKILL mid-run and restarted.
+//!
+//! Checked: every transfer the originator's back office accepted ends exactly once in a
+//! final state (COMPLETED on both sides, or REJECTED on the originator with the
+//! beneficiary's reason when its proof was corrupted, and then absent at the
+//! beneficiary); duplicates get byte-identical replies, so no receipt is issued twice;
+//! every receipt verifies; the originator's log stays consistent. `ZKTR_FAULT_TRANSFERS`
+//! raises the count (default 12) for a longer run.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+use tonic::{Request, Response, Status, Streaming};
+use zktr_node::client::Dialer;
+use zktr_node::config::PeerEntry;
+use zktr_node::tls::Identity;
+use zktr_proto::trisa::api::v1beta1::trisa_network_server::{TrisaNetwork, TrisaNetworkServer};
+use zktr_proto::trisa::api::v1beta1::{Address, AddressConfirmation, SecureEnvelope, SigningKey};
+use zktr_proto::zktr::transfer::v1::attested_transfer_server::{
+    AttestedTransfer, AttestedTransferServer,
+};
+use zktr_proto::zktr::transfer::v1::{AttestedEnvelope, AttestedReply};
+
+const ZKTR: &str = env!("CARGO_BIN_EXE_zktr");
+const ADDRESS: &str = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
+
+fn shared(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(path)
+}
+
+fn ok(args: &[&str]) -> String {
+    let out: Output = Command::new(ZKTR)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run zktr");
+    assert!(
+        out.status.success(),
+        "zktr {args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .trim()
+        .to_string()
+}
+
+struct Proc {
+    child: Child,
+}
+
+impl Proc {
+    fn start(config: &Path) -> Self {
+        let mut child = Command::new(ZKTR)
+            .args(["node", "--config", config.to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start a node");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the node prints where it listens");
+        assert!(line.contains("listening"), "{line}");
+        Self { child }
+    }
+
+    fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the proxy did, for the report and the checks.
+#[derive(Default)]
+struct Tally {
+    attested_calls: AtomicUsize,
+    trisa_calls: AtomicUsize,
+    cut_before: AtomicUsize,
+    cut_after: AtomicUsize,
+    duplicated: AtomicUsize,
+    flipped: AtomicUsize,
+    duplicate_mismatch: AtomicUsize,
+    flipped_ids: Mutex<Vec<String>>,
+}
+
+/// Impersonates the beneficiary towards the originator and the originator towards the
+/// beneficiary, and misbehaves on a fixed schedule.
+#[derive(Clone)]
+struct Proxy {
+    to: Arc<Dialer>,
+    beneficiary: PeerEntry,
+    tally: Arc<Tally>,
+}
+
+fn unavailable(what: &str) -> Status {
+    Status::unavailable(format!("proxy: connection lost {what}"))
+}
+
+#[tonic::async_trait]
+impl AttestedTransfer for Proxy {
+    async fn transfer(
+        &self,
+        request: Request<AttestedEnvelope>,
+    ) -> Result<Response<AttestedReply>, Status> {
+        let k = self.tally.attested_calls.fetch_add(1, Ordering::SeqCst);
+        let mut req = request.into_inner();
+        let id = req
+            .envelope
+            .as_ref()
+            .map(|e| e.id.clone())
+            .unwrap_or_default();
+        match k % 7 {
+            1 => {
+                self.tally.cut_before.fetch_add(1, Ordering::SeqCst);
+                return Err(unavailable("before delivery"));
+            }
+            3 => {
+                let _ = self.to.attested_transfer(&self.beneficiary, req).await?;
+                self.tally.cut_after.fetch_add(1, Ordering::SeqCst);
+                return Err(unavailable("after delivery"));
+            }
+            4 => {
+                let first = self
+                    .to
+                    .attested_transfer(&self.beneficiary, req.clone())
+                    .await?;
+                let second = self.to.attested_transfer(&self.beneficiary, req).await?;
+                self.tally.duplicated.fetch_add(1, Ordering::SeqCst);
+                if prost::Message::encode_to_vec(&first) != prost::Message::encode_to_vec(&second) {
+                    self.tally.duplicate_mismatch.fetch_add(1, Ordering::SeqCst);
+                }
+                return Ok(Response::new(second));
+            }
+            5 if k % 14 == 5 => {
+                if let Some(b) = req.bundle.as_mut()
+                    && let Some(c) = b.claims.first_mut()
+                    && c.proof.len() > 10
+                {
+                    c.proof[10] ^= 0x40;
+                    self.tally.flipped.fetch_add(1, Ordering::SeqCst);
+                    self.tally.flipped_ids.lock().unwrap().push(id);
+                }
+            }
+            _ => {}
+        }
+        Ok(Response::new(
+            self.to.attested_transfer(&self.beneficiary, req).await?,
+        ))
+    }
+
+    type TransferStreamStream =
+        tokio_stream::wrappers::ReceiverStream<Result<AttestedReply, Status>>;
+
+    async fn transfer_stream(
+        &self,
+        _request: Request<Streaming<AttestedEnvelope>>,
+    ) -> Result<Response<Self::TransferStreamStream>, Status> {
+        Err(Status::unimplemented("proxy: unary only"))
+    }
+}
+
+#[tonic::async_trait]
+impl TrisaNetwork for Proxy {
+    async fn transfer(
+        &self,
+        request: Request<SecureEnvelope>,
+    ) -> Result<Response<SecureEnvelope>, Status> {
+        let k = self.tally.trisa_calls.fetch_add(1, Ordering::SeqCst);
+        let reply = self
+            .to
+            .transfer(&self.beneficiary, request.into_inner())
+            .await?;
+        if k % 4 == 2 {
+            self.tally.cut_after.fetch_add(1, Ordering::SeqCst);
+            return Err(unavailable("after delivery"));
+        }
+        Ok(Response::new(reply))
+    }
+
+    type TransferStreamStream =
+        tokio_stream::wrappers::ReceiverStream<Result<SecureEnvelope, Status>>;
+
+    async fn transfer_stream(
+        &self,
+        _request: Request<Streaming<SecureEnvelope>>,
+    ) -> Result<Response<Self::TransferStreamStream>, Status> {
+        Err(Status::unimplemented("proxy: unary only"))
+    }
+
+    async fn confirm_address(
+        &self,
+        request: Request<Address>,
+    ) -> Result<Response<AddressConfirmation>, Status> {
+        Ok(Response::new(
+            self.to
+                .confirm_address(&self.beneficiary, request.into_inner())
+                .await?,
+        ))
+    }
+
+    async fn key_exchange(
+        &self,
+        request: Request<SigningKey>,
+    ) -> Result<Response<SigningKey>, Status> {
+        Ok(Response::new(
+            self.to
+                .key_exchange(&self.beneficiary, request.into_inner())
+                .await?,
+        ))
+    }
+}
+
+/// Serves the proxy on `port` with `identity` until the runtime ends.
+fn start_proxy(
+    runtime: &tokio::runtime::Runtime,
+    port: u16,
+    identity: &Identity,
+    ca: &Path,
+    proxy: Proxy,
+) {
+    let config = zktr_node::tls::server_config(identity, &[ca.to_path_buf()], &[]).unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
+                let acceptor = acceptor.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    if let Ok(s) = acceptor.accept(tcp).await {
+                        let _ = tx.send(Ok::<_, std::io::Error>(s)).await;
+                    }
+                });
+            }
+        });
+        let _ = tonic::transport::Server::builder()
+            .add_service(AttestedTransferServer::new(proxy.clone()))
+            .add_service(TrisaNetworkServer::new(proxy))
+            .serve_with_incoming(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await;
+    });
+}
+
+/// `zktr transfer list` as (id, state).
+fn list(config: &Path) -> Vec<(String, String)> {
+    ok(&["transfer", "list", "--config", config.to_str().unwrap()])
+        .lines()
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next().unwrap().to_string(), w.next().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[test]
+fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
+    zktr_node::tls::install_crypto_provider();
+    let n: usize = std::env::var("ZKTR_FAULT_TRANSFERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    let p = |s: &str| dir.join(s).display().to_string();
+    ok(&["certs", "init", "--dir", &p("ca")]);
+    let (a_peer, b_peer, proxy_port) = (free_port(), free_port(), free_port());
+    for (name, port) in [("alpha.test", a_peer), ("beta.test", b_peer)] {
+        ok(&[
+            "node",
+            "init",
+            "--dir",
+            &p(name),
+            "--name",
+            name,
+            "--ca",
+            &p("ca"),
+            "--peer",
+            &format!("127.0.0.1:{port}"),
+            "--backoffice",
+            &format!("127.0.0.1:{}", free_port()),
+            "--http",
+            &format!("127.0.0.1:{}", free_port()),
+            "--sealing",
+            "x25519",
+        ]);
+    }
+    ok(&[
+        "certs",
+        "issue",
+        "--ca",
+        &p("ca"),
+        "--name",
+        "proxy.test",
+        "--san",
+        "localhost",
+        "--out",
+        &p("proxy"),
+    ]);
+    // Keys, a signed sanctions set of OFAC's listed addresses, a policy trusting both.
+    ok(&["setup", "--out", &p("params")]);
+    ok(&["sanctions", "keygen", "--out", &p("publisher.key")]);
+    ok(&[
+        "sanctions",
+        "build",
+        "--addresses",
+        shared("sanctions/ofac/address-lists-brave-2025-11-19")
+            .to_str()
+            .unwrap(),
+        "--key",
+        &p("publisher.key"),
+        "--out",
+        &p("set.zkts"),
+    ]);
+    let publisher: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("publisher.key.pub"))).unwrap();
+    let mut policy: serde_json::Value = serde_json::from_str(&read(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("params/policy.example.json"),
+    ))
+    .unwrap();
+    policy["sanctions_publishers"] = serde_json::json!([{
+        "name": "test publisher",
+        "public_key": publisher["public_key"],
+        "max_age_seconds": 86400,
+        "lists": [{ "list_id": "addresses" }]
+    }]);
+    policy["logs"] = serde_json::json!([{
+        "log_id": "alpha.test",
+        "public_key": read(&dir.join("alpha.test/keys/log.pub")),
+        "max_tree_head_age_seconds": 3600
+    }]);
+    std::fs::write(dir.join("policy.json"), policy.to_string()).unwrap();
+    for name in ["alpha.test", "beta.test"] {
+        let cfg = dir.join(name).join("node.toml");
+        let mut text = read(&cfg);
+        text = text.replace("incoming = \"review\"", "incoming = \"accept\"");
+        text.push_str(&format!(
+            "\n[attest]\nparams = \"{}\"\npolicy = \"{}\"\nsanctions = \"{}\"\njurisdiction = \"FATF\"\nlog_key = \"keys/log.key\"\nreceipt_key = \"keys/receipt.key\"\n",
+            p("params"), p("policy.json"), p("set.zkts")
+        ));
+        std::fs::write(&cfg, text).unwrap();
+    }
+    let key = |node: &str, k: &str| read(&dir.join(format!("{node}/keys/{k}.pub")));
+    // alpha reaches beta through the proxy; beta reaches alpha directly.
+    std::fs::write(
+        dir.join("alpha.test/peers.toml"),
+        format!(
+            "[[peer]]\nname = \"beta.test\"\nendpoint = \"127.0.0.1:{proxy_port}\"\nserver_name = \"localhost\"\nzktr = true\nlog_key = \"{}\"\nreceipt_key = \"{}\"\n",
+            key("beta.test", "log"),
+            key("beta.test", "receipt")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("beta.test/peers.toml"),
+        format!(
+            "[[peer]]\nname = \"alpha.test\"\nendpoint = \"127.0.0.1:{a_peer}\"\nserver_name = \"localhost\"\nzktr = true\nlog_key = \"{}\"\nreceipt_key = \"{}\"\n",
+            key("alpha.test", "log"),
+            key("alpha.test", "receipt")
+        ),
+    )
+    .unwrap();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let tally = Arc::new(Tally::default());
+    let a_identity = Identity::load(
+        &dir.join("alpha.test/certs/alpha.test.pem"),
+        &dir.join("alpha.test/certs/alpha.test.key"),
+    )
+    .unwrap();
+    let proxy = Proxy {
+        to: Arc::new(Dialer::new(
+            a_identity,
+            vec![dir.join("ca/ca.pem")],
+            vec![],
+            4 << 20,
+            Duration::from_secs(30),
+        )),
+        beneficiary: PeerEntry {
+            name: "beta.test".into(),
+            endpoint: format!("127.0.0.1:{b_peer}"),
+            server_name: Some("localhost".into()),
+            ca: None,
+            fingerprint: None,
+            zktr: true,
+            log_key: None,
+            receipt_key: None,
+        },
+        tally: tally.clone(),
+    };
+    let proxy_identity = Identity::load(
+        &dir.join("proxy/proxy.test.pem"),
+        &dir.join("proxy/proxy.test.key"),
+    )
+    .unwrap();
+    start_proxy(
+        &runtime,
+        proxy_port,
+        &proxy_identity,
+        &dir.join("ca/ca.pem"),
+        proxy,
+    );
+
+    let a_cfg = dir.join("alpha.test/node.toml");
+    let b_cfg = dir.join("beta.test/node.toml");
+    let _a = Proc::start(&a_cfg);
+    let mut b = Some(Proc::start(&b_cfg));
+    ok(&[
+        "address",
+        "add",
+        "--config",
+        b_cfg.to_str().unwrap(),
+        ADDRESS,
+    ]);
+
+    let identity = shared("ivms101/trisa/identity_payload.json");
+    let mut acknowledged = Vec::new();
+    for i in 0..n {
+        if i == n / 3 {
+            // SIGKILL the beneficiary mid-run; the originator's outbox keeps everything.
+            b.take().unwrap().kill9();
+        }
+        if i == n / 3 + 2 {
+            b = Some(Proc::start(&b_cfg));
+        }
+        let line = ok(&[
+            "transfer",
+            "send",
+            "--config",
+            a_cfg.to_str().unwrap(),
+            "--peer",
+            "beta.test",
+            "--identity",
+            identity.to_str().unwrap(),
+            "--beneficiary-address",
+            ADDRESS,
+            "--fiat-value",
+            &(50_000 + 40_000 * i as u64).to_string(),
+            "--fiat-currency",
+            "840",
+            "--asset-id",
+            "60",
+            "--asset-amount",
+            "1000000000000000000",
+        ]);
+        acknowledged.push(line.split_whitespace().next().unwrap().to_string());
+    }
+    if b.is_none() {
+        b = Some(Proc::start(&b_cfg));
+    }
+    // Every acknowledged transfer reaches ACCEPTED, or REJECTED if its proof was corrupted.
+    wait_until(600, "the originator's transfers to settle", || {
+        let l = list(&a_cfg);
+        l.len() == n && l.iter().all(|(_, s)| s == "ACCEPTED" || s == "REJECTED")
+    });
+    let flipped: Vec<String> = tally.flipped_ids.lock().unwrap().clone();
+    let on_a = list(&a_cfg);
+    for (id, state) in &on_a {
+        assert!(acknowledged.contains(id), "a transfer nobody sent: {id}");
+        if state == "REJECTED" {
+            // Only a corrupted proof may be refused, and the refusal says why. (A proof
+            // flipped on a resend of a transfer the beneficiary already holds is not a
+            // replay: it is refused in transit and the clean resend settles it.)
+            assert!(
+                flipped.contains(id),
+                "{id} rejected without a corrupted proof"
+            );
+            let shown = ok(&["transfer", "show", "--config", a_cfg.to_str().unwrap(), id]);
+            assert!(
+                shown.contains("COMPLIANCE_CHECK_FAIL"),
+                "the reason is recorded: {shown}"
+            );
+        }
+    }
+    // Complete the accepted ones; both sides end COMPLETED, exactly once.
+    let accepted: Vec<&String> = on_a
+        .iter()
+        .filter(|(_, s)| s == "ACCEPTED")
+        .map(|(i, _)| i)
+        .collect();
+    for (k, id) in accepted.iter().enumerate() {
+        ok(&[
+            "transfer",
+            "complete",
+            "--config",
+            a_cfg.to_str().unwrap(),
+            id,
+            "--txid",
+            &format!("0x{k:064x}"),
+        ]);
+    }
+    wait_until(300, "completion on both sides", || {
+        list(&a_cfg)
+            .iter()
+            .filter(|(_, s)| s == "COMPLETED")
+            .count()
+            == accepted.len()
+            && list(&b_cfg)
+                .iter()
+                .filter(|(_, s)| s == "COMPLETED")
+                .count()
+                == accepted.len()
+    });
+    let on_b = list(&b_cfg);
+    assert_eq!(
+        on_b.len(),
+        accepted.len(),
+        "refused transfers are not stored at the beneficiary"
+    );
+    // Every receipt verifies under beta's receipt key and alpha's log key.
+    for id in &accepted {
+        let file = dir.join(format!("{id}.receipt.json"));
+        ok(&[
+            "transfer",
+            "show",
+            "--config",
+            a_cfg.to_str().unwrap(),
+            id,
+            "--receipt",
+            file.to_str().unwrap(),
+        ]);
+        ok(&[
+            "receipt",
+            "verify",
+            file.to_str().unwrap(),
+            "--key",
+            &key("beta.test", "receipt"),
+            "--log-key",
+            &key("alpha.test", "log"),
+            "--envelope",
+            id,
+        ]);
+    }
+    assert_eq!(
+        tally.duplicate_mismatch.load(Ordering::SeqCst),
+        0,
+        "a duplicate got a different reply (a second receipt)"
+    );
+    eprintln!(
+        "faults: {n} transfers acknowledged; {} attested calls, {} TRISA calls; cut before {}, cut after {}, duplicated {}, proofs flipped {}; {} completed on both sides, {} rejected",
+        tally.attested_calls.load(Ordering::SeqCst),
+        tally.trisa_calls.load(Ordering::SeqCst),
+        tally.cut_before.load(Ordering::SeqCst),
+        tally.cut_after.load(Ordering::SeqCst),
+        tally.duplicated.load(Ordering::SeqCst),
+        tally.flipped.load(Ordering::SeqCst),
+        accepted.len(),
+        flipped.len()
+    );
+    assert!(
+        tally.cut_before.load(Ordering::SeqCst) > 0 && tally.duplicated.load(Ordering::SeqCst) > 0
+    );
+    drop(b);
+}
