@@ -196,6 +196,15 @@ impl BackOffice {
         self.call(|mut c| async move { c.complete_transfer(req).await })
     }
 
+    /// EraseTransfer.
+    pub fn erase(&mut self, id: &str) -> Result<admin::TransferSummary, BackOfficeError> {
+        let req = admin::DecisionRequest {
+            id: id.to_string(),
+            note: String::new(),
+        };
+        self.call(|mut c| async move { c.erase_transfer(req).await })
+    }
+
     /// AddAddress.
     pub fn add_address(
         &mut self,

@@ -702,6 +702,29 @@ impl BackOffice for BackOfficeService {
         self.deliver_and_summarise(&req.id).await
     }
 
+    async fn erase_transfer(
+        &self,
+        request: Request<admin::DecisionRequest>,
+    ) -> Result<Response<admin::TransferSummary>, Status> {
+        let who = self.admit(&request)?;
+        let req = request.into_inner();
+        let t = self.transfer_row(&req.id).await?;
+        if t.role != Role::Originator {
+            return Err(Status::failed_precondition(
+                "only transfers we sent hold personal data under our data keys (received envelopes stay sealed for our sealing key)",
+            ));
+        }
+        let note = format!("personal data erased by {who}");
+        self.core
+            .store
+            .erase(&req.id, &note, &now_stamp())
+            .await
+            .map_err(|e| to_status(e.into()))?;
+        tracing::info!(transfer = %req.id, admin = %who, "personal data erased");
+        self.core.announce(&req.id, &note).await;
+        Ok(Response::new(self.summary_of(&req.id).await?))
+    }
+
     async fn add_address(
         &self,
         request: Request<admin::CustomerAddress>,

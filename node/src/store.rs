@@ -1046,6 +1046,48 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes a final transfer's data keys (crypto-erasure of our copies of its personal
+    /// data); returns whether anything was erased.
+    pub async fn erase(&self, id: &str, note: &str, now: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let state = Self::current_state(&mut tx, id).await?;
+        if !state.is_final() {
+            return Err(StoreError::Conflict {
+                id: id.to_string(),
+                expected: "COMPLETED or REJECTED".into(),
+                actual: state.to_string(),
+            });
+        }
+        let a = sqlx::query(
+            "UPDATE transfers SET data_key = NULL, updated_at = ? WHERE id = ? AND data_key IS NOT NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let b = sqlx::query(
+            "UPDATE envelopes SET plain = NULL, plain_key = NULL WHERE transfer_id = ? AND plain_key IS NOT NULL",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let c = sqlx::query(
+            "UPDATE attestations SET opening = NULL, opening_key = NULL WHERE transfer_id = ? AND opening_key IS NOT NULL",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let erased = a + b + c > 0;
+        if erased {
+            Self::event(&mut tx, id, state, note, now).await?;
+        }
+        tx.commit().await?;
+        Ok(erased)
+    }
+
     /// Every stored node of our commitment log.
     pub async fn log_nodes(&self) -> Result<Vec<(u32, u64, zktr_circuits::Fr)>, StoreError> {
         let rows = sqlx::query("SELECT height, idx, value FROM log_nodes")

@@ -120,6 +120,18 @@ async fn a_transfer_goes_through_every_state_and_survives_restarts() {
         "no personal data unless asked for"
     );
 
+    // Crypto-erasure: the originator deletes its data keys; the record stays, the
+    // personal data is gone.
+    let i = id.clone();
+    let erased = backoffice(&a_cfg, &a, move |bo| bo.erase(&i).unwrap()).await;
+    assert!(erased.erased);
+    let i = id.clone();
+    let e = backoffice(&a_cfg, &a, move |bo| bo.show(&i, true).unwrap_err()).await;
+    assert!(e.to_string().contains("erased"), "{e}");
+    let i = id.clone();
+    let e = backoffice(&b_cfg, &b, move |bo| bo.erase(&i).unwrap_err()).await;
+    assert!(e.to_string().contains("only transfers we sent"), "{e}");
+
     // A final transfer refuses further decisions.
     let i = id.clone();
     let e = backoffice(&b_cfg, &b, move |bo| bo.reject(&i, "").unwrap_err()).await;
@@ -153,7 +165,7 @@ async fn a_transfer_goes_through_every_state_and_survives_restarts() {
         (
             &a_cfg,
             &a,
-            ["STARTED", "PENDING", "ACCEPTED", "COMPLETED"].as_slice(),
+            ["STARTED", "PENDING", "ACCEPTED", "COMPLETED", "COMPLETED"].as_slice(),
         ),
         (
             &b_cfg,

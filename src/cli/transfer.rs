@@ -33,6 +33,9 @@ pub enum TransferCommand {
     Complete(CompleteArgs),
     /// Print transfer events as they happen (until interrupted or --count events).
     Watch(WatchArgs),
+    /// Crypto-erase a final transfer we sent: delete its data keys (proofs, states and
+    /// receipts stay).
+    Erase(DecisionArgs),
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +294,7 @@ pub fn run(cmd: TransferCommand) -> anyhow::Result<ExitCode> {
             line(&connect(&a.config)?.repair(&a.id, &identity_json)?)
         }
         TransferCommand::Complete(a) => line(&connect(&a.config)?.complete(&a.id, &a.txid)?),
+        TransferCommand::Erase(a) => line(&connect(&a.config)?.erase(&a.id)?),
         TransferCommand::Watch(a) => {
             let mut bo = connect(&a.config)?;
             let mut seen = 0u64;
