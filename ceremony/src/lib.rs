@@ -46,6 +46,7 @@ mod binfile;
 pub mod blake2b;
 mod encoding;
 pub mod error;
+pub mod folder;
 mod params;
 pub mod phase1;
 pub mod phase2;
