@@ -24,6 +24,9 @@ use ark_groth16::ProvingKey;
 use std::path::{Path, PathBuf};
 use zktr_circuits::circuits::CircuitId;
 
+/// A circuit's proving key, as [`finalize`] returns them.
+pub type CircuitKey = (CircuitId, ProvingKey<Bn254>);
+
 /// Name of the staging folder inside an output folder.
 pub const PARTIAL_DIR: &str = ".zktr-partial";
 
@@ -294,7 +297,7 @@ pub fn finalize(
     ptau: &Path,
     dir: &Path,
     progress: &mut dyn FnMut(Progress),
-) -> Result<(Ceremony, Vec<(CircuitId, ProvingKey<Bn254>)>)> {
+) -> Result<(Ceremony, Vec<CircuitKey>)> {
     verify_and(ptau, dir, progress, |phase2, path| {
         phase2.finalize(path).map(|(pk, t)| (t, pk))
     })
