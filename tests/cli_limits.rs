@@ -193,6 +193,7 @@ fn fake_params(dir: &Path, first_vk: Option<&Path>) {
         created_at: 0,
         curve: "bn254".to_string(),
         circuits,
+        transcript: None,
     }
     .save(dir)
     .unwrap();

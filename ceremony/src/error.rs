@@ -75,6 +75,14 @@ pub enum CeremonyError {
         /// What differs.
         reason: String,
     },
+    /// The circuits of a ceremony folder do not carry the same contributions.
+    #[error("{}: circuits disagree: {reason}", path.display())]
+    Inconsistent {
+        /// The folder.
+        path: PathBuf,
+        /// The first disagreement.
+        reason: String,
+    },
     /// A bad argument (beacon value, power, name).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

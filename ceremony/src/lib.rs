@@ -25,17 +25,16 @@
 //!
 //! | command | call |
 //! | --- | --- |
-//! | `zktr ceremony phase1 new --power P --out pot.ptau` | [`phase1::PowersOfTau::new`] then `write` |
-//! | `zktr ceremony phase1 contribute IN OUT [--name N] [--entropy]` | `read`, `verify`, `contribute`, `write` |
-//! | `zktr ceremony phase1 beacon IN OUT --beacon HEX --iterations-exp E` | `read`, `verify`, `beacon`, `write` |
-//! | `zktr ceremony phase1 prepare IN OUT` | `read`, `verify`, `prepare_phase2`, `write` |
-//! | `zktr ceremony phase1 verify FILE` | `read`, `verify` (prints the contribution hashes) |
-//! | `zktr ceremony r1cs --circuit C --out c.r1cs` | [`r1cs::R1cs::of_circuit`] then `write` |
-//! | `zktr ceremony init --ptau pot.ptau --circuit C --out c-0.zkey` | [`phase2::Phase2::new`] then `init` |
-//! | `zktr ceremony contribute --ptau P --circuit C IN OUT [--name N]` | `Phase2::new`, `contribute` (prints the hash) |
-//! | `zktr ceremony beacon --ptau P --circuit C IN OUT --beacon HEX --iterations-exp E` | `Phase2::new`, `beacon` |
-//! | `zktr ceremony verify --ptau P --circuit C FILE` | `Phase2::new`, `verify` (prints every contribution hash) |
-//! | `zktr ceremony finalize --ptau P --circuit C FILE --out params/` | `Phase2::new`, `finalize` -> `ProvingKey`, [`phase2::Transcript`] for the manifest |
+//! | `phase1 new --power P --out pot.ptau [--empty]` | [`phase1::PowersOfTau::single_party`] (or `new`) then `write` |
+//! | `phase1 contribute IN OUT [--name N] [--entropy-stdin]` | `read`, `verify`, `contribute`, `write` |
+//! | `phase1 beacon IN OUT --beacon HEX --iterations E` | `read`, `verify`, `beacon`, `write` |
+//! | `phase1 prepare IN OUT` | `read`, `verify`, `prepare_phase2`, `write` |
+//! | `phase1 verify FILE` | `read`, `verify` (prints the contribution hashes) |
+//! | `init --ptau P --out DIR [--circuit C]` | [`folder::init`] |
+//! | `contribute --ptau P --in DIR --out DIR [--name N] [--entropy-stdin]` | [`folder::contribute`] (prints the hashes) |
+//! | `beacon --ptau P --in DIR --out DIR --beacon HEX [--iterations E]` | [`folder::beacon`] |
+//! | `verify --ptau P --dir DIR` | [`folder::verify`] (prints every contribution hash) |
+//! | `finalize --ptau P --dir DIR --out params/` | [`folder::finalize`] -> proving keys and the [`folder::Ceremony`] for the manifest |
 //!
 //! See `docs/ceremony.md` for how to run a ceremony and the snarkjs commands that
 //! cross-check it.
@@ -46,6 +45,7 @@ mod binfile;
 pub mod blake2b;
 mod encoding;
 pub mod error;
+pub mod folder;
 mod params;
 pub mod phase1;
 pub mod phase2;

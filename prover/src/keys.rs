@@ -14,9 +14,10 @@ use std::path::Path;
 use std::sync::Arc;
 use zktr_circuits::circuits::CircuitId;
 use zktr_records::manifest::{
-    self, KeyFile, Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV, key_file_stem,
-    sha256_hex, verifying_key_bytes,
+    self, CeremonyTranscript, KeyFile, Manifest, ManifestCircuit, ParamsError, SINGLE_PARTY_DEV,
+    key_file_stem, sha256_hex, verifying_key_bytes,
 };
+use zktr_records::policy_file::MPC_CEREMONY;
 
 /// A CSPRNG seeded from the operating system.
 pub fn os_rng() -> Result<StdRng, ProverError> {
@@ -104,20 +105,32 @@ impl ProvingKeys {
 
     /// Writes every key and `manifest.json` into `dir` (created if needed).
     pub fn save(&self, dir: &Path, created_at: u64) -> Result<Manifest, ProverError> {
-        self.write_params(dir, created_at, SINGLE_PARTY_DEV, true)
+        self.write_params(dir, created_at, SINGLE_PARTY_DEV, None, true)
+    }
+
+    /// Writes every key and `manifest.json` into `dir` for keys of a multi-party
+    /// ceremony: `"ceremony": "mpc"` and its `transcript`.
+    pub fn save_from_ceremony(
+        &self,
+        dir: &Path,
+        created_at: u64,
+        transcript: CeremonyTranscript,
+    ) -> Result<Manifest, ProverError> {
+        self.write_params(dir, created_at, MPC_CEREMONY, Some(transcript), true)
     }
 
     /// Writes only the verifying keys and `manifest.json` (a verifier's copy, as `zktr
     /// demo --out` hands to a regulator): the manifest pins the proving keys by hash and
-    /// size, but their files are not written. `ceremony` is the keys' own (the source
-    /// manifest's, or `single-party-dev` for keys made in memory).
+    /// size, but their files are not written. `ceremony` and `transcript` are the keys' own
+    /// (the source manifest's, or `single-party-dev` and none for keys made in memory).
     pub fn save_verifying_keys(
         &self,
         dir: &Path,
         created_at: u64,
         ceremony: &str,
+        transcript: Option<CeremonyTranscript>,
     ) -> Result<Manifest, ProverError> {
-        self.write_params(dir, created_at, ceremony, false)
+        self.write_params(dir, created_at, ceremony, transcript, false)
     }
 
     fn write_params(
@@ -125,6 +138,7 @@ impl ProvingKeys {
         dir: &Path,
         created_at: u64,
         ceremony: &str,
+        transcript: Option<CeremonyTranscript>,
         with_proving_keys: bool,
     ) -> Result<Manifest, ProverError> {
         std::fs::create_dir_all(dir).map_err(|source| ParamsError::Io {
@@ -168,6 +182,7 @@ impl ProvingKeys {
             created_at,
             curve: "bn254".to_owned(),
             circuits,
+            transcript,
         };
         manifest.save(dir)?;
         Ok(manifest)

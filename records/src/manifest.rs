@@ -29,6 +29,12 @@
 //! * `ceremony` says how the keys were made. `single-party-dev` means one machine drew
 //!   the toxic waste from OS randomness and discarded it: fine for development, not a
 //!   multi-party ceremony, and verifiers in production should not trust such keys.
+//! * Keys from a multi-party ceremony (`zktr ceremony finalize`) say `"ceremony": "mpc"`
+//!   and carry `"transcript"`: the ceremony's transcript hash (hex BLAKE2b-512 over every
+//!   circuit's phase-2 transcript hash, `zktr_ceremony::folder::ceremony_hash`), each
+//!   circuit's transcript hash and the contributors in order. A verifier policy's
+//!   `accepted_transcripts` names ceremonies by that hash. Other manifests have no
+//!   `transcript` (the field is omitted).
 //! * Reads are bounded: the manifest is read up to [`MAX_MANIFEST_BYTES`] and a verifying
 //!   key up to [`MAX_VERIFYING_KEY_BYTES`] (before its hash is checked), so a wrong or
 //!   endless file (`/dev/zero`) fails at once with [`ParamsError::TooLarge`], which names
@@ -161,6 +167,17 @@ pub struct ManifestCircuit {
     pub verifying_key_id: String,
 }
 
+/// The ceremony that made `mpc` keys (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CeremonyTranscript {
+    /// The ceremony's transcript hash, 128 lower-case hex digits.
+    pub hash: String,
+    /// Per circuit id, its phase-2 transcript hash (hex).
+    pub circuits: std::collections::BTreeMap<String, String>,
+    /// The contributors' names in order, the closing beacon included.
+    pub contributors: Vec<String>,
+}
+
 /// `params/manifest.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -174,6 +191,9 @@ pub struct Manifest {
     pub curve: String,
     /// One entry per circuit.
     pub circuits: Vec<ManifestCircuit>,
+    /// The ceremony's transcript, for `mpc` keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<CeremonyTranscript>,
 }
 
 impl Manifest {

@@ -16,7 +16,8 @@
 //!   "sanctions_publishers": [ { "name": "…", "public_key": "<64 hex>", "max_age_seconds": 172800,
 //!                               "lists": [ { "list_id": "ofac-sdn", "min_version": "2025-11-19", "min_key_count": 1000 } ] } ],
 //!   "logs": [ { "log_id": "…", "public_key": "<64 hex>", "max_tree_head_age_seconds": 3600 } ],
-//!   "verifying_keys": { "trusted_ids": [], "accepted_ceremonies": ["mpc"], "allow_dev_keys": false },
+//!   "verifying_keys": { "trusted_ids": [], "accepted_ceremonies": ["mpc"],
+//!                       "accepted_transcripts": ["<128 hex>"], "allow_dev_keys": false },
 //!   "clock_skew_seconds": 300
 //! }
 //! ```
@@ -27,6 +28,12 @@
 //! `clock_skew_seconds` defaults to 300. A publisher without `lists` is read too, but
 //! no root of it is accepted until the policy names the lists it requires: a policy that
 //! trusted publishers, not lists, let a prover choose an empty list (issue 9).
+//!
+//! `verifying_keys.accepted_transcripts` names `mpc` ceremonies by their transcript hash
+//! (the key manifest's `transcript.hash`, printed by `zktr ceremony verify` and
+//! `finalize`): when the list is non-empty, `mpc` keys are trusted only if their
+//! manifest carries one of these hashes (a listed `trusted_ids` entry still trusts its
+//! key). Empty or absent, any `mpc` ceremony is accepted, as before.
 //!
 //! `params/policy.example.json` carries the thresholds with their legal sources.
 
@@ -145,7 +152,9 @@ fn mpc_only() -> Vec<String> {
 }
 
 /// Which verifying keys the policy trusts: a key is trusted if its id is listed or its
-/// ceremony is accepted; keys of a single-party dev setup only if `allow_dev_keys`.
+/// ceremony is accepted (for `mpc` keys, when `accepted_transcripts` is non-empty, only
+/// those of a listed transcript); keys of a single-party dev setup only if
+/// `allow_dev_keys`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustedKeys {
     /// Verifying-key ids (hex SHA-256 of the compressed key) trusted whatever their
@@ -155,6 +164,10 @@ pub struct TrustedKeys {
     /// Ceremonies (a key manifest's `ceremony`) whose keys are trusted, e.g. `mpc`.
     #[serde(default = "mpc_only")]
     pub accepted_ceremonies: Vec<String>,
+    /// Transcript hashes (hex BLAKE2b-512, a key manifest's `transcript.hash`) of the
+    /// `mpc` ceremonies whose keys are trusted; empty: any `mpc` ceremony.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_transcripts: Vec<String>,
     /// Whether keys of a single-party dev setup (`zktr setup`) are accepted. Only for
     /// tests and demonstrations: whoever ran the setup can forge every proof.
     #[serde(default)]
@@ -166,6 +179,7 @@ impl Default for TrustedKeys {
         Self {
             trusted_ids: Vec::new(),
             accepted_ceremonies: mpc_only(),
+            accepted_transcripts: Vec::new(),
             allow_dev_keys: false,
         }
     }
@@ -216,6 +230,7 @@ mod tests {
         assert_eq!(f.logs[0].max_tree_head_age_seconds, None);
         assert!(!f.verifying_keys.allow_dev_keys);
         assert_eq!(f.verifying_keys.accepted_ceremonies, vec!["mpc".to_owned()]);
+        assert!(f.verifying_keys.accepted_transcripts.is_empty());
         assert_eq!(f.clock_skew_seconds, DEFAULT_CLOCK_SKEW_SECONDS);
         let example: PolicyFile = serde_json::from_str(EXAMPLE_POLICY_JSON).unwrap();
         assert!(

@@ -250,7 +250,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         committed_at: 0, // set by the originator's clock
     };
     let t = Instant::now();
-    let (keys, ceremony) = match &source {
+    let (keys, ceremony, transcript) = match &source {
         KeySource::Params(dir) => {
             let manifest = zktr_records::Manifest::load(dir)?;
             println!(
@@ -262,6 +262,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
                 ProvingKeys::load(dir)
                     .with_context(|| format!("loading keys from {}", dir.display()))?,
                 manifest.ceremony,
+                manifest.transcript,
             )
         }
         KeySource::InMemory => {
@@ -272,6 +273,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             (
                 ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::keys::os_rng()?)?,
                 SINGLE_PARTY_DEV.to_owned(),
+                None,
             )
         }
     };
@@ -370,6 +372,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &policy_file,
         prover.keys(),
         &ceremony,
+        transcript,
         &disclosed,
     )?;
 
@@ -478,6 +481,7 @@ fn write_out(
     policy: &PolicyFile,
     keys: &ProvingKeys,
     ceremony: &str,
+    transcript: Option<zktr_records::manifest::CeremonyTranscript>,
     disclosed: &zktr_circuits::commitment::SlotOpening,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
@@ -493,7 +497,7 @@ fn write_out(
         (serde_json::to_string_pretty(policy)? + "\n").as_bytes(),
     )?;
     let params = out.join("params");
-    keys.save_verifying_keys(&params, now(), ceremony)?;
+    keys.save_verifying_keys(&params, now(), ceremony, transcript)?;
     let slot = serde_json::json!({
         "commitment": fr_to_hex(&bundle.commitment.0),
         "slot": disclosed.slot.index(),

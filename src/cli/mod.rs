@@ -2,6 +2,7 @@
 
 mod bench;
 mod bundle;
+mod ceremony;
 mod certs;
 mod circuits;
 mod demo;
@@ -35,6 +36,10 @@ enum Command {
     Circuits,
     /// Generate Groth16 keys for every circuit and params/manifest.json (single-party dev setup).
     Setup(setup::SetupArgs),
+    /// The multi-party setup ceremony: `phase1 ...`, `init`, `contribute`, `beacon`,
+    /// `verify`, `finalize` (keys no single party can forge with).
+    #[command(subcommand)]
+    Ceremony(ceremony::CeremonyCommand),
     /// Measure proving and verification speed on this machine.
     Bench(bench::BenchArgs),
     /// Export one claim of a bundle as snarkjs files (proof.json, public.json, verification_key.json).
@@ -87,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::demo(args),
         Command::Circuits => circuits::table(),
         Command::Setup(args) => setup::setup(args),
+        Command::Ceremony(cmd) => ceremony::run(cmd),
         Command::Bench(args) => bench::run(args),
         Command::Snarkjs(args) => setup::snarkjs(args),
         Command::Poseidon(args) => circuits::poseidon(args),

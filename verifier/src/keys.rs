@@ -22,6 +22,9 @@ pub struct CircuitKey {
     pub id: String,
     /// How the key was made (the manifest's `ceremony`, e.g. `single-party-dev`, `mpc`).
     pub ceremony: String,
+    /// The ceremony's transcript hash (hex) for `mpc` keys loaded from a manifest that
+    /// carries one (`transcript.hash`); policies may require it.
+    pub transcript: Option<String>,
     /// The prepared key (with `e(alpha, beta)` and `-gamma`, `-delta` prepared).
     pub prepared: PreparedVerifyingKey<Bn254>,
     /// `beta` in G2, prepared for the batch verifier's multi-pairing.
@@ -50,6 +53,7 @@ impl CircuitKey {
             circuit,
             id: verifying_key_id(vk),
             ceremony: ceremony.to_owned(),
+            transcript: None,
             prepared: prepare_verifying_key(vk),
             beta_g2_prepared: vk.beta_g2.into(),
             input_tables: std::sync::OnceLock::new(),
@@ -127,7 +131,9 @@ impl VerifyingKeys {
         let mut keys = Self::new();
         for circuit in CircuitId::ALL {
             let entry = manifest.entry(circuit)?;
-            keys.insert(load_verifying_key(dir, circuit, entry, &manifest.ceremony)?);
+            let mut key = load_verifying_key(dir, circuit, entry, &manifest.ceremony)?;
+            key.transcript = manifest.transcript.as_ref().map(|t| t.hash.clone());
+            keys.insert(key);
         }
         Ok(keys)
     }

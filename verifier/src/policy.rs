@@ -23,6 +23,7 @@ use std::path::Path;
 use zktr_circuits::circuits::CircuitId;
 use zktr_records::encoding::bytes_from_hex;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
+use zktr_records::policy_file::MPC_CEREMONY;
 pub use zktr_records::policy_file::{
     Direction, Jurisdiction, PolicyFile, RequiredList, Threshold, TrustedKeys, TrustedLog,
     TrustedPublisher,
@@ -281,15 +282,28 @@ impl Policy {
         self.file.clock_skew_seconds
     }
 
-    /// Whether a verifying key (its id and its manifest's ceremony) is trusted.
-    pub fn trusts_key(&self, id: &str, ceremony: &str) -> bool {
+    /// Whether a verifying key (its id, its manifest's ceremony and, for `mpc` keys, the
+    /// ceremony's transcript hash) is trusted.
+    pub fn trusts_key(&self, id: &str, ceremony: &str, transcript: Option<&str>) -> bool {
         let k = &self.file.verifying_keys;
         if ceremony == SINGLE_PARTY_DEV && !k.allow_dev_keys {
             return false;
         }
-        ceremony == SINGLE_PARTY_DEV
-            || k.trusted_ids.iter().any(|t| t.eq_ignore_ascii_case(id))
-            || k.accepted_ceremonies.iter().any(|c| c == ceremony)
+        if ceremony == SINGLE_PARTY_DEV || k.trusted_ids.iter().any(|t| t.eq_ignore_ascii_case(id))
+        {
+            return true;
+        }
+        if ceremony == MPC_CEREMONY && !k.accepted_transcripts.is_empty() {
+            let listed = transcript.is_some_and(|t| {
+                k.accepted_transcripts
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(t))
+            });
+            if !listed {
+                return false;
+            }
+        }
+        k.accepted_ceremonies.iter().any(|c| c == ceremony)
     }
 }
 
@@ -306,5 +320,27 @@ mod tests {
             Ordering::Equal
         );
         assert_eq!(compare_versions("v2", "v1"), Ordering::Greater);
+    }
+
+    #[test]
+    fn mpc_keys_must_come_from_a_listed_transcript_when_the_policy_lists_any() {
+        let mut file: PolicyFile =
+            serde_json::from_str(zktr_records::policy_file::EXAMPLE_POLICY_JSON).unwrap();
+        file.verifying_keys.allow_dev_keys = false;
+        let p = Policy::new(file.clone()).unwrap();
+        assert!(p.trusts_key("id", "mpc", None), "no list: any mpc ceremony");
+        assert!(p.trusts_key("id", "mpc", Some("aa")));
+        assert!(!p.trusts_key("id", SINGLE_PARTY_DEV, None));
+        file.verifying_keys.accepted_transcripts = vec!["AA".into()];
+        let p = Policy::new(file.clone()).unwrap();
+        assert!(p.trusts_key("id", "mpc", Some("aa")));
+        assert!(!p.trusts_key("id", "mpc", Some("bb")), "another ceremony");
+        assert!(
+            !p.trusts_key("id", "mpc", None),
+            "a manifest without transcript"
+        );
+        file.verifying_keys.trusted_ids = vec!["ID".into()];
+        let p = Policy::new(file).unwrap();
+        assert!(p.trusts_key("id", "mpc", Some("bb")), "a listed key id");
     }
 }

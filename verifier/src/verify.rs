@@ -670,7 +670,7 @@ fn check_bundle<'k>(
             });
             continue;
         }
-        if !policy.trusts_key(&key.id, &key.ceremony) {
+        if !policy.trusts_key(&key.id, &key.ceremony, key.transcript.as_deref()) {
             claim_problem(Reason::UntrustedKey {
                 key_id: key.id.clone(),
                 ceremony: key.ceremony.clone(),
