@@ -10,11 +10,14 @@
 //! it measures:
 //!
 //! 1. unary `Transfer` RPCs with 1 in flight (a short run: the overhead ratio below),
-//! 2. unary `Transfer` RPCs with `concurrency` in flight,
-//! 3. the same over one `TransferStream` with `concurrency` envelopes in flight,
-//! 4. the cryptography alone on one thread, with no network and no node: seal the request
-//!    for the node's key, open it with the node's key (read from its folder), seal the
-//!    reply for the sender's key, open the reply.
+//!    interleaved with
+//! 2. the cryptography alone, `transfers` times on one thread while the node is idle:
+//!    seal the request for the node's key, open it with the node's key (read from its
+//!    folder), seal the reply for the sender's key, open the reply; interleaved so that
+//!    both see the same machine (a shared VM's cores drift in speed from minute to
+//!    minute),
+//! 3. unary `Transfer` RPCs with `concurrency` in flight,
+//! 4. the same over one `TransferStream` with `concurrency` envelopes in flight.
 //!
 //! Every transfer is a new one: a fresh payload (the IVMS101 identity read at run time,
 //! a generic Transaction to the customer's address) sealed for the node's key from
@@ -237,7 +240,8 @@ pub struct Phase {
     pub p99: Duration,
     /// CPU time (user + system) of the node process during the run (Linux).
     pub node_cpu: Option<Duration>,
-    /// CPU time of the sender (this process) during the run (Linux).
+    /// CPU time of the sender (this process) during the run (Linux); for the 1-in-flight
+    /// run, less the interleaved crypto-only loop.
     pub sender_cpu: Option<Duration>,
 }
 
@@ -253,7 +257,8 @@ impl Phase {
     }
 }
 
-/// The cryptography alone, per transfer, on one thread.
+/// The cryptography alone, per transfer, on one thread (timed interleaved with the
+/// 1-in-flight run, while the node is idle).
 #[derive(Debug, Clone)]
 pub struct CryptoCost {
     /// Iterations timed.
@@ -1019,32 +1024,55 @@ fn crypto_once(
     Ok(((t1 - t0) + (t3 - t2), t2 - t1))
 }
 
-fn crypto_alone(
-    sender: &Sender,
+/// The 1-in-flight run and the crypto-only loop, interleaved: `serial` round trips
+/// spread evenly among `crypto` iterations of [`crypto_once`] (on this thread, while the
+/// node is idle), so that both see the same machine. On a shared VM the speed of a core
+/// drifts by 10-15% from one minute to the next (RSA-4096 timings showed it), which two
+/// separate runs would read as node overhead or as a negative one.
+///
+/// Returns the latencies of the round trips, their states, and the crypto cost; the
+/// run's wall time is the sum of the latencies (the round trips are sequential).
+async fn serial_and_crypto(
+    sender: &Arc<Sender>,
     node_key: &SealingKey,
-    n: usize,
-) -> Result<CryptoCost, NodeBenchError> {
+    serial: usize,
+    crypto: usize,
+) -> Result<(Latencies, CryptoCost), NodeBenchError> {
     let payload = sender.payload();
     let sender_public = sender.key.public_key();
     let node_public = node_key.public_key();
+    let rounds = serial.max(crypto);
+    let due = |i: usize, n: usize| (i * n) / rounds != ((i + 1) * n) / rounds;
+    let mut out: Latencies = (Vec::with_capacity(serial), Vec::with_capacity(serial));
     let (mut s, mut nd) = (Duration::ZERO, Duration::ZERO);
-    for _ in 0..n {
-        let (a, b) = crypto_once(
-            &payload,
-            &sender.key,
-            &sender_public,
-            node_key,
-            &node_public,
-        )?;
-        s += a;
-        nd += b;
+    for i in 0..rounds {
+        if due(i, serial) {
+            let t = Instant::now();
+            let state = sender.round_trip().await?;
+            out.0.push(t.elapsed());
+            out.1.push(state);
+        }
+        if due(i, crypto) {
+            let (a, b) = crypto_once(
+                &payload,
+                &sender.key,
+                &sender_public,
+                node_key,
+                &node_public,
+            )?;
+            s += a;
+            nd += b;
+        }
     }
-    let n = n.max(1) as u32;
-    Ok(CryptoCost {
-        iterations: n as usize,
-        sender: s / n,
-        node: nd / n,
-    })
+    let n = crypto.max(1) as u32;
+    Ok((
+        out,
+        CryptoCost {
+            iterations: crypto,
+            sender: s / n,
+            node: nd / n,
+        },
+    ))
 }
 
 fn percentile(sorted: &[Duration], q: f64) -> Duration {
@@ -1158,33 +1186,39 @@ fn run_one(
     let measured = runtime.block_on(async {
         let (_, (_, warm)) = sender.unary(WARM_UP, 1).await?;
         count(&mut replies, &warm);
-        let mut phases = Vec::new();
-        for (n, c, stream) in [
-            (opts.serial_transfers, 1, false),
-            (opts.transfers, opts.concurrency, false),
-            (opts.transfers, opts.concurrency, true),
-        ] {
+        let cpu0 = probe.read();
+        let ((lat, states), crypto) =
+            serial_and_crypto(&sender, &node_key, opts.serial_transfers, opts.transfers).await?;
+        count(&mut replies, &states);
+        // The sender's CPU of the 1-in-flight run: this process's, less the crypto-only
+        // loop's (single-threaded, CPU-bound: its CPU time is its wall time).
+        let (node_cpu, own_cpu) = probe.since(cpu0);
+        let own_cpu =
+            own_cpu.map(|c| c.saturating_sub(crypto.per_transfer() * crypto.iterations as u32));
+        let wall = lat.iter().sum();
+        let serial = phase(wall, lat, 1, (node_cpu, own_cpu));
+        let mut phases = vec![serial];
+        for stream in [false, true] {
             let cpu0 = probe.read();
             let (wall, (lat, states)) = if stream {
-                sender.stream(n, c).await?
+                sender.stream(opts.transfers, opts.concurrency).await?
             } else {
-                sender.unary(n, c).await?
+                sender.unary(opts.transfers, opts.concurrency).await?
             };
             count(&mut replies, &states);
-            phases.push(phase(wall, lat, c, probe.since(cpu0)));
+            phases.push(phase(wall, lat, opts.concurrency, probe.since(cpu0)));
         }
-        Ok::<_, NodeBenchError>(phases)
+        Ok::<_, NodeBenchError>((phases, crypto))
     });
     let rss_peak = sampler.finish();
     let rss_after = rss_kib(pid);
-    let mut phases = measured?.into_iter();
+    let (phases, crypto) = measured?;
     drop(node);
+    let mut phases = phases.into_iter();
     let (Some(serial), Some(unary), Some(stream)) = (phases.next(), phases.next(), phases.next())
     else {
         return Err(NodeBenchError::Task("a run is missing".into()));
     };
-
-    let crypto = crypto_alone(&sender, &node_key, opts.transfers)?;
     let overhead = 1.0
         - crypto.per_transfer().as_secs_f64()
             / serial
