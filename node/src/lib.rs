@@ -14,11 +14,14 @@
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
 //! * [`fetch`]: downloading published sanctions lists.
+//! * [`bench`]: `zktr bench node`, plain TRISA transfers/s against a node process, next to
+//!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod attest;
 pub mod backoffice;
+pub mod bench;
 pub mod certs;
 pub mod client;
 pub mod commit;

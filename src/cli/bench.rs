@@ -4,6 +4,10 @@
 //! microseconds per constraint, verify ms, claims/s; then whole transfers proven one
 //! claim at a time and as a batch under both core splits (claims/s, transfers/s); then
 //! batch verification (proofs/s, batch verifications/s); and the thread counts.
+//!
+//! `zktr bench node`: plain TRISA transfers/s, p50/p99 latency and resident memory of a
+//! node process on loopback, next to the cost of sealing and opening alone
+//! (`zktr_node::bench::run`).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -17,7 +21,10 @@ use zktr_verifier::batch::{BatchItem, batch_verify, verify_one};
 
 /// Arguments of `zktr bench`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    mode: Option<BenchMode>,
     /// Load keys from this parameters directory (else generate throwaway keys).
     #[arg(long)]
     params: Option<PathBuf>,
@@ -30,6 +37,65 @@ pub struct BenchArgs {
     /// Write one proven sample bundle (JSON) here.
     #[arg(long)]
     save_bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum BenchMode {
+    /// Plain TRISA transfers/s between a node process and a sender on loopback (mutual
+    /// TLS), p50/p99 latency, the node's resident memory, and the cost of sealing and
+    /// opening alone, measured in the same run.
+    Node(NodeBenchArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SealingChoice {
+    Rsa4096,
+    X25519,
+    Both,
+}
+
+#[derive(Debug, clap::Args)]
+struct NodeBenchArgs {
+    /// The sealing keys of the node and the sender.
+    #[arg(long, value_enum, default_value = "both")]
+    sealing: SealingChoice,
+    /// Transfers of the concurrent unary run, of the stream run and of the crypto-only loop.
+    #[arg(long, default_value_t = 500)]
+    transfers: usize,
+    /// Transfers in flight.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Transfers of the run with 1 in flight (the overhead ratio).
+    #[arg(long, default_value_t = 100)]
+    serial: usize,
+    /// The shared data folder (the IVMS101 identity every transfer carries is
+    /// `ivms101/trisa/identity_payload.json` in it); default: `../shared/data` beside the
+    /// repository.
+    #[arg(long, env = "ZKTR_DATA")]
+    data: Option<PathBuf>,
+}
+
+fn node(args: NodeBenchArgs) -> anyhow::Result<ExitCode> {
+    use zktr_node::init::SealingAlgorithm;
+    let data = super::demo::data_dir(args.data.as_deref())?;
+    let mut opts = zktr_node::bench::NodeBenchOptions::new(
+        std::env::current_exe()?,
+        data.join("ivms101/trisa/identity_payload.json"),
+    );
+    opts.sealing = match args.sealing {
+        SealingChoice::Rsa4096 => vec![SealingAlgorithm::Rsa4096],
+        SealingChoice::X25519 => vec![SealingAlgorithm::X25519],
+        SealingChoice::Both => vec![SealingAlgorithm::X25519, SealingAlgorithm::Rsa4096],
+    };
+    opts.transfers = args.transfers;
+    opts.concurrency = args.concurrency;
+    opts.serial_transfers = args.serial;
+    eprintln!("zktr bench node: starting nodes (an RSA-4096 key takes seconds to generate)...");
+    let report = zktr_node::bench::run(&opts)?;
+    for line in report.to_string().lines() {
+        crate::say!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -55,6 +121,9 @@ fn ms(t: Instant) -> f64 {
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(BenchMode::Node(a)) = args.mode {
+        return node(a);
+    }
     let cores = Parallelism::cores();
     let reps = args.reps.max(1);
     let n = args.transfers.max(1);
