@@ -219,8 +219,13 @@ fn threshold_ceremony_through_the_cli() {
     assert!(!zkey_path(&never, CircuitId::Threshold).exists());
 }
 
+/// Ignored because it takes about 13 minutes on 2 cores (795 s measured on 2026-12-02:
+/// every step recomputes all four circuits' initial keys), too long for every CI run.
+/// It is not in `scripts/test.sh`; run it by hand with
+/// `cargo test --test cli_ceremony -- --ignored` (it passed on 2026-12-02). The fast
+/// `threshold_ceremony_through_the_cli` above covers the same commands in CI.
 #[test]
-#[ignore = "all four circuits over 2^15: tens of minutes on 2 cores; see the module docs"]
+#[ignore = "all four circuits over 2^15: ~13 min on 2 cores; run by hand, see the doc comment"]
 fn full_ceremony_proves_a_transfer() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();

@@ -28,7 +28,7 @@
 
 use crate::commit::TransferDetails;
 use crate::config::{AttestConfig, PeerEntry};
-use crate::exchange::{Core, ExchangeError, error_envelope, now_stamp};
+use crate::exchange::{Core, ExchangeError, error_envelope, internal, now_stamp};
 use crate::flow::{Beneficiary, CommitmentOpening, FlowError, SystemClock, received_transfer};
 use crate::store::{Store, StoreError};
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -901,9 +901,4 @@ async fn check_peer_head(
             head.log_id, last.size
         )
     })
-}
-
-fn internal(e: StoreError) -> Status {
-    tracing::error!(error = %e, "storage failed");
-    Status::internal("storage failed")
 }

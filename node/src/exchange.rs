@@ -1302,7 +1302,8 @@ pub(crate) fn error_text(e: &TrisaError) -> String {
     format!("{code}: {msg}")
 }
 
-fn internal(e: StoreError) -> Status {
+/// A storage failure as the gRPC status a peer sees (logged here, never detailed).
+pub(crate) fn internal(e: StoreError) -> Status {
     tracing::error!(error = %e, "storage failed");
     Status::internal("storage failed")
 }
