@@ -212,6 +212,10 @@ pub enum ExchangeError {
     /// does not commit); it is held for review with this reason.
     #[error("held: {0}")]
     Refused(String),
+    /// A party's identifier or address is on the sanctions list: the transfer is
+    /// rejected before anything is sent (a match, not a name collision; no clearance).
+    #[error("rejected: {0}")]
+    Listed(String),
 }
 
 /// The node's shared state: configuration, keys, storage, peers, the dialer.
@@ -1050,6 +1054,21 @@ impl Core {
                     let note = format!("held for review: {why}");
                     self.store
                         .hold(&item.id, item.seq, State::Review, &note, &why, &now_stamp())
+                        .await?;
+                    self.announce(&item.id, &note).await;
+                    return Ok(true);
+                }
+                Err(ExchangeError::Listed(why)) => {
+                    let note = format!("rejected before sending: {why}");
+                    self.store
+                        .hold(
+                            &item.id,
+                            item.seq,
+                            State::Rejected,
+                            &note,
+                            &why,
+                            &now_stamp(),
+                        )
                         .await?;
                     self.announce(&item.id, &note).await;
                     return Ok(true);

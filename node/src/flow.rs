@@ -223,6 +223,7 @@ impl Originator<'_> {
             inclusion: &inclusion,
             log_root: self.log.root(),
             sanctions: self.sanctions.tree(),
+            clearances: &[],
         };
         let bundle = self.prover.prove_transfer(&statement, &context)?;
         let envelope = zktr_trisa::seal(

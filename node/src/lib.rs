@@ -13,6 +13,7 @@
 //!   dialing peers. [`config`]: `node.toml` and the peers file. [`init`]: `node init`.
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
+//! * [`review`]: screening hits of our transfers and officers' clearances of name hits.
 //! * [`fetch`]: downloading published sanctions lists.
 //! * [`bench`]: `zktr bench node`, plain TRISA transfers/s against a node process, next to
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
@@ -33,6 +34,7 @@ pub mod http;
 pub mod init;
 pub mod logclient;
 pub mod metrics;
+pub mod review;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -298,6 +298,14 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+impl Store {
+    /// The connection pool, for the store's extensions in other modules
+    /// ([`crate::review`]).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 fn corrupt(e: sqlx::Error) -> StoreError {
@@ -521,7 +529,7 @@ impl Store {
         Ok(n)
     }
 
-    async fn event(
+    pub(crate) async fn event(
         tx: &mut sqlx::SqliteConnection,
         id: &str,
         state: State,
