@@ -114,6 +114,8 @@ pub struct Attestor {
     log_key: SigningKey,
     receipt_key: SigningKey,
     log: tokio::sync::Mutex<CommitmentLog>,
+    /// Incoming bundles are verified here, in batches across concurrent transfers.
+    batcher: crate::batch::VerifyBatcher,
     /// Whether plain TRISA transfers may go to peers that do not speak zktr.
     pub allow_unattested: bool,
 }
@@ -129,7 +131,12 @@ impl core::fmt::Debug for Attestor {
 
 impl Attestor {
     /// Loads keys, policy and sanctions set, and restores the commitment log from storage.
-    pub async fn load(cfg: &AttestConfig, store: &Store, name: &str) -> Result<Self, AttestError> {
+    pub async fn load(
+        cfg: &AttestConfig,
+        store: &Store,
+        name: &str,
+        metrics: &crate::metrics::Metrics,
+    ) -> Result<Self, AttestError> {
         let file = |path: &std::path::Path, e: &dyn std::fmt::Display| AttestError::File {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -165,10 +172,18 @@ impl Attestor {
             )));
         }
         tracing::info!(leaves = log.len(), "commitment log restored");
+        let verifying_keys = Arc::new(verifying_keys);
+        let policy = Arc::new(policy);
+        let batcher = crate::batch::VerifyBatcher::start(
+            verifying_keys.clone(),
+            policy.clone(),
+            metrics.clone(),
+        );
         Ok(Self {
             prover: Arc::new(prover),
-            verifying_keys: Arc::new(verifying_keys),
-            policy: Arc::new(policy),
+            verifying_keys,
+            policy,
+            batcher,
             sanctions: Arc::new(sanctions),
             jurisdiction: cfg.jurisdiction.clone(),
             apply: if cfg.apply.is_empty() {
@@ -792,26 +807,44 @@ pub async fn receive(
             ));
         }
     };
-    let verifying_keys = att.verifying_keys.clone();
-    let policy = att.policy.clone();
-    let apply = att.apply.clone();
-    let sealing = core.sealing.clone();
-    let env2 = env.clone();
-    let bundle2 = bundle.clone();
-    let opening2 = opening.clone();
-    let accepted = tokio::task::spawn_blocking(move || {
-        Beneficiary {
-            sealing_key: &sealing,
-            verifying_keys: &verifying_keys,
-            policy: &policy,
-            jurisdictions: &apply,
-            seen_lists: None,
-            clock: &SystemClock,
+    // Verify without decrypting, batched with the other transfers arriving now; then
+    // open and recompute C (CPU: off the async threads).
+    let request = zktr_verifier::VerifyRequest {
+        now: SystemClock.now_secs(),
+        jurisdictions: att.apply.clone(),
+        transfer: Some(received),
+        seen_lists: None,
+    };
+    let verified = att
+        .batcher
+        .verify(bundle.clone(), request)
+        .await
+        .map_err(|_| Status::unavailable("the node is shutting down"))?;
+    let accepted = match verified {
+        Err(rejection) => Err(FlowError::Rejected(rejection)),
+        Ok(found) => {
+            let verifying_keys = att.verifying_keys.clone();
+            let policy = att.policy.clone();
+            let apply = att.apply.clone();
+            let sealing = core.sealing.clone();
+            let env2 = env.clone();
+            let bundle2 = bundle.clone();
+            let opening2 = opening.clone();
+            tokio::task::spawn_blocking(move || {
+                Beneficiary {
+                    sealing_key: &sealing,
+                    verifying_keys: &verifying_keys,
+                    policy: &policy,
+                    jurisdictions: &apply,
+                    seen_lists: None,
+                    clock: &SystemClock,
+                }
+                .open_verified(&env2, &bundle2, &opening2, found)
+            })
+            .await
+            .map_err(|_| Status::internal("opening task failed"))?
         }
-        .accept(&env2, &bundle2, &opening2, &received)
-    })
-    .await
-    .map_err(|_| Status::internal("verification task failed"))?;
+    };
     let accepted = match accepted {
         Ok(a) => a,
         Err(FlowError::Open(e)) => {

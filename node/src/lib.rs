@@ -11,6 +11,7 @@
 //!   [`vault`]: encryption at rest with per-transfer data keys.
 //! * [`tls`], [`certs`], [`client`]: mutual TLS as TRISA peers expect, the dev network CA,
 //!   dialing peers. [`config`]: `node.toml` and the peers file. [`init`]: `node init`.
+//! * [`batch`]: incoming bundles verified in batches across concurrent transfers.
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
 //! * [`review`]: screening hits of our transfers and officers' clearances of name hits.
@@ -22,6 +23,7 @@
 
 pub mod attest;
 pub mod backoffice;
+pub mod batch;
 pub mod bench;
 pub mod certs;
 pub mod client;

@@ -31,6 +31,8 @@ use zktr_trisa::{ErrorCode, PublicSealingKey, SealOptions, SealingKey};
 const ADDRESS: &str = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
 /// The log id of bundles the test makes itself (trusted under alpha's log key).
 const CRAFTED_LOG: &str = "alpha-crafted";
+/// Concurrent transfers of the batching test.
+const BATCH: usize = 8;
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -132,6 +134,12 @@ fn world_listing(extra: Vec<ListedParty>, officers: Vec<(String, String)>) -> Wo
             max_tree_head_age_seconds: Some(3600),
         },
     ];
+    // One log per concurrent transfer of the batching test (each its first head).
+    file.logs.extend((0..BATCH).map(|i| TrustedLog {
+        log_id: format!("alpha-batch-{i}"),
+        public_key: hex_pub(&a_log),
+        max_tree_head_age_seconds: Some(3600),
+    }));
     file.clearance_officers = officers
         .iter()
         .map(|(name, key)| TrustedOfficer {
@@ -331,6 +339,17 @@ fn craft(
     prover: &Prover,
     b_key: &PublicSealingKey,
 ) -> Crafted {
+    craft_in(CRAFTED_LOG, log, log_key, set, prover, b_key)
+}
+
+fn craft_in(
+    log_id: &str,
+    log: &mut CommitmentLog,
+    log_key: &SigningKey,
+    set: &SanctionsSet,
+    prover: &Prover,
+    b_key: &PublicSealingKey,
+) -> Crafted {
     let identity = match zktr_ivms101::Document::from_json(&fixture_identity_json())
         .unwrap()
         .0
@@ -342,7 +361,7 @@ fn craft(
     let payload = zktr_node::exchange::new_payload(&identity, &txn);
     let clock = FixedClock(now());
     let mut originator = Originator {
-        log_id: CRAFTED_LOG.into(),
+        log_id: log_id.into(),
         log: std::mem::take(log),
         log_key: log_key.clone(),
         prover,
@@ -718,5 +737,101 @@ async fn a_listed_address_is_rejected_before_sending_and_a_cleared_name_is_refus
     let on_b = backoffice(&w.b_cfg, &b, move |bo| bo.show(&i, false)).await;
     assert!(on_b.is_err(), "nothing stored as accepted on beta");
     a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
+/// The value of an unlabelled Prometheus sample `name` in `text`.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_attested_transfers_are_verified_in_batches() {
+    let w = world();
+    let b = w.start(&w.b_cfg).await;
+    let a_dir = w.a_cfg.parent().unwrap();
+    let peer_text = format!(
+        "[[peer]]\nname = \"alpha.test\"\nendpoint = \"127.0.0.1:9\"\nzktr = true\nlog_key = \"{}\"\nreceipt_key = \"{}\"\n",
+        std::fs::read_to_string(a_dir.join("keys/log.pub"))
+            .unwrap()
+            .trim(),
+        std::fs::read_to_string(a_dir.join("keys/receipt.pub"))
+            .unwrap()
+            .trim(),
+    );
+    std::fs::write(load(&w.b_cfg).peers.file, peer_text).unwrap();
+    add_customer(&w.b_cfg, &b).await;
+    let alpha = std::sync::Arc::new(dialer(&w.net, w.net.client("alpha.test")));
+    let our_key = SealingKey::generate_x25519();
+    let theirs = alpha
+        .key_exchange(
+            &entry("beta.test", &b),
+            zktr_proto::trisa::api::v1beta1::SigningKey {
+                data: our_key.public_key().spki_der().unwrap(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let b_key = PublicSealingKey::from_der(&theirs.data).unwrap();
+    let prover = Prover::new(keys().clone(), Parallelism::default()).unwrap();
+    let set = sanctions_set(&w.publisher, "zktr-test-names", vec![]);
+    // One bundle in the middle is broken (a flipped proof byte): it is refused on its
+    // own, the batch around it still verifies.
+    let mut requests: Vec<wire::AttestedEnvelope> = (0..BATCH)
+        .map(|i| {
+            let mut log = CommitmentLog::new();
+            craft_in(
+                &format!("alpha-batch-{i}"),
+                &mut log,
+                &w.a_log,
+                &set,
+                &prover,
+                &b_key,
+            )
+            .request
+        })
+        .collect();
+    requests[3].bundle.as_mut().unwrap().claims[0].proof[40] ^= 1;
+
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(BATCH));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, req) in requests.into_iter().enumerate() {
+        let alpha = alpha.clone();
+        let start = start.clone();
+        let to = entry("beta.test", &b);
+        tasks.spawn(async move {
+            start.wait().await;
+            (i, alpha.attested_transfer(&to, req).await)
+        });
+    }
+    let mut replies = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        replies.push(r.unwrap());
+    }
+    replies.sort_by_key(|(i, _)| *i);
+    for (i, reply) in &replies {
+        let reply = reply.as_ref().unwrap();
+        let error = &reply.envelope.as_ref().unwrap().error;
+        if *i == 3 {
+            let e = error.as_ref().expect("the broken bundle is refused");
+            assert_eq!(e.code, ErrorCode::ComplianceCheckFail as i32);
+            assert!(e.message.contains("bad proof"), "{}", e.message);
+            assert!(reply.receipt_json.is_empty());
+        } else {
+            assert!(error.is_none(), "transfer {i}: {error:?}");
+            assert!(!reply.receipt_json.is_empty());
+        }
+    }
+    let metrics = b.core.metrics.encode();
+    let bundles = sample(&metrics, "zktr_verify_batch_size_sum");
+    let batches = sample(&metrics, "zktr_verify_batch_size_count");
+    assert_eq!(bundles as usize, BATCH, "{metrics}");
+    assert!(
+        batches < BATCH as f64,
+        "{BATCH} concurrent transfers were verified in {batches} batches: none shared one\n{metrics}"
+    );
     b.shutdown().await.unwrap();
 }

@@ -551,11 +551,34 @@ pub fn verify_bundles(
     policy: &Policy,
     request: &VerifyRequest<'_>,
 ) -> Vec<Result<Accepted, Rejection>> {
-    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(bundles.len());
-    let mut findings: Vec<Findings> = Vec::with_capacity(bundles.len());
+    let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
+        bundles.iter().map(|b| (b, request)).collect();
+    verify_items(&items, keys, policy)
+}
+
+/// Like [`verify_bundles`], with each bundle's own request: bundles of unrelated
+/// transfers (a node's concurrent incoming transfers, each with its own on-chain
+/// transfer) verified in one batch. Results are in input order.
+pub fn verify_each(
+    items: &[(&ProofBundle, VerifyRequest<'_>)],
+    keys: &VerifyingKeys,
+    policy: &Policy,
+) -> Vec<Result<Accepted, Rejection>> {
+    let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
+        items.iter().map(|(b, r)| (*b, r)).collect();
+    verify_items(&items, keys, policy)
+}
+
+fn verify_items(
+    items: &[(&ProofBundle, &VerifyRequest<'_>)],
+    keys: &VerifyingKeys,
+    policy: &Policy,
+) -> Vec<Result<Accepted, Rejection>> {
+    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(items.len());
+    let mut findings: Vec<Findings> = Vec::with_capacity(items.len());
     // Per verifying key: (bundle, claim) and the decoded proof.
     let mut groups: BTreeMap<&str, KeyBatch<'_>> = BTreeMap::new();
-    for (b, bundle) in bundles.iter().enumerate() {
+    for (b, (bundle, request)) in items.iter().enumerate() {
         let (mut ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
         for (i, key) in to_verify {
             let claim = &bundle.claims[i];
@@ -579,12 +602,12 @@ pub fn verify_bundles(
         problems.push(ps);
         findings.push(found);
     }
-    for (key, at, items) in groups.into_values() {
-        let bad: Vec<usize> = match batch_verify(key, &items) {
+    for (key, at, proofs) in groups.into_values() {
+        let bad: Vec<usize> = match batch_verify(key, &proofs) {
             Ok(()) => Vec::new(),
             Err(BatchError::BadProofs { bad, .. }) => bad,
             // Without OS randomness a batch cannot be trusted: check one by one.
-            Err(BatchError::Randomness(_)) => items
+            Err(BatchError::Randomness(_)) => proofs
                 .iter()
                 .enumerate()
                 .filter(|(_, it)| !verify_one(key, &it.public_inputs, &it.proof))
@@ -594,17 +617,17 @@ pub fn verify_bundles(
         for j in bad {
             if let Some(&(b, i)) = at.get(j) {
                 problems[b].push(Problem {
-                    claim: Some((i, bundles[b].claims[i].circuit)),
+                    claim: Some((i, items[b].0.claims[i].circuit)),
                     reason: Reason::BadProof,
                 });
             }
         }
     }
-    bundles
+    items
         .iter()
         .zip(problems)
         .zip(findings)
-        .map(|((bundle, ps), found)| outcome(bundle, ps, found))
+        .map(|(((bundle, _), ps), found)| outcome(bundle, ps, found))
         .collect()
 }
 
