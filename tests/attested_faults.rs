@@ -193,6 +193,13 @@ impl AttestedTransfer for Proxy {
     ) -> Result<Response<Self::TransferStreamStream>, Status> {
         Err(Status::unimplemented("proxy: unary only"))
     }
+
+    async fn describe(
+        &self,
+        _request: Request<zktr_proto::zktr::transfer::v1::DescribeRequest>,
+    ) -> Result<Response<zktr_proto::zktr::transfer::v1::NodeDescription>, Status> {
+        Ok(Response::new(self.to.describe(&self.beneficiary).await?))
+    }
 }
 
 #[tonic::async_trait]

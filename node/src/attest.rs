@@ -199,6 +199,30 @@ impl Attestor {
         })
     }
 
+    /// What `AttestedTransfer.Describe` answers: protocols, our log and receipt keys, the
+    /// bundle version, our verifying keys and jurisdiction.
+    pub fn describe(&self, name: &str) -> wire::NodeDescription {
+        let keys: Vec<_> = self.verifying_keys.iter().collect();
+        let mut ceremonies: Vec<&str> = keys.iter().map(|k| k.ceremony.as_str()).collect();
+        ceremonies.sort_unstable();
+        ceremonies.dedup();
+        wire::NodeDescription {
+            name: name.to_string(),
+            protocols: vec![
+                "zktr.transfer.v1".into(),
+                "zktr.log.v1".into(),
+                "zktr.bundle.v1".into(),
+            ],
+            log_id: self.log_id.clone(),
+            log_public_key: self.log_public_key(),
+            receipt_public_key: self.receipt_public_key(),
+            bundle_version: zktr_records::BUNDLE_VERSION,
+            verifying_key_ids: keys.iter().map(|k| k.id.clone()).collect(),
+            ceremony: ceremonies.join(","),
+            jurisdiction: self.jurisdiction.clone(),
+        }
+    }
+
     /// Our log's public key (hex), as peers put it in their peers file.
     pub fn log_public_key(&self) -> String {
         hex::encode(self.log_key.verifying_key().to_bytes())

@@ -864,6 +864,22 @@ impl zktr_proto::zktr::transfer::v1::attested_transfer_server::AttestedTransfer
         Ok(Response::new(reply))
     }
 
+    async fn describe(
+        &self,
+        request: Request<zktr_proto::zktr::transfer::v1::DescribeRequest>,
+    ) -> Result<Response<zktr_proto::zktr::transfer::v1::NodeDescription>, Status> {
+        // Any client the CAs vouch for, known or not: this is how a new peer finds us.
+        let (who, _) = caller(&request)?;
+        let att = self
+            .peer
+            .core
+            .attestor
+            .as_ref()
+            .ok_or_else(|| Status::unimplemented("this node does not speak zktr"))?;
+        tracing::debug!(client = %who, "described ourselves");
+        Ok(Response::new(att.describe(self.peer.core.name())))
+    }
+
     type TransferStreamStream = AttestedStream;
 
     async fn transfer_stream(

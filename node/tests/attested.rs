@@ -835,3 +835,36 @@ async fn concurrent_attested_transfers_are_verified_in_batches() {
     );
     b.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zktr_node_describes_itself_to_any_client_of_a_trusted_ca() {
+    let w = world();
+    let b = w.start(&w.b_cfg).await;
+    // A client beta does not know yet: discovery is how it finds beta's keys.
+    let stranger = dialer(&w.net, w.net.client("gamma.test"));
+    let d = stranger.describe(&entry("beta.test", &b)).await.unwrap();
+    let keys = w.b_cfg.parent().unwrap().join("keys");
+    let read = |f: &str| {
+        std::fs::read_to_string(keys.join(f))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(d.name, "beta.test");
+    assert_eq!(d.log_id, "beta.test");
+    assert_eq!(d.log_public_key, read("log.pub"));
+    assert_eq!(d.receipt_public_key, read("receipt.pub"));
+    assert!(d.protocols.contains(&"zktr.transfer.v1".to_string()));
+    assert_eq!(d.bundle_version, zktr_records::BUNDLE_VERSION);
+    assert_eq!(d.verifying_key_ids.len(), 4);
+    assert_eq!(d.jurisdiction, "FATF");
+    // A plain node (no [attest]) answers UNIMPLEMENTED: it does not speak zktr.
+    let plain = start(&w.a_cfg, |_| {}).await;
+    let e = stranger
+        .describe(&entry("alpha.test", &plain))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::Unimplemented);
+    plain.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}

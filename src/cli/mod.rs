@@ -74,6 +74,9 @@ enum Command {
     Receipt(receipt::ReceiptCommand),
     /// A node's commitment log: `sth`, `inclusion`, `consistency`, each verified.
     Log(receipt::LogArgs),
+    /// Another node: `discover` asks whether it speaks zktr and prints its peers entry.
+    #[command(subcommand)]
+    Peers(receipt::PeersCommand),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -106,5 +109,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Address(cmd) => transfer::run_address(cmd),
         Command::Receipt(cmd) => receipt::run(cmd),
         Command::Log(args) => receipt::run_log(args),
+        Command::Peers(cmd) => receipt::run_peers(cmd),
     }
 }
