@@ -1140,6 +1140,15 @@ impl Core {
                     message: format!("{}: keys exchanged again", code.as_str_name()),
                 });
             }
+            if e.retry && code == ErrorCode::InvalidSignature && item.attempts < 3 {
+                // The peer's HMAC check failed: the envelope was damaged on the way (our
+                // stored bytes are sealed and signed once). Nothing was stored there;
+                // send the same bytes again, a few times at most.
+                return Err(ExchangeError::Peer {
+                    peer: peer.name.clone(),
+                    message: format!("{}: resending the envelope", code.as_str_name()),
+                });
+            }
             let state = if e.retry {
                 State::Repair
             } else {
