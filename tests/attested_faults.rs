@@ -646,7 +646,10 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         alpha_peak / 1024,
         beta_peak / 1024
     );
-    assert!(alpha_peak > 0 && alpha_peak < 1 << 20, "alpha peak {alpha_peak} KiB");
+    assert!(
+        alpha_peak > 0 && alpha_peak < 1 << 20,
+        "alpha peak {alpha_peak} KiB"
+    );
     assert!(beta_peak < 1 << 20, "beta peak {beta_peak} KiB");
     drop(b);
 }
@@ -656,8 +659,13 @@ fn peak_rss_kib(p: &Proc) -> u64 {
     std::fs::read_to_string(format!("/proc/{}/status", p.child.id()))
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:")?.split_whitespace().next()?.parse().ok())
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmHWM:")?
+                    .split_whitespace()
+                    .next()?
+                    .parse()
+                    .ok()
+            })
         })
         .unwrap_or(0)
 }

@@ -18,6 +18,8 @@
 //! * [`fetch`]: downloading published sanctions lists.
 //! * [`bench`]: `zktr bench node`, plain TRISA transfers/s against a node process, next to
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
+//!   [`bench_attested`]: `zktr bench attested`, attested transfers/s between two nodes
+//!   next to the proving they carry.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -25,6 +27,7 @@ pub mod attest;
 pub mod backoffice;
 pub mod batch;
 pub mod bench;
+pub mod bench_attested;
 pub mod certs;
 pub mod client;
 pub mod commit;

@@ -868,3 +868,28 @@ async fn a_zktr_node_describes_itself_to_any_client_of_a_trusted_ca() {
     plain.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }
+
+#[test]
+fn the_attested_bench_runs_and_reports() {
+    // `zktr bench attested` with one transfer, on the test keys (made once per binary).
+    let dir = tempfile::tempdir().unwrap();
+    keys().save(dir.path(), now()).unwrap();
+    let report = zktr_node::bench_attested::run(&zktr_node::bench_attested::AttestedBenchOptions {
+        data: shared_data(),
+        params: Some(dir.path().to_path_buf()),
+        transfers: 1,
+    })
+    .unwrap();
+    assert_eq!(report.transfer_times.len(), 1);
+    assert_eq!(report.prove_times.len(), 1);
+    assert!(
+        report.verified >= 2,
+        "the warm-up and the measured transfer"
+    );
+    assert!(report.layer_share() < 1.0);
+    let text = report.to_string();
+    assert!(
+        text.contains("transfers/s") && text.contains("of a transfer"),
+        "{text}"
+    );
+}

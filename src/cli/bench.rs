@@ -45,6 +45,37 @@ enum BenchMode {
     /// TLS), p50/p99 latency, the node's resident memory, and the cost of sealing and
     /// opening alone, measured in the same run.
     Node(NodeBenchArgs),
+    /// Attested transfers/s between two nodes on loopback next to the proving they carry
+    /// (the transfer layer's share), p50/p99 latency, the beneficiary's verification per
+    /// bundle.
+    Attested(AttestedBenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct AttestedBenchArgs {
+    /// Transfers (each also proved directly once, interleaved).
+    #[arg(long, default_value_t = 20)]
+    transfers: usize,
+    /// Proving keys (`zktr setup --out DIR`); default: dev keys made for this run.
+    #[arg(long)]
+    params: Option<PathBuf>,
+    /// The shared data folder (the identity and the OFAC SDN list); default:
+    /// `../shared/data` beside the repository.
+    #[arg(long, env = "ZKTR_DATA")]
+    data: Option<PathBuf>,
+}
+
+fn attested(args: AttestedBenchArgs) -> anyhow::Result<ExitCode> {
+    let opts = zktr_node::bench_attested::AttestedBenchOptions {
+        data: super::demo::data_dir(args.data.as_deref())?,
+        params: args.params,
+        transfers: args.transfers,
+    };
+    let report = zktr_node::bench_attested::run(&opts)?;
+    for line in report.to_string().lines() {
+        crate::say!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -121,8 +152,10 @@ fn ms(t: Instant) -> f64 {
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    if let Some(BenchMode::Node(a)) = args.mode {
-        return node(a);
+    match args.mode {
+        Some(BenchMode::Node(a)) => return node(a),
+        Some(BenchMode::Attested(a)) => return attested(a),
+        None => {}
     }
     let cores = Parallelism::cores();
     let reps = args.reps.max(1);
