@@ -13,6 +13,8 @@
 //!   dialing peers. [`config`]: `node.toml` and the peers file. [`init`]: `node init`.
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
+//! * [`regulator`]: the regulator's API (attestations, disclosures, the audit log of
+//!   its requests).
 //! * [`fetch`]: downloading published sanctions lists.
 //! * [`bench`]: `zktr bench node`, plain TRISA transfers/s against a node process, next to
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
@@ -20,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod attest;
+pub mod audit;
 pub mod backoffice;
 pub mod bench;
 pub mod certs;
@@ -33,6 +36,7 @@ pub mod http;
 pub mod init;
 pub mod logclient;
 pub mod metrics;
+pub mod regulator;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -348,6 +348,12 @@ impl Store {
         Ok(Self { pool })
     }
 
+    /// The connection pool, for the modules that keep their own tables
+    /// ([`crate::regulator`]).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Closes every connection (a clean WAL checkpoint).
     pub async fn close(&self) {
         self.pool.close().await;
