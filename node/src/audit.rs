@@ -1212,3 +1212,62 @@ fn proven(t: &TransferResult) -> Option<(ThresholdDirection, u64, u16)> {
 fn minor(v: u64) -> String {
     format!("{}.{:02}", v / 100, v % 100)
 }
+
+/// The openings of a disclosure as typed values, with `C` (`None` if malformed: a field
+/// that is not 32 bytes or not a field element, an unknown slot, a path of another
+/// length).
+pub fn disclosure_openings(
+    d: &wire::Disclosure,
+) -> Option<(Commitment, Vec<zktr_circuits::commitment::SlotOpening>)> {
+    let c = Commitment(fr32(&d.commitment)?);
+    let openings = d
+        .openings
+        .iter()
+        .map(|o| {
+            let slot = zktr_circuits::commitment::Slot::try_from(u64::from(o.slot)).ok()?;
+            let path: Vec<_> = o.path.iter().map(|p| fr32(p)).collect::<Option<_>>()?;
+            Some(zktr_circuits::commitment::SlotOpening {
+                slot,
+                value: fr32(&o.value)?,
+                salt: fr32(&o.salt)?,
+                path: path.try_into().ok()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((c, openings))
+}
+
+/// Checks every opening of a disclosure against its `C`: per slot, its name, its value
+/// (decimal) and whether it opens `C`.
+pub fn check_disclosure(
+    d: &wire::Disclosure,
+) -> Result<Vec<(String, String, Result<(), String>)>, AuditError> {
+    let (c, openings) = disclosure_openings(d)
+        .ok_or_else(|| AuditError::Invalid("a malformed disclosure".into()))?;
+    Ok(openings
+        .iter()
+        .zip(&d.openings)
+        .map(|(o, w)| {
+            let named = if w.name == o.slot.name() {
+                Ok(())
+            } else {
+                Err(format!("named {:?} but opens slot {}", w.name, o.slot.name()))
+            };
+            let result = named.and_then(|()| o.verify(&c).map_err(|e| e.to_string()));
+            let value = decimal_or_hex(&o.value);
+            (o.slot.name().to_string(), value, result)
+        })
+        .collect())
+}
+
+/// A field element in decimal when it fits 128 bits, else hex.
+fn decimal_or_hex(x: &zktr_circuits::Fr) -> String {
+    let b = zktr_circuits::field::fr_to_be_bytes(x);
+    if b[..16].iter().all(|&v| v == 0) {
+        let mut lo = [0u8; 16];
+        lo.copy_from_slice(&b[16..]);
+        u128::from_be_bytes(lo).to_string()
+    } else {
+        fr_to_hex(x)
+    }
+}

@@ -14,7 +14,8 @@
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
 //! * [`regulator`]: the regulator's API (attestations, disclosures, the audit log of
-//!   its requests).
+//!   its requests); [`audit`]: the regulator's audit of a node over a period, written as
+//!   `report.json` and a self-contained `report.html` by [`report`].
 //! * [`fetch`]: downloading published sanctions lists.
 //! * [`bench`]: `zktr bench node`, plain TRISA transfers/s against a node process, next to
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
@@ -37,6 +38,7 @@ pub mod init;
 pub mod logclient;
 pub mod metrics;
 pub mod regulator;
+pub mod report;
 pub mod server;
 pub mod service;
 pub mod store;

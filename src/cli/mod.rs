@@ -12,6 +12,7 @@ pub mod io;
 mod ivms101;
 mod node;
 mod receipt;
+mod regulator;
 mod sanctions;
 mod setup;
 mod transfer;
@@ -74,6 +75,10 @@ enum Command {
     Receipt(receipt::ReceiptCommand),
     /// A node's commitment log: `sth`, `inclusion`, `consistency`, each verified.
     Log(receipt::LogArgs),
+    /// A supervisor's commands: `audit` a node over a period (report.json, report.html),
+    /// `disclose` chosen slots of one transfer.
+    #[command(subcommand)]
+    Regulator(regulator::RegulatorCommand),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -106,5 +111,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Address(cmd) => transfer::run_address(cmd),
         Command::Receipt(cmd) => receipt::run(cmd),
         Command::Log(args) => receipt::run_log(args),
+        Command::Regulator(cmd) => regulator::run(cmd),
     }
 }
