@@ -121,7 +121,7 @@ impl Progress for NoProgress {
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status2 {
+pub enum CheckStatus {
     /// It holds.
     Ok,
     /// It does not (see the reason).
@@ -136,7 +136,7 @@ pub enum Status2 {
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// Its outcome.
-    pub status: Status2,
+    pub status: CheckStatus,
     /// Why (for failures), or a note.
     pub reason: String,
 }
@@ -144,17 +144,17 @@ pub struct Check {
 impl Check {
     fn ok(note: impl Into<String>) -> Self {
         Self {
-            status: Status2::Ok,
+            status: CheckStatus::Ok,
             reason: note.into(),
         }
     }
     fn failed(reason: impl Into<String>) -> Self {
         Self {
-            status: Status2::Failed,
+            status: CheckStatus::Failed,
             reason: reason.into(),
         }
     }
-    fn with(status: Status2, reason: impl Into<String>) -> Self {
+    fn with(status: CheckStatus, reason: impl Into<String>) -> Self {
         Self {
             status,
             reason: reason.into(),
@@ -529,11 +529,7 @@ impl Regulator {
         Ok((entries, head, verdict, source))
     }
 
-    async fn consistency(
-        &self,
-        old: &SignedTreeHead,
-        new: &SignedTreeHead,
-    ) -> Result<(), String> {
+    async fn consistency(&self, old: &SignedTreeHead, new: &SignedTreeHead) -> Result<(), String> {
         let p = self
             .dialer
             .log_consistency(&self.node, old.size, new.size)
@@ -686,7 +682,7 @@ pub async fn audit(req: &AuditRequest, progress: &dyn Progress) -> Result<Report
     });
     let current_ok = log
         .as_ref()
-        .is_some_and(|l| l.signature.status == Status2::Ok);
+        .is_some_and(|l| l.signature.status == CheckStatus::Ok);
 
     // 4. Consistency of every head seen with the current head (one proof per size), and
     // no two heads of one log and size with different roots.
@@ -721,7 +717,12 @@ pub async fn audit(req: &AuditRequest, progress: &dyn Progress) -> Result<Report
     if let Some(cur) = &current {
         let mut sizes: BTreeMap<u64, SignedTreeHead> = BTreeMap::new();
         let page_heads = fetched.iter().filter_map(|f| f.head.as_ref());
-        for h in decoded.iter().flatten().map(|b| &b.tree_head).chain(page_heads) {
+        for h in decoded
+            .iter()
+            .flatten()
+            .map(|b| &b.tree_head)
+            .chain(page_heads)
+        {
             if h.log_id == cur.log_id {
                 sizes.entry(h.size).or_insert_with(|| h.clone());
             }
@@ -742,7 +743,9 @@ pub async fn audit(req: &AuditRequest, progress: &dyn Progress) -> Result<Report
                 if old.root == cur.root {
                     Ok(())
                 } else {
-                    Err(format!("two different roots at size {size}: the log forked"))
+                    Err(format!(
+                        "two different roots at size {size}: the log forked"
+                    ))
                 }
             } else {
                 client.consistency(&old, cur).await
@@ -921,7 +924,10 @@ fn check_transfer(
     // Receipt.
     let receipt = if a.receipt_json.is_empty() {
         ReceiptResult {
-            check: Check::with(Status2::Missing, format!("no receipt (state {})", a.state)),
+            check: Check::with(
+                CheckStatus::Missing,
+                format!("no receipt (state {})", a.state),
+            ),
             beneficiary: String::new(),
             received_at: 0,
             key_source: String::new(),
@@ -955,7 +961,7 @@ fn check_transfer(
                         Err(e) => Check::failed(e.to_string()),
                     },
                 };
-                if check.status == Status2::Failed {
+                if check.status == CheckStatus::Failed {
                     find("receipt", format!("receipt: {}", check.reason));
                 }
                 ReceiptResult {
@@ -970,7 +976,7 @@ fn check_transfer(
 
     // Freshness at the time of receipt (else of the record's creation).
     if let Ok(b) = bundle {
-        let as_of = if receipt.check.status == Status2::Ok {
+        let as_of = if receipt.check.status == CheckStatus::Ok {
             receipt.received_at
         } else {
             crate::exchange::parse_time(&a.created_at)
@@ -995,7 +1001,7 @@ fn check_transfer(
     let mut leaf_index = None;
     let inclusion = if !originator {
         Check::with(
-            Status2::NotApplicable,
+            CheckStatus::NotApplicable,
             "received: C is in the sender's log (the committed claim proves it under the bundle's head)",
         )
     } else {
@@ -1045,7 +1051,7 @@ fn check_transfer(
             }
         }
     };
-    if inclusion.status == Status2::Failed {
+    if inclusion.status == CheckStatus::Failed {
         find("inclusion", inclusion.reason.clone());
     }
     let cons = match consistency.get(&(log_id.clone(), tree_size)) {
@@ -1053,11 +1059,11 @@ fn check_transfer(
         Some(Err(e)) => Check::failed(e.clone()),
         None if originator => Check::failed("not checked: no current head of this log"),
         None => Check::with(
-            Status2::NotApplicable,
+            CheckStatus::NotApplicable,
             "the sender's log (no other head of that size seen)",
         ),
     };
-    if cons.status == Status2::Failed {
+    if cons.status == CheckStatus::Failed {
         find("consistency", cons.reason.clone());
     }
     let passed = findings.is_empty();
@@ -1137,15 +1143,15 @@ fn summarize(transfers: &[TransferResult], policy: &Policy) -> Summary {
         }
         for c in &t.claims {
             s.claims += 1;
-            if c.check.status == Status2::Ok {
+            if c.check.status == CheckStatus::Ok {
                 s.claims_verified += 1;
             } else {
                 s.claims_failed += 1;
             }
         }
         match t.receipt.check.status {
-            Status2::Ok => s.receipts_ok += 1,
-            Status2::Failed => s.receipts_failed += 1,
+            CheckStatus::Ok => s.receipts_ok += 1,
+            CheckStatus::Failed => s.receipts_failed += 1,
             _ => s.receipts_missing += 1,
         }
         for f in &t.findings {
@@ -1251,7 +1257,11 @@ pub fn check_disclosure(
             let named = if w.name == o.slot.name() {
                 Ok(())
             } else {
-                Err(format!("named {:?} but opens slot {}", w.name, o.slot.name()))
+                Err(format!(
+                    "named {:?} but opens slot {}",
+                    w.name,
+                    o.slot.name()
+                ))
             };
             let result = named.and_then(|()| o.verify(&c).map_err(|e| e.to_string()));
             let value = decimal_or_hex(&o.value);

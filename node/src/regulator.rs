@@ -89,9 +89,8 @@ impl RegulatorConfig {
             Some(names) => names
                 .iter()
                 .map(|n| {
-                    parse_slot(n).ok_or_else(|| {
-                        format!("`regulator.disclosable`: {n:?} is not a slot name")
-                    })
+                    parse_slot(n)
+                        .ok_or_else(|| format!("`regulator.disclosable`: {n:?} is not a slot name"))
                 })
                 .collect(),
         }
@@ -518,9 +517,7 @@ impl RegulatorService {
         result.map_err(|e| e.to_status())
     }
 
-    async fn current_head(
-        &self,
-    ) -> Result<Option<zktr_records::SignedTreeHead>, RegulatorError> {
+    async fn current_head(&self) -> Result<Option<zktr_records::SignedTreeHead>, RegulatorError> {
         match &self.core.attestor {
             Some(a) => Ok(Some(a.tree_head(&self.core.store).await?)),
             None => Ok(None),
@@ -694,12 +691,13 @@ impl RegulatorService {
             Role::Originator => {
                 let sealed = row.opening.ok_or_else(erased)?;
                 let bytes = self.core.vault.open(&sealed).map_err(|_| erased())?;
-                let opening = zktr_proto::zktr::transfer::v1::CommitmentOpening::decode(
-                    bytes.as_slice(),
-                )
-                .ok()
-                .and_then(|w| crate::attest::opening_from_wire(&w))
-                .ok_or_else(|| RegulatorError::Internal("a stored opening does not decode".into()))?;
+                let opening =
+                    zktr_proto::zktr::transfer::v1::CommitmentOpening::decode(bytes.as_slice())
+                        .ok()
+                        .and_then(|w| crate::attest::opening_from_wire(&w))
+                        .ok_or_else(|| {
+                            RegulatorError::Internal("a stored opening does not decode".into())
+                        })?;
                 let sealed = store.sealed_payload(id).await?.ok_or_else(erased)?;
                 let bytes = self.core.vault.open(&sealed).map_err(|_| erased())?;
                 let payload = zktr_trisa::Payload::decode(bytes.as_slice()).map_err(|_| {
@@ -715,10 +713,11 @@ impl RegulatorService {
                     .iter()
                     .find(|(format, _)| format == "attested")
                     .ok_or_else(|| RegulatorError::NotAttested(id.to_string()))?;
-                let req = zktr_proto::zktr::transfer::v1::AttestedEnvelope::decode(
-                    bytes.as_slice(),
-                )
-                .map_err(|_| RegulatorError::Internal("a stored request does not decode".into()))?;
+                let req =
+                    zktr_proto::zktr::transfer::v1::AttestedEnvelope::decode(bytes.as_slice())
+                        .map_err(|_| {
+                            RegulatorError::Internal("a stored request does not decode".into())
+                        })?;
                 let sealing = Some(&self.core.sealing);
                 let env = req.envelope.as_ref().ok_or_else(|| {
                     RegulatorError::Internal("a stored request has no envelope".into())
@@ -734,9 +733,12 @@ impl RegulatorService {
                 )
                 .ok()
                 .and_then(|w| crate::attest::opening_from_wire(&w))
-                .ok_or_else(|| RegulatorError::Internal("a stored opening does not decode".into()))?;
-                let (_, values) = crate::commit::slot_values_of_bytes(&payload, &opening.details)
-                    .map_err(|e| RegulatorError::Internal(format!("commitment slots: {e}")))?;
+                .ok_or_else(|| {
+                    RegulatorError::Internal("a stored opening does not decode".into())
+                })?;
+                let (_, values) =
+                    crate::commit::slot_values_of_bytes(&payload, &opening.details)
+                        .map_err(|e| RegulatorError::Internal(format!("commitment slots: {e}")))?;
                 (opening, values)
             }
         };
@@ -749,7 +751,10 @@ impl RegulatorService {
         Ok((c, tree))
     }
 
-    async fn disclose_slots(&self, req: &wire::DiscloseRequest) -> Result<wire::Disclosure, RegulatorError> {
+    async fn disclose_slots(
+        &self,
+        req: &wire::DiscloseRequest,
+    ) -> Result<wire::Disclosure, RegulatorError> {
         let slots = self.requested_slots(&req.slots)?;
         let (c, tree) = self.tree_of(&req.transfer_id).await?;
         let openings = slots
@@ -772,7 +777,10 @@ impl RegulatorService {
         })
     }
 
-    async fn audit_log(&self, req: &wire::AuditLogRequest) -> Result<wire::AuditLog, RegulatorError> {
+    async fn audit_log(
+        &self,
+        req: &wire::AuditLogRequest,
+    ) -> Result<wire::AuditLog, RegulatorError> {
         let limit = match req.limit {
             0 => 1000,
             n => n.min(1000),
@@ -911,11 +919,70 @@ impl wire::regulator_server::Regulator for RegulatorService {
         let req = request.into_inner();
         let subject = format!("entries from {}", req.from_seq);
         // Recorded first, so the log returned includes this request.
-        let check = self.record(&caller, "audit-log", &subject, admitted, |_| "read".into()).await;
+        let check = self
+            .record(&caller, "audit-log", &subject, admitted, |_| "read".into())
+            .await;
         check?;
         self.audit_log(&req)
             .await
             .map(Response::new)
             .map_err(|e| e.to_status())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> RegulatorConfig {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_default_policy_keeps_the_parties_keys_and_names_are_checked() {
+        let c = cfg("names = [\"sup\"]");
+        let slots = c.disclosable_slots().unwrap();
+        assert!(slots.contains(&Slot::FiatValue));
+        for s in [
+            Slot::OriginatorNameKey,
+            Slot::OriginatorIdKey,
+            Slot::BeneficiaryNameKey,
+            Slot::BeneficiaryIdKey,
+        ] {
+            assert!(!slots.contains(&s), "{s:?}");
+        }
+        let c = cfg("names = [\"sup\"]\ndisclosable = [\"fiat_value\", \"6\"]");
+        assert_eq!(
+            c.disclosable_slots().unwrap(),
+            [Slot::FiatValue, Slot::OriginatorNameKey]
+        );
+        let c = cfg("names = [\"sup\"]\ndisclosable = [\"salary\"]");
+        assert!(c.check().unwrap_err().contains("salary"));
+        assert!(cfg("names = [\" \"]").check().is_err());
+        assert!(toml::from_str::<RegulatorConfig>("names = []\nextra = 1").is_err());
+    }
+
+    #[test]
+    fn periods_compare_as_stored_times() {
+        assert_eq!(stamp_prefix(0).unwrap(), "1970-01-01T00:00:00");
+        let p = stamp_prefix(1_767_225_600).unwrap();
+        assert!("2026-01-01T00:00:00.000000Z" >= p.as_str());
+        assert!("2025-12-31T23:59:59.999999Z" < p.as_str());
+    }
+
+    #[test]
+    fn refusals_carry_their_kind() {
+        let s = RegulatorError::SlotNotAllowed("originator_name_key".into()).to_status();
+        assert_eq!(s.code(), tonic::Code::PermissionDenied);
+        assert_eq!(
+            s.metadata().get(REFUSAL_KEY).unwrap().to_str().unwrap(),
+            "slot-not-allowed"
+        );
+        assert_eq!(
+            RegulatorError::UnknownTransfer("x".into())
+                .to_status()
+                .code(),
+            tonic::Code::NotFound
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! threshold), the node's log and audit log, then one row per transfer with each claim's
 //! status, the receipt and the log position; a failed check shows its reason in the row.
 
-use crate::audit::{Check, Report, Status2, TransferResult};
+use crate::audit::{Check, CheckStatus, Report, TransferResult};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -84,21 +84,21 @@ tr.fail td{background:#fff5f5}
 ul.findings{margin:4px 0 0 16px;padding:0}
 ";
 
-fn status_word(s: &Status2) -> &'static str {
+fn status_word(s: &CheckStatus) -> &'static str {
     match s {
-        Status2::Ok => "ok",
-        Status2::Failed => "FAILED",
-        Status2::Missing => "missing",
-        Status2::NotApplicable => "n/a",
+        CheckStatus::Ok => "ok",
+        CheckStatus::Failed => "FAILED",
+        CheckStatus::Missing => "missing",
+        CheckStatus::NotApplicable => "n/a",
     }
 }
 
-fn status_class(s: &Status2) -> &'static str {
+fn status_class(s: &CheckStatus) -> &'static str {
     match s {
-        Status2::Ok => "ok",
-        Status2::Failed => "failed",
-        Status2::Missing => "missing",
-        Status2::NotApplicable => "not_applicable",
+        CheckStatus::Ok => "ok",
+        CheckStatus::Failed => "failed",
+        CheckStatus::Missing => "missing",
+        CheckStatus::NotApplicable => "not_applicable",
     }
 }
 
@@ -109,7 +109,7 @@ fn check_html(c: &Check) -> String {
         status_word(&c.status)
     );
     if !c.reason.is_empty() {
-        let class = if c.status == Status2::Failed {
+        let class = if c.status == CheckStatus::Failed {
             "reason"
         } else {
             "note"
@@ -151,7 +151,12 @@ fn transfer_row(out: &mut String, t: &TransferResult) {
         out.push_str("<span class=\"failed\">no claims</span>");
     }
     for c in &t.claims {
-        let _ = write!(out, "<div>{}: {}</div>", escape(&c.claim), check_html(&c.check));
+        let _ = write!(
+            out,
+            "<div>{}: {}</div>",
+            escape(&c.claim),
+            check_html(&c.check)
+        );
     }
     for p in &t.bundle_problems {
         let _ = write!(out, "<span class=\"reason\">bundle: {}</span>", escape(p));
@@ -377,7 +382,9 @@ mod tests {
         let page = html(&r);
         assert!(page.contains("&lt;b&gt;x&lt;/b&gt;"));
         assert!(!page.contains("<b>x</b>"));
-        for bad in ["<script", "http://", "https://", "<link", "<img", "@import", "url("] {
+        for bad in [
+            "<script", "http://", "https://", "<link", "<img", "@import", "url(",
+        ] {
             assert!(!page.contains(bad), "{bad}");
         }
         assert!(page.contains("1970-01-01 00:00:00 UTC"));

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zktr_node::RunningNode;
-use zktr_node::audit::{AuditRequest, NoProgress, Regulator, Report, Status2};
+use zktr_node::audit::{AuditRequest, CheckStatus, NoProgress, Regulator, Report};
 use zktr_node::config::AttestConfig;
 use zktr_node::init::SealingAlgorithm;
 use zktr_node::regulator::{REFUSAL_KEY, RegulatorConfig};
@@ -305,7 +305,10 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
         .unwrap_err();
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s:?}");
     assert_eq!(refusal(&s), "not-regulator");
-    let s = intruder.disclose(&ids[0], &["fiat_value"], "").await.unwrap_err();
+    let s = intruder
+        .disclose(&ids[0], &["fiat_value"], "")
+        .await
+        .unwrap_err();
     assert_eq!(s.code(), tonic::Code::PermissionDenied);
 
     // The audit of alpha passes: every claim, receipt, inclusion and head.
@@ -317,18 +320,22 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
     assert_eq!(s.claims_verified, 8);
     assert_eq!(s.receipts_ok, 2);
     for t in &report.transfers {
-        assert_eq!(t.log.inclusion.status, Status2::Ok, "{t:?}");
-        assert_eq!(t.log.consistency.status, Status2::Ok, "{t:?}");
+        assert_eq!(t.log.inclusion.status, CheckStatus::Ok, "{t:?}");
+        assert_eq!(t.log.consistency.status, CheckStatus::Ok, "{t:?}");
         assert_eq!(t.receipt.key_source, "pinned");
     }
-    let fatf = s.thresholds.iter().find(|j| j.jurisdiction == "FATF").unwrap();
+    let fatf = s
+        .thresholds
+        .iter()
+        .find(|j| j.jurisdiction == "FATF")
+        .unwrap();
     assert_eq!((fatf.at_or_above, fatf.below), (1, 1));
     let log = report.log.as_ref().unwrap();
     assert_eq!(log.size, 2);
-    assert_eq!(log.signature.status, Status2::Ok);
+    assert_eq!(log.signature.status, CheckStatus::Ok);
     assert_eq!(
         report.audit_log.as_ref().unwrap().check.status,
-        Status2::Ok,
+        CheckStatus::Ok,
         "{:?}",
         report.audit_log
     );
@@ -338,9 +345,9 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
     assert_eq!(on_b.summary.transfers, 2);
     assert_eq!(on_b.summary.failed, 0, "{:#?}", on_b.transfers);
     assert!(
-        on_b.transfers
-            .iter()
-            .all(|t| t.role == "beneficiary" && t.log.inclusion.status == Status2::NotApplicable)
+        on_b.transfers.iter().all(
+            |t| t.role == "beneficiary" && t.log.inclusion.status == CheckStatus::NotApplicable
+        )
     );
 
     // Disclosure: allowed slots open C, a changed value does not; nothing else is given.
@@ -362,7 +369,10 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
     );
     let mut forged = openings[0].clone();
     forged.value = zktr_circuits::field::fr_from_u64(99_999);
-    assert!(forged.verify(&c).is_err(), "a changed value does not open C");
+    assert!(
+        forged.verify(&c).is_err(),
+        "a changed value does not open C"
+    );
     let checked = zktr_node::audit::check_disclosure(&d).unwrap();
     assert!(checked.iter().all(|(_, _, r)| r.is_ok()));
     assert_eq!(checked[0].1, "250000");
@@ -386,7 +396,11 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
         .unwrap_err();
     assert_eq!(s.code(), tonic::Code::PermissionDenied);
     assert_eq!(refusal(&s), "slot-not-allowed");
-    assert!(s.message().contains("originator_name_key"), "{}", s.message());
+    assert!(
+        s.message().contains("originator_name_key"),
+        "{}",
+        s.message()
+    );
     let s = reg
         .disclose("00000000-0000-4000-8000-000000000000", &["fiat_value"], "")
         .await
@@ -412,10 +426,17 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
     assert!(entries.iter().any(|e| e.caller == "intruder.test"
         && e.action == "list"
         && e.outcome.contains("not-regulator")));
-    assert!(entries.iter().any(|e| e.action == "disclose"
-        && e.outcome.contains("slot-not-allowed")));
-    assert!(entries.iter().any(|e| e.action == "disclose"
-        && e.outcome == "ok: disclosed fiat_value, fiat_currency"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "disclose" && e.outcome.contains("slot-not-allowed"))
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "disclose"
+                && e.outcome == "ok: disclosed fiat_value, fiat_currency")
+    );
     assert!(
         entries
             .iter()
@@ -444,11 +465,12 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
     );
 
     // Tamper with a bundle (one proof byte) and a receipt (its time) in alpha's store.
-    let bundle: Vec<u8> = sqlx::query_scalar("SELECT bundle FROM attestations WHERE transfer_id = ?")
-        .bind(&ids[0])
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let bundle: Vec<u8> =
+        sqlx::query_scalar("SELECT bundle FROM attestations WHERE transfer_id = ?")
+            .bind(&ids[0])
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let mut tampered = ProofBundle::from_protobuf(&bundle).unwrap();
     tampered.claims[1].proof[40] ^= 1;
     sqlx::query("UPDATE attestations SET bundle = ? WHERE transfer_id = ?")
@@ -483,25 +505,33 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
         "{:?}",
         t0.findings
     );
-    assert_eq!(t0.claims[1].check.status, Status2::Failed);
-    assert_eq!(t0.claims[0].check.status, Status2::Ok);
+    assert_eq!(t0.claims[1].check.status, CheckStatus::Failed);
+    assert_eq!(t0.claims[0].check.status, CheckStatus::Ok);
     let t1 = report.transfers.iter().find(|t| t.id == ids[1]).unwrap();
-    assert_eq!(t1.receipt.check.status, Status2::Failed);
+    assert_eq!(t1.receipt.check.status, CheckStatus::Failed);
     assert!(t1.findings.iter().any(|f| f.kind == "receipt"));
-    assert_eq!(t1.claims.iter().filter(|c| c.check.status == Status2::Ok).count(), 4);
+    assert_eq!(
+        t1.claims
+            .iter()
+            .filter(|c| c.check.status == CheckStatus::Ok)
+            .count(),
+        4
+    );
     assert!(s.failures_by_kind.contains_key("proof"));
     assert!(s.failures_by_kind.contains_key("receipt"));
 
     // The page shows both failures with their reasons, and renders in Chromium.
     let out = w.net.dir.path().join("audit");
     let (json, page) = zktr_node::report::write(&report, &out).unwrap();
-    let parsed: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let parsed: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(parsed["summary"]["failed"], 2);
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains(&ids[0]) && html.contains(&ids[1]));
     assert!(html.contains("bad proof"), "the proof failure's reason");
-    assert!(html.contains("signature does not verify"), "the receipt's reason");
+    assert!(
+        html.contains("signature does not verify"),
+        "the receipt's reason"
+    );
     if let Some(rendered) = render(&page) {
         for needle in [
             "zktr audit of localhost",
@@ -533,7 +563,9 @@ fn render(page: &Path) -> Option<String> {
             .is_ok_and(|s| s.success())
     }) else {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("chromium is missing under CI: scripts/install-chromium.sh should have installed it");
+            panic!(
+                "chromium is missing under CI: scripts/install-chromium.sh should have installed it"
+            );
         }
         eprintln!("SKIPPED the Chromium rendering: no chromium (run scripts/install-chromium.sh)");
         return None;
@@ -578,14 +610,22 @@ fn render(page: &Path) -> Option<String> {
     };
     let started = Instant::now();
     let dom = run(&["--dump-dom".into()], page);
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
     let text = String::from_utf8_lossy(&dom.stdout).to_string();
     assert!(text.contains("</html>"), "a whole DOM: {text:.200}");
     assert!(!text.contains("<script"), "no script in the page");
 
     let shot = dir.path().join("report.png");
     let out = run(&[format!("--screenshot={}", shot.display())], page);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let blank_page = dir.path().join("blank.html");
     std::fs::write(&blank_page, "<!DOCTYPE html><html><body></body></html>").unwrap();
     let blank = dir.path().join("blank.png");
@@ -625,14 +665,17 @@ fn the_report_page_escapes_what_the_node_says_and_renders() {
     assert!(!html.contains("<script>alert"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     if let Some(text) = render(&page) {
-        assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "shown as text");
+        assert!(
+            text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "shown as text"
+        );
         assert!(text.contains("1 of 1 transfer(s) failed"));
     }
 }
 
 fn sample_report() -> Report {
     use zktr_node::audit::*;
-    let check = |status: Status2, reason: &str| Check {
+    let check = |status: CheckStatus, reason: &str| Check {
         status,
         reason: reason.into(),
     };
@@ -667,11 +710,11 @@ fn sample_report() -> Report {
             proven: None,
             claims: vec![ClaimResult {
                 claim: "threshold".into(),
-                check: check(Status2::Failed, "bad proof: it does not verify"),
+                check: check(CheckStatus::Failed, "bad proof: it does not verify"),
             }],
             bundle_problems: vec![],
             receipt: ReceiptResult {
-                check: check(Status2::Missing, "no receipt"),
+                check: check(CheckStatus::Missing, "no receipt"),
                 beneficiary: String::new(),
                 received_at: 0,
                 key_source: String::new(),
@@ -681,8 +724,8 @@ fn sample_report() -> Report {
                 tree_size: 1,
                 tree_time: 1_767_225_600,
                 leaf_index: Some(0),
-                inclusion: check(Status2::Ok, "leaf 0 of 1"),
-                consistency: check(Status2::Ok, ""),
+                inclusion: check(CheckStatus::Ok, "leaf 0 of 1"),
+                consistency: check(CheckStatus::Ok, ""),
             },
             findings: vec![Finding {
                 kind: "proof".into(),

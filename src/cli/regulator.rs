@@ -194,9 +194,7 @@ fn audit(a: AuditArgs) -> anyhow::Result<ExitCode> {
     let audit_key = a
         .audit_key
         .as_deref()
-        .map(|k| {
-            zktr_node::attest::parse_public_key(k).context("--audit-key: not an Ed25519 key")
-        })
+        .map(|k| zktr_node::attest::parse_public_key(k).context("--audit-key: not an Ed25519 key"))
         .transpose()?;
     let request = AuditRequest {
         endpoint: a.node.node.clone(),
@@ -253,7 +251,7 @@ fn audit(a: AuditArgs) -> anyhow::Result<ExitCode> {
     let log_ok = report
         .audit_log
         .as_ref()
-        .is_some_and(|l| l.check.status == zktr_node::audit::Status2::Ok);
+        .is_some_and(|l| l.check.status == zktr_node::audit::CheckStatus::Ok);
     Ok(if s.failed == 0 && log_ok {
         ExitCode::SUCCESS
     } else {
