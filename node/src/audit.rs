@@ -375,6 +375,19 @@ fn head_from_wire(h: &zktr_proto::zktr::bundle::v1::SignedTreeHead) -> Option<Si
     })
 }
 
+/// A node's audit log as read and checked.
+#[derive(Debug, Clone)]
+pub struct CheckedAuditLog {
+    /// Every entry from 0, up to the head's size.
+    pub entries: Vec<zktr_records::audit_log::AuditEntry>,
+    /// The signed head.
+    pub head: zktr_records::audit_log::SignedAuditHead,
+    /// Whether the chain and the head's signature check.
+    pub verdict: Result<(), String>,
+    /// The key used: pinned or as the node states it.
+    pub key_source: String,
+}
+
 /// A regulator's async client of one node.
 pub struct Regulator {
     dialer: Dialer,
@@ -481,15 +494,7 @@ impl Regulator {
     pub async fn checked_audit_log(
         &self,
         pinned: Option<&VerifyingKey>,
-    ) -> Result<
-        (
-            Vec<zktr_records::audit_log::AuditEntry>,
-            zktr_records::audit_log::SignedAuditHead,
-            Result<(), String>,
-            String,
-        ),
-        Status,
-    > {
+    ) -> Result<CheckedAuditLog, Status> {
         let mut entries = Vec::new();
         let mut last;
         loop {
@@ -526,7 +531,12 @@ impl Regulator {
             Some(k) => zktr_records::audit_log::verify_chain(&entries, &head, &k)
                 .map_err(|e| e.to_string()),
         };
-        Ok((entries, head, verdict, source))
+        Ok(CheckedAuditLog {
+            entries,
+            head,
+            verdict,
+            key_source: source,
+        })
     }
 
     async fn consistency(&self, old: &SignedTreeHead, new: &SignedTreeHead) -> Result<(), String> {
@@ -777,14 +787,14 @@ pub async fn audit(req: &AuditRequest, progress: &dyn Progress) -> Result<Report
     // 6. The audit log of our own requests (this audit's are in it).
     progress.stage("checking the audit log");
     let audit_log = match client.checked_audit_log(req.audit_key.as_ref()).await {
-        Ok((_, head, verdict, key)) => Some(AuditLogSummary {
-            size: head.size,
-            head_hash: hex::encode(head.head_hash),
-            check: match verdict {
+        Ok(log) => Some(AuditLogSummary {
+            size: log.head.size,
+            head_hash: hex::encode(log.head.head_hash),
+            check: match log.verdict {
                 Ok(()) => Check::ok("hash-linked from entry 0, head signature verified"),
                 Err(e) => Check::failed(e),
             },
-            key,
+            key: log.key_source,
         }),
         Err(s) => Some(AuditLogSummary {
             size: 0,
@@ -1243,11 +1253,19 @@ pub fn disclosure_openings(
     Some((c, openings))
 }
 
-/// Checks every opening of a disclosure against its `C`: per slot, its name, its value
-/// (decimal) and whether it opens `C`.
-pub fn check_disclosure(
-    d: &wire::Disclosure,
-) -> Result<Vec<(String, String, Result<(), String>)>, AuditError> {
+/// One disclosed slot, checked.
+#[derive(Debug, Clone)]
+pub struct OpenedSlot {
+    /// The slot's name.
+    pub name: String,
+    /// Its value (decimal when it fits 128 bits, else hex).
+    pub value: String,
+    /// Whether it opens `C` (and is named for the slot it opens).
+    pub result: Result<(), String>,
+}
+
+/// Checks every opening of a disclosure against its `C`.
+pub fn check_disclosure(d: &wire::Disclosure) -> Result<Vec<OpenedSlot>, AuditError> {
     let (c, openings) = disclosure_openings(d)
         .ok_or_else(|| AuditError::Invalid("a malformed disclosure".into()))?;
     Ok(openings
@@ -1264,8 +1282,11 @@ pub fn check_disclosure(
                 ))
             };
             let result = named.and_then(|()| o.verify(&c).map_err(|e| e.to_string()));
-            let value = decimal_or_hex(&o.value);
-            (o.slot.name().to_string(), value, result)
+            OpenedSlot {
+                name: o.slot.name().to_string(),
+                value: decimal_or_hex(&o.value),
+                result,
+            }
         })
         .collect())
 }

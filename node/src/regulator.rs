@@ -481,7 +481,7 @@ impl RegulatorService {
         let name = crate::tls::peer_name(certs.as_deref().map(|v| v.as_slice()));
         match name {
             None => ("(unidentified)".into(), Err(RegulatorError::Unidentified)),
-            Some(n) if self.names.iter().any(|r| *r == n) => (n, Ok(())),
+            Some(n) if self.names.contains(&n) => (n, Ok(())),
             Some(n) => (n.clone(), Err(RegulatorError::NotRegulator(n))),
         }
     }

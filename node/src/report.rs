@@ -228,7 +228,7 @@ pub fn html(r: &Report) -> String {
     );
     let _ = write!(
         out,
-        "<h1>zktr audit of {}</h1><p class=\"meta\">node {} at {} · period {} to {} · generated {} · policy {} · jurisdictions applied: {}</p>\n",
+        "<h1>zktr audit of {}</h1><p class=\"meta\">node {} at {} · period {} to {} · generated {} · policy {} · jurisdictions applied: {}</p>",
         escape(&r.node),
         escape(&r.node),
         escape(&r.endpoint),
@@ -238,6 +238,7 @@ pub fn html(r: &Report) -> String {
         escape(&r.policy),
         escape(&r.jurisdictions.join(", "))
     );
+    out.push('\n');
     let verdict = if s.failed == 0 {
         format!(
             "<div class=\"banner pass\">All {} transfer(s) passed every check.</div>",

@@ -374,8 +374,8 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
         "a changed value does not open C"
     );
     let checked = zktr_node::audit::check_disclosure(&d).unwrap();
-    assert!(checked.iter().all(|(_, _, r)| r.is_ok()));
-    assert_eq!(checked[0].1, "250000");
+    assert!(checked.iter().all(|o| o.result.is_ok()));
+    assert_eq!(checked[0].value, "250000");
     // The same C as the attestation's.
     let got = reg.get(&ids[0]).await.unwrap();
     assert_eq!(got.attestation.unwrap().commitment, d.commitment);
@@ -417,11 +417,12 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
 
     // The audit log: every request recorded (refused ones too), no disclosed value in it,
     // hash-linked and signed; the regulator checks it under the pinned key.
-    let (entries, head, verdict, _) = reg
+    let log = reg
         .checked_audit_log(Some(&w.a_log.verifying_key()))
         .await
         .unwrap();
-    verdict.unwrap();
+    log.verdict.unwrap();
+    let (entries, head) = (log.entries, log.head);
     assert_eq!(head.size, entries.len() as u64);
     assert!(entries.iter().any(|e| e.caller == "intruder.test"
         && e.action == "list"
@@ -443,11 +444,11 @@ async fn a_regulator_audits_real_attested_transfers_and_tampering_is_reported() 
             .all(|e| !e.outcome.contains("250000") && !e.subject.contains("250000"))
     );
     // Another key does not verify the head.
-    let (_, _, wrong, _) = reg
+    let wrong = reg
         .checked_audit_log(Some(&SigningKey::from_bytes(&[5; 32]).verifying_key()))
         .await
         .unwrap();
-    assert!(wrong.is_err());
+    assert!(wrong.verdict.is_err());
 
     // The store refuses to change the audit log; an entry altered behind the triggers'
     // back breaks the chain.

@@ -288,7 +288,12 @@ fn disclose(a: DiscloseArgs) -> anyhow::Result<ExitCode> {
     }
     let verified = zktr_node::audit::check_disclosure(&d)?;
     let mut ok = true;
-    for (name, value, result) in verified {
+    for zktr_node::audit::OpenedSlot {
+        name,
+        value,
+        result,
+    } in verified
+    {
         match result {
             Ok(()) => crate::say!("{name} = {value}  (opens C: ok)"),
             Err(e) => {
