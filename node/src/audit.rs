@@ -58,6 +58,11 @@ pub enum AuditError {
     Task,
 }
 
+/// Most attestations one audit fetches (a node that pages beyond is refused).
+pub const MAX_ATTESTATIONS: usize = 10_000_000;
+/// Most audit-log entries read.
+pub const MAX_AUDIT_ENTRIES: usize = 10_000_000;
+
 /// What to audit, with what.
 pub struct AuditRequest {
     /// The node's peer port (`host:port`).
@@ -508,7 +513,7 @@ impl Regulator {
             }
             last = page;
             let size = last.head.as_ref().map(|h| h.size).unwrap_or(0);
-            if n == 0 || entries.len() as u64 >= size {
+            if n == 0 || entries.len() as u64 >= size || entries.len() > MAX_AUDIT_ENTRIES {
                 break;
             }
         }
@@ -623,7 +628,7 @@ pub async fn audit(req: &AuditRequest, progress: &dyn Progress) -> Result<Report
             .map_err(AuditError::Call)?;
         if token.is_empty() {
             // Fetch, then verify: twice the transfers, plus the logs' checks.
-            progress.set_total(page.total * 2 + 2);
+            progress.set_total(page.total.saturating_mul(2).saturating_add(2));
         }
         let head = page.current_head.as_ref().and_then(head_from_wire);
         if let Some(h) = &head
@@ -640,6 +645,12 @@ pub async fn audit(req: &AuditRequest, progress: &dyn Progress) -> Result<Report
         }
         if page.next_page_token.is_empty() {
             break;
+        }
+        // A node that pages forever (or repeats a page) cannot hold the audit.
+        if page.next_page_token == token || fetched.len() > MAX_ATTESTATIONS {
+            return Err(AuditError::Invalid(format!(
+                "the node keeps paging (more than {MAX_ATTESTATIONS} attestations, or a repeated page)"
+            )));
         }
         token = page.next_page_token;
     }
