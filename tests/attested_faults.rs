@@ -1,14 +1,17 @@
 //! Attested transfers between two real `zktr node` processes while things go wrong: a
 //! proxy between them (a man in the middle trusted by both, as a faulty load balancer or
-//! network would be) drops requests before and after delivery, delivers duplicates and
-//! flips a byte of a proof; the beneficiary is killed with SIGKILL mid-run and restarted.
+//! network would be) drops requests before and after delivery, delivers duplicates,
+//! flips a byte of a proof and a byte of an envelope's ciphertext; the beneficiary is
+//! killed with SIGKILL twice mid-run and restarted. Both nodes screen against the whole
+//! OFAC SDN list (names, identifiers and addresses) and must stay under 1 GiB resident.
 //!
 //! Checked: every transfer the originator's back office accepted ends exactly once in a
 //! final state (COMPLETED on both sides, or REJECTED on the originator with the
 //! beneficiary's reason when its proof was corrupted, and then absent at the
 //! beneficiary); duplicates get byte-identical replies, so no receipt is issued twice;
-//! every receipt verifies; the originator's log stays consistent. `ZKTR_FAULT_TRANSFERS`
-//! raises the count (default 12) for a longer run.
+//! every receipt verifies; the originator's log stays consistent; a damaged envelope is
+//! refused by its HMAC (nothing stored) and sent again intact. `ZKTR_FAULT_TRANSFERS`
+//! sets the count (default 200; 1000 or more for a longer run).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -115,6 +118,7 @@ struct Tally {
     cut_after: AtomicUsize,
     duplicated: AtomicUsize,
     flipped: AtomicUsize,
+    envelopes_flipped: AtomicUsize,
     duplicate_mismatch: AtomicUsize,
     flipped_ids: Mutex<Vec<String>>,
 }
@@ -167,6 +171,15 @@ impl AttestedTransfer for Proxy {
                 }
                 return Ok(Response::new(second));
             }
+            6 if k % 21 == 6 => {
+                // Damage the envelope's ciphertext: the beneficiary's HMAC check fails.
+                if let Some(e) = req.envelope.as_mut()
+                    && e.payload.len() > 20
+                {
+                    e.payload[20] ^= 0x01;
+                    self.tally.envelopes_flipped.fetch_add(1, Ordering::SeqCst);
+                }
+            }
             5 if k % 14 == 5 => {
                 if let Some(b) = req.bundle.as_mut()
                     && let Some(c) = b.claims.first_mut()
@@ -192,6 +205,13 @@ impl AttestedTransfer for Proxy {
         _request: Request<Streaming<AttestedEnvelope>>,
     ) -> Result<Response<Self::TransferStreamStream>, Status> {
         Err(Status::unimplemented("proxy: unary only"))
+    }
+
+    async fn describe(
+        &self,
+        _request: Request<zktr_proto::zktr::transfer::v1::DescribeRequest>,
+    ) -> Result<Response<zktr_proto::zktr::transfer::v1::NodeDescription>, Status> {
+        Ok(Response::new(self.to.describe(&self.beneficiary).await?))
     }
 }
 
@@ -308,7 +328,7 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
     let n: usize = std::env::var("ZKTR_FAULT_TRANSFERS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(12);
+        .unwrap_or(200);
     let root = tempfile::tempdir().unwrap();
     let dir = root.path();
     let p = |s: &str| dir.join(s).display().to_string();
@@ -349,9 +369,14 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
     // Keys, a signed sanctions set of OFAC's listed addresses, a policy trusting both.
     ok(&["setup", "--out", &p("params")]);
     ok(&["sanctions", "keygen", "--out", &p("publisher.key")]);
-    ok(&[
+    // The whole SDN list (names, identifiers, addresses) and the published address lists.
+    let built = ok(&[
         "sanctions",
         "build",
+        "--ofac-advanced",
+        shared("sanctions/ofac/sdn_advanced_2025-11-19.xml.bz2")
+            .to_str()
+            .unwrap(),
         "--addresses",
         shared("sanctions/ofac/address-lists-brave-2025-11-19")
             .to_str()
@@ -361,6 +386,11 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         "--out",
         &p("set.zkts"),
     ]);
+    let list_id = built
+        .lines()
+        .find_map(|l| l.strip_prefix("list:")?.split_whitespace().next())
+        .expect("the list id")
+        .to_string();
     let publisher: serde_json::Value =
         serde_json::from_str(&read(&dir.join("publisher.key.pub"))).unwrap();
     let mut policy: serde_json::Value = serde_json::from_str(&read(
@@ -371,7 +401,7 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         "name": "test publisher",
         "public_key": publisher["public_key"],
         "max_age_seconds": 86400,
-        "lists": [{ "list_id": "addresses" }]
+        "lists": [{ "list_id": list_id }]
     }]);
     policy["logs"] = serde_json::json!([{
         "log_id": "alpha.test",
@@ -452,7 +482,7 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
 
     let a_cfg = dir.join("alpha.test/node.toml");
     let b_cfg = dir.join("beta.test/node.toml");
-    let _a = Proc::start(&a_cfg);
+    let alpha = Proc::start(&a_cfg);
     let mut b = Some(Proc::start(&b_cfg));
     ok(&[
         "address",
@@ -464,12 +494,15 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
 
     let identity = shared("ivms101/trisa/identity_payload.json");
     let mut acknowledged = Vec::new();
+    let started = Instant::now();
     for i in 0..n {
-        if i == n / 3 {
+        if i == n / 3 || (n >= 30 && i == 2 * n / 3) {
             // SIGKILL the beneficiary mid-run; the originator's outbox keeps everything.
-            b.take().unwrap().kill9();
+            if let Some(p) = b.take() {
+                p.kill9();
+            }
         }
-        if i == n / 3 + 2 {
+        if i == n / 3 + 2 || (n >= 30 && i == 2 * n / 3 + 2) {
             b = Some(Proc::start(&b_cfg));
         }
         let line = ok(&[
@@ -586,18 +619,53 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         "a duplicate got a different reply (a second receipt)"
     );
     eprintln!(
-        "faults: {n} transfers acknowledged; {} attested calls, {} TRISA calls; cut before {}, cut after {}, duplicated {}, proofs flipped {}; {} completed on both sides, {} rejected",
+        "faults: {n} transfers acknowledged in {:.0} s; {} attested calls, {} TRISA calls; cut before {}, cut after {}, duplicated {}, proofs flipped {}, envelopes flipped {}; {} completed on both sides, {} rejected",
+        started.elapsed().as_secs_f64(),
         tally.attested_calls.load(Ordering::SeqCst),
         tally.trisa_calls.load(Ordering::SeqCst),
         tally.cut_before.load(Ordering::SeqCst),
         tally.cut_after.load(Ordering::SeqCst),
         tally.duplicated.load(Ordering::SeqCst),
         tally.flipped.load(Ordering::SeqCst),
+        tally.envelopes_flipped.load(Ordering::SeqCst),
         accepted.len(),
-        flipped.len()
+        on_a.iter().filter(|(_, s)| s == "REJECTED").count()
     );
     assert!(
         tally.cut_before.load(Ordering::SeqCst) > 0 && tally.duplicated.load(Ordering::SeqCst) > 0
     );
+    if n >= 30 {
+        assert!(tally.envelopes_flipped.load(Ordering::SeqCst) > 0);
+    }
+    // A node with all proving keys and the whole SDN set stays under 1 GiB while proving
+    // (alpha proved every transfer; its peak is what the kernel recorded).
+    let alpha_peak = peak_rss_kib(&alpha);
+    let beta_peak = b.as_ref().map(peak_rss_kib).unwrap_or(0);
+    eprintln!(
+        "memory: alpha (proving) peak {} MiB, beta (verifying, since its last restart) peak {} MiB",
+        alpha_peak / 1024,
+        beta_peak / 1024
+    );
+    assert!(
+        alpha_peak > 0 && alpha_peak < 1 << 20,
+        "alpha peak {alpha_peak} KiB"
+    );
+    assert!(beta_peak < 1 << 20, "beta peak {beta_peak} KiB");
     drop(b);
+}
+
+/// The peak resident set (VmHWM, KiB) of a node process.
+fn peak_rss_kib(p: &Proc) -> u64 {
+    std::fs::read_to_string(format!("/proc/{}/status", p.child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmHWM:")?
+                    .split_whitespace()
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+        })
+        .unwrap_or(0)
 }

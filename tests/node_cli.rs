@@ -373,3 +373,43 @@ fn an_originator_killed_after_acknowledging_delivers_everything_later() {
     drop(ra);
     drop(rb);
 }
+
+#[test]
+fn peers_discover_tells_a_plain_trisa_node_apart() {
+    // Two plain TRISA nodes (no [attest]): discovery says so and prints `zktr = false`.
+    // (Discovery of a zktr node, with its keys, is in node/tests/attested.rs.)
+    let (_root, a, b) = network();
+    let _b = b.start(&[]);
+    let out = zktr(&[
+        "peers",
+        "discover",
+        "--config",
+        &a.config(),
+        "--node",
+        &format!("127.0.0.1:{}", b.peer),
+        "--server-name",
+        "localhost",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not speak zktr"), "{stderr}");
+    assert!(stdout.contains("zktr = false"), "{stdout}");
+    // Nothing listens on port 9: a typed error, exit 2 (an error, not a verdict), no panic.
+    let out = zktr(&[
+        "peers",
+        "discover",
+        "--config",
+        &a.config(),
+        "--node",
+        "127.0.0.1:9",
+        "--server-name",
+        "localhost",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Unavailable") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}

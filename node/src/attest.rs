@@ -79,7 +79,9 @@ pub struct Facts {
     pub asset_amount: String,
 }
 
-fn read_seed(path: &std::path::Path) -> Result<SigningKey, AttestError> {
+/// Reads an Ed25519 secret key file (64 hex digits, as `zktr node init` and
+/// [`crate::init::write_ed25519_key`] write them).
+pub fn read_seed(path: &std::path::Path) -> Result<SigningKey, AttestError> {
     let err = |message: &str| AttestError::File {
         path: path.to_path_buf(),
         message: message.to_string(),
@@ -112,6 +114,8 @@ pub struct Attestor {
     log_key: SigningKey,
     receipt_key: SigningKey,
     log: tokio::sync::Mutex<CommitmentLog>,
+    /// Incoming bundles are verified here, in batches across concurrent transfers.
+    batcher: crate::batch::VerifyBatcher,
     /// Whether plain TRISA transfers may go to peers that do not speak zktr.
     pub allow_unattested: bool,
 }
@@ -127,7 +131,12 @@ impl core::fmt::Debug for Attestor {
 
 impl Attestor {
     /// Loads keys, policy and sanctions set, and restores the commitment log from storage.
-    pub async fn load(cfg: &AttestConfig, store: &Store, name: &str) -> Result<Self, AttestError> {
+    pub async fn load(
+        cfg: &AttestConfig,
+        store: &Store,
+        name: &str,
+        metrics: &crate::metrics::Metrics,
+    ) -> Result<Self, AttestError> {
         let file = |path: &std::path::Path, e: &dyn std::fmt::Display| AttestError::File {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -163,10 +172,18 @@ impl Attestor {
             )));
         }
         tracing::info!(leaves = log.len(), "commitment log restored");
+        let verifying_keys = Arc::new(verifying_keys);
+        let policy = Arc::new(policy);
+        let batcher = crate::batch::VerifyBatcher::start(
+            verifying_keys.clone(),
+            policy.clone(),
+            metrics.clone(),
+        );
         Ok(Self {
             prover: Arc::new(prover),
-            verifying_keys: Arc::new(verifying_keys),
-            policy: Arc::new(policy),
+            verifying_keys,
+            policy,
+            batcher,
             sanctions: Arc::new(sanctions),
             jurisdiction: cfg.jurisdiction.clone(),
             apply: if cfg.apply.is_empty() {
@@ -180,6 +197,30 @@ impl Attestor {
             log: tokio::sync::Mutex::new(log),
             allow_unattested: cfg.allow_unattested,
         })
+    }
+
+    /// What `AttestedTransfer.Describe` answers: protocols, our log and receipt keys, the
+    /// bundle version, our verifying keys and jurisdiction.
+    pub fn describe(&self, name: &str) -> wire::NodeDescription {
+        let keys: Vec<_> = self.verifying_keys.iter().collect();
+        let mut ceremonies: Vec<&str> = keys.iter().map(|k| k.ceremony.as_str()).collect();
+        ceremonies.sort_unstable();
+        ceremonies.dedup();
+        wire::NodeDescription {
+            name: name.to_string(),
+            protocols: vec![
+                "zktr.transfer.v1".into(),
+                "zktr.log.v1".into(),
+                "zktr.bundle.v1".into(),
+            ],
+            log_id: self.log_id.clone(),
+            log_public_key: self.log_public_key(),
+            receipt_public_key: self.receipt_public_key(),
+            bundle_version: zktr_records::BUNDLE_VERSION,
+            verifying_key_ids: keys.iter().map(|k| k.id.clone()).collect(),
+            ceremony: ceremonies.join(","),
+            jurisdiction: self.jurisdiction.clone(),
+        }
     }
 
     /// Our log's public key (hex), as peers put it in their peers file.
@@ -373,7 +414,7 @@ impl Attestor {
             Some(b) => ProofBundle::from_protobuf(b)
                 .map_err(|e| ExchangeError::Invalid(format!("a stored bundle: {e}")))?,
             None => {
-                let bundle = self.prove(core, payload, &opening, &commitment).await?;
+                let bundle = self.prove(core, id, payload, &opening, &commitment).await?;
                 store.set_bundle(id, &bundle.to_protobuf()).await?;
                 bundle
             }
@@ -472,6 +513,7 @@ impl Attestor {
     async fn prove(
         &self,
         core: &Core,
+        id: &str,
         payload: &Payload,
         opening: &CommitmentOpening,
         commitment: &Commitment,
@@ -520,6 +562,21 @@ impl Attestor {
         let currency = threshold.currency_numeric;
         let prover = self.prover.clone();
         let sanctions = self.sanctions.clone();
+        // Officers' clearances still valid for this C and the loaded list; one made for
+        // an older list is dropped, and the party is screened again.
+        let signed = sanctions.signed_root().record.clone();
+        let (_, mut clearances) = core.store.review_state(id).await?;
+        clearances.retain(|c| {
+            let current = c.commitment == *commitment
+                && c.list_id == signed.list_id
+                && c.list_version == signed.version
+                && c.sanctions_root == signed.root.0
+                && c.publisher_key_id == signed.publisher_key_id;
+            if !current {
+                tracing::warn!(transfer = %id, slot = c.slot.as_str(), "a clearance for another list version is not used; screening again");
+            }
+            current
+        });
         let context = BundleContext {
             jurisdiction: self.jurisdiction.clone(),
             tree_head: head.clone(),
@@ -535,17 +592,48 @@ impl Attestor {
                 inclusion: &inclusion,
                 log_root: head.root,
                 sanctions: sanctions.tree(),
+                clearances: &clearances,
             };
             prover.prove_transfer(&statement, &context)
         })
         .await
-        .map_err(|_| ExchangeError::Invalid("the prover task failed".into()))?
-        .map_err(|e| match e {
-            e @ zktr_prover::ProverError::Refused { .. } => refused(format!("screening: {e}")),
-            other => ExchangeError::Invalid(format!("proving: {other}")),
-        })?;
+        .map_err(|_| ExchangeError::Invalid("the prover task failed".into()))?;
+        let bundle = match bundle {
+            Ok(b) => b,
+            Err(e) => return Err(self.refusal(core, id, e).await),
+        };
         tracing::info!(ms = started.elapsed().as_millis() as u64, "transfer proved");
         Ok(bundle)
+    }
+
+    /// What a prover error means for the transfer: a name hit is stored and held for an
+    /// officer ([`crate::review`]); an identifier or address on the list rejects it; any
+    /// other false claim is held for review with its reason.
+    async fn refusal(&self, core: &Core, id: &str, e: zktr_prover::ProverError) -> ExchangeError {
+        use zktr_prover::error::Refusal;
+        let Some((_, reason)) = e.refusal() else {
+            return ExchangeError::Invalid(format!("proving: {e}"));
+        };
+        match reason {
+            Refusal::PartyListed { party, slot } => match crate::review::name_slot(slot) {
+                Some(name) => {
+                    let hit = crate::review::StoredHit::new(name, self.sanctions.signed_root());
+                    if let Err(err) = core.store.set_screening_hit(id, &hit).await {
+                        return err.into();
+                    }
+                    refused(format!(
+                        "screening: the {party}'s name is on list {} version {}; an officer may clear a false positive (zktr transfer clear) or reject the transfer",
+                        hit.list_id, hit.list_version
+                    ))
+                }
+                None => ExchangeError::Listed(format!(
+                    "screening: the {party}'s {slot} is on list {} version {}",
+                    self.sanctions.signed_root().record.list_id,
+                    self.sanctions.signed_root().record.version
+                )),
+            },
+            _ => refused(format!("screening: {e}")),
+        }
     }
 
     /// Checks the receipt a beneficiary returned for our attested envelope.
@@ -743,26 +831,44 @@ pub async fn receive(
             ));
         }
     };
-    let verifying_keys = att.verifying_keys.clone();
-    let policy = att.policy.clone();
-    let apply = att.apply.clone();
-    let sealing = core.sealing.clone();
-    let env2 = env.clone();
-    let bundle2 = bundle.clone();
-    let opening2 = opening.clone();
-    let accepted = tokio::task::spawn_blocking(move || {
-        Beneficiary {
-            sealing_key: &sealing,
-            verifying_keys: &verifying_keys,
-            policy: &policy,
-            jurisdictions: &apply,
-            seen_lists: None,
-            clock: &SystemClock,
+    // Verify without decrypting, batched with the other transfers arriving now; then
+    // open and recompute C (CPU: off the async threads).
+    let request = zktr_verifier::VerifyRequest {
+        now: SystemClock.now_secs(),
+        jurisdictions: att.apply.clone(),
+        transfer: Some(received),
+        seen_lists: None,
+    };
+    let verified = att
+        .batcher
+        .verify(bundle.clone(), request)
+        .await
+        .map_err(|_| Status::unavailable("the node is shutting down"))?;
+    let accepted = match verified {
+        Err(rejection) => Err(FlowError::Rejected(rejection)),
+        Ok(found) => {
+            let verifying_keys = att.verifying_keys.clone();
+            let policy = att.policy.clone();
+            let apply = att.apply.clone();
+            let sealing = core.sealing.clone();
+            let env2 = env.clone();
+            let bundle2 = bundle.clone();
+            let opening2 = opening.clone();
+            tokio::task::spawn_blocking(move || {
+                Beneficiary {
+                    sealing_key: &sealing,
+                    verifying_keys: &verifying_keys,
+                    policy: &policy,
+                    jurisdictions: &apply,
+                    seen_lists: None,
+                    clock: &SystemClock,
+                }
+                .open_verified(&env2, &bundle2, &opening2, found)
+            })
+            .await
+            .map_err(|_| Status::internal("opening task failed"))?
         }
-        .accept(&env2, &bundle2, &opening2, &received)
-    })
-    .await
-    .map_err(|_| Status::internal("verification task failed"))?;
+    };
     let accepted = match accepted {
         Ok(a) => a,
         Err(FlowError::Open(e)) => {
@@ -779,6 +885,23 @@ pub async fn receive(
             ));
         }
     };
+    // A clearance stands in for a screening proof only if the sending VASP's own officer
+    // signed it (the policy names officers per VASP; this binds that VASP to the peer).
+    if let Some(c) = accepted.accepted.cleared.iter().find(|c| c.vasp != peer) {
+        return Ok(reject_reply(
+            &id,
+            ErrorCode::ComplianceCheckFail,
+            &format!(
+                "the {}'s clearance is by an officer of {}, not of the sending VASP",
+                c.party.as_str(),
+                c.vasp.chars().take(64).collect::<String>()
+            ),
+            false,
+        ));
+    }
+    if !accepted.accepted.cleared.is_empty() {
+        tracing::info!(transfer = %id, %peer, cleared = accepted.accepted.cleared.len(), "bundle relies on officers' clearances of name hits");
+    }
     let checked = match zktr_trisa::rules::validate_payload(accepted.payload) {
         Ok(c) => c,
         Err(r) => return Ok(reject_reply(&id, r.code, &r.message, r.retry)),

@@ -913,6 +913,21 @@ fn check_transfer(
                     },
                 });
             }
+            // An officer's clearance stands in for a party's screening claim; the policy
+            // decides whether it is accepted (its problems are the bundle's).
+            for c in &b.clearances {
+                claims.push(ClaimResult {
+                    claim: format!("not_sanctioned.{} (cleared)", c.slot.party()),
+                    check: if matches!(v, Some(Ok(_))) {
+                        Check::ok(format!(
+                            "name hit on {} {} cleared by officer {} of {} ({})",
+                            c.list_id, c.list_version, c.officer, c.vasp, c.basis
+                        ))
+                    } else {
+                        Check::failed("the bundle was rejected (see its problems)")
+                    },
+                });
+            }
             if let Some(r) = rejection {
                 for p in &r.problems {
                     find(kind_of(&p.reason), p.to_string());

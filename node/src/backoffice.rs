@@ -157,6 +157,20 @@ impl BackOffice {
         self.call(|mut c| async move { c.accept_transfer(req).await })
     }
 
+    /// ClearTransfer: an officer's signed clearance (JSON) of the name hit holding our
+    /// transfer `id`.
+    pub fn clear(
+        &mut self,
+        id: &str,
+        clearance_json: &str,
+    ) -> Result<admin::TransferSummary, BackOfficeError> {
+        let req = admin::ClearRequest {
+            id: id.to_string(),
+            clearance_json: clearance_json.to_string(),
+        };
+        self.call(|mut c| async move { c.clear_transfer(req).await })
+    }
+
     /// RejectTransfer.
     pub fn reject(
         &mut self,

@@ -189,6 +189,22 @@ impl Dialer {
         Ok(c.transfer(self.request(req)).await?.into_inner())
     }
 
+    /// `AttestedTransfer.Describe`: what the node at `peer` speaks and its public keys.
+    pub async fn describe(
+        &self,
+        peer: &PeerEntry,
+    ) -> Result<zktr_proto::zktr::transfer::v1::NodeDescription, Status> {
+        let mut c =
+            zktr_proto::zktr::transfer::v1::attested_transfer_client::AttestedTransferClient::new(
+                self.channel(peer)?,
+            );
+        Ok(
+            c.describe(self.request(zktr_proto::zktr::transfer::v1::DescribeRequest {}))
+                .await?
+                .into_inner(),
+        )
+    }
+
     fn log_client(
         &self,
         peer: &PeerEntry,

@@ -241,6 +241,20 @@ pub struct AttestConfig {
     /// record says it was sent unattested). Default true.
     #[serde(default = "default_true")]
     pub allow_unattested: bool,
+    /// Our compliance officers: whose signed clearances of a name hit let a held transfer
+    /// go on (`zktr transfer clear`). Empty: a name hit can only be rejected.
+    #[serde(default)]
+    pub officers: Vec<OfficerEntry>,
+}
+
+/// One of our compliance officers (`[[attest.officers]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerEntry {
+    /// The officer's name or staff id, as their clearances name them.
+    pub name: String,
+    /// The officer's Ed25519 public key, 64 hex digits (`zktr officer keygen`).
+    pub public_key: String,
 }
 
 fn default_true() -> bool {

@@ -212,6 +212,10 @@ pub enum ExchangeError {
     /// does not commit); it is held for review with this reason.
     #[error("held: {0}")]
     Refused(String),
+    /// A party's identifier or address is on the sanctions list: the transfer is
+    /// rejected before anything is sent (a match, not a name collision; no clearance).
+    #[error("rejected: {0}")]
+    Listed(String),
 }
 
 /// The node's shared state: configuration, keys, storage, peers, the dialer.
@@ -1054,6 +1058,21 @@ impl Core {
                     self.announce(&item.id, &note).await;
                     return Ok(true);
                 }
+                Err(ExchangeError::Listed(why)) => {
+                    let note = format!("rejected before sending: {why}");
+                    self.store
+                        .hold(
+                            &item.id,
+                            item.seq,
+                            State::Rejected,
+                            &note,
+                            &why,
+                            &now_stamp(),
+                        )
+                        .await?;
+                    self.announce(&item.id, &note).await;
+                    return Ok(true);
+                }
                 Err(e) => return Err(e),
             }
         } else {
@@ -1119,6 +1138,15 @@ impl Core {
                 return Err(ExchangeError::Peer {
                     peer: peer.name.clone(),
                     message: format!("{}: keys exchanged again", code.as_str_name()),
+                });
+            }
+            if e.retry && code == ErrorCode::InvalidSignature && item.attempts < 3 {
+                // The peer's HMAC check failed: the envelope was damaged on the way (our
+                // stored bytes are sealed and signed once). Nothing was stored there;
+                // send the same bytes again, a few times at most.
+                return Err(ExchangeError::Peer {
+                    peer: peer.name.clone(),
+                    message: format!("{}: resending the envelope", code.as_str_name()),
                 });
             }
             let state = if e.retry {

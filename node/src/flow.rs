@@ -223,6 +223,7 @@ impl Originator<'_> {
             inclusion: &inclusion,
             log_root: self.log.root(),
             sanctions: self.sanctions.tree(),
+            clearances: &[],
         };
         let bundle = self.prover.prove_transfer(&statement, &context)?;
         let envelope = zktr_trisa::seal(
@@ -312,14 +313,38 @@ impl Beneficiary<'_> {
         opening: &CommitmentOpening,
         received: &OnChainTransfer,
     ) -> Result<AcceptedTransfer, FlowError> {
-        let request = VerifyRequest {
+        let accepted = verify_bundle(
+            bundle,
+            self.verifying_keys,
+            self.policy,
+            &self.request(received),
+        )
+        .map_err(FlowError::Rejected)?;
+        self.open_verified(envelope, bundle, opening, accepted)
+    }
+
+    /// What this beneficiary asks of a bundle for the on-chain transfer it `received`
+    /// (for callers that verify many bundles in one batch, `zktr_verifier::verify_each`).
+    pub fn request(&self, received: &OnChainTransfer) -> VerifyRequest<'_> {
+        VerifyRequest {
             now: self.clock.now(),
             jurisdictions: self.jurisdictions.to_vec(),
             transfer: Some(*received),
             seen_lists: self.seen_lists,
-        };
-        let accepted = verify_bundle(bundle, self.verifying_keys, self.policy, &request)
-            .map_err(FlowError::Rejected)?;
+        }
+    }
+
+    /// The steps of [`Beneficiary::accept`] after the bundle verified (`accepted`, what
+    /// its verification found): the tree head is not older than the commitment, the
+    /// opening is for this envelope, and the envelope's exact plaintext bytes with the
+    /// opening give the bundle's `C`.
+    pub fn open_verified(
+        &self,
+        envelope: &zktr_trisa::SecureEnvelope,
+        bundle: &ProofBundle,
+        opening: &CommitmentOpening,
+        accepted: Accepted,
+    ) -> Result<AcceptedTransfer, FlowError> {
         let committed_at = opening.details.committed_at;
         let tree_head_time = bundle.tree_head.time;
         if committed_at > tree_head_time.saturating_add(self.policy.clock_skew()) {

@@ -108,6 +108,36 @@ fn write_new(path: &Path, text: &str, mode: u32) -> Result<(), InitError> {
     f.sync_all().map_err(io(path))
 }
 
+/// Writes a new Ed25519 key: the secret seed as 64 hex digits to `path` (mode 0600), the
+/// public key as 64 hex digits to `path` with `.pub` for `.key` (or `.pub` appended),
+/// mode 0644; neither may exist. Returns the public key (hex). The format of the node's
+/// log and receipt keys and of officers' clearance keys.
+pub fn write_ed25519_key(path: &Path) -> Result<String, InitError> {
+    let seed: [u8; 32] = zktr_trisa::crypto::random_bytes();
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let public = hex::encode(key.verifying_key().to_bytes());
+    let pub_path = public_key_path(path);
+    if pub_path.exists() {
+        return Err(io(&pub_path)(std::io::Error::from(
+            std::io::ErrorKind::AlreadyExists,
+        )));
+    }
+    write_new(path, &format!("{}\n", hex::encode(seed)), 0o600)?;
+    write_new(&pub_path, &format!("{public}\n"), 0o644)?;
+    Ok(public)
+}
+
+/// `x.key` -> `x.pub`; any other name gets `.pub` appended.
+pub fn public_key_path(path: &Path) -> PathBuf {
+    if path.extension().is_some_and(|e| e == "key") {
+        path.with_extension("pub")
+    } else {
+        let mut p = path.as_os_str().to_owned();
+        p.push(".pub");
+        PathBuf::from(p)
+    }
+}
+
 /// The files `node init` wrote.
 #[derive(Debug, Clone)]
 pub struct InitOutcome {
@@ -214,20 +244,9 @@ pub fn init(req: &InitRequest) -> Result<InitOutcome, InitError> {
     // transfers); their public halves go to peers' peers files.
     let mut public_keys = Vec::new();
     for name in ["log", "receipt"] {
-        let seed: [u8; 32] = zktr_trisa::crypto::random_bytes();
-        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-        write_new(
+        public_keys.push(write_ed25519_key(
             &req.dir.join(format!("keys/{name}.key")),
-            &format!("{}\n", hex::encode(seed)),
-            0o600,
-        )?;
-        let public = hex::encode(key.verifying_key().to_bytes());
-        write_new(
-            &req.dir.join(format!("keys/{name}.pub")),
-            &format!("{public}\n"),
-            0o644,
-        )?;
-        public_keys.push(public);
+        )?);
     }
     let peers = req.dir.join("peers.toml");
     if !peers.exists() {

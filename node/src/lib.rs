@@ -11,8 +11,10 @@
 //!   [`vault`]: encryption at rest with per-transfer data keys.
 //! * [`tls`], [`certs`], [`client`]: mutual TLS as TRISA peers expect, the dev network CA,
 //!   dialing peers. [`config`]: `node.toml` and the peers file. [`init`]: `node init`.
+//! * [`batch`]: incoming bundles verified in batches across concurrent transfers.
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
+//! * [`review`]: screening hits of our transfers and officers' clearances of name hits.
 //! * [`regulator`]: the regulator's API (attestations, disclosures, the audit log of
 //!   its requests); [`audit`]: the regulator's audit of a node over a period, written as
 //!   `report.json` and a self-contained `report.html` by [`report`].
@@ -25,6 +27,7 @@
 pub mod attest;
 pub mod audit;
 pub mod backoffice;
+pub mod batch;
 pub mod bench;
 pub mod certs;
 pub mod client;
@@ -39,6 +42,7 @@ pub mod logclient;
 pub mod metrics;
 pub mod regulator;
 pub mod report;
+pub mod review;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -91,6 +91,21 @@ impl LogClient {
         })
     }
 
+    /// Discovery: the node's description, `None` if it does not speak zktr (a plain TRISA
+    /// node answers UNIMPLEMENTED). Its keys are as trustworthy as the TLS channel they
+    /// came over (a certificate of a CA we trust, for the endpoint's name): compare them
+    /// with what the peer publishes before putting them in a peers file.
+    pub fn describe(
+        &self,
+    ) -> Result<Option<zktr_proto::zktr::transfer::v1::NodeDescription>, LogCheckError> {
+        let _enter = self.runtime.enter();
+        match self.runtime.block_on(self.dialer.describe(&self.node)) {
+            Ok(d) => Ok(Some(d)),
+            Err(s) if s.code() == tonic::Code::Unimplemented => Ok(None),
+            Err(s) => Err(LogCheckError::Call(s)),
+        }
+    }
+
     /// The latest signed tree head; its signature checked if `log_key` is given.
     pub fn tree_head(
         &self,

@@ -9,6 +9,9 @@
 //! | `zktr_receive_seconds` | histogram | |
 //! | `zktr_deliveries_total` | counter | `outcome` (delivered, error) |
 //! | `zktr_state_changes_total` | counter | `state` |
+//! | `zktr_bundles_verified_total` | counter | `outcome` (accepted, refused) |
+//! | `zktr_verify_batch_size` | histogram | |
+//! | `zktr_verify_batch_seconds` | histogram | |
 
 use crate::store::State;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -46,6 +49,9 @@ pub struct Metrics {
     receive_seconds: Histogram,
     deliveries: Family<Outcome, Counter>,
     states: Family<StateLabel, Counter>,
+    bundles_verified: Family<Outcome, Counter>,
+    verify_batch_size: Histogram,
+    verify_batch_seconds: Histogram,
 }
 
 impl core::fmt::Debug for Metrics {
@@ -96,6 +102,25 @@ impl Metrics {
             "Transfer state changes",
             states.clone(),
         );
+        let bundles_verified = Family::<Outcome, Counter>::default();
+        let verify_batch_size = Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]);
+        let verify_batch_seconds =
+            Histogram::new([0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]);
+        registry.register(
+            "zktr_bundles_verified",
+            "Incoming proof bundles verified",
+            bundles_verified.clone(),
+        );
+        registry.register(
+            "zktr_verify_batch_size",
+            "Bundles verified together in one batch",
+            verify_batch_size.clone(),
+        );
+        registry.register(
+            "zktr_verify_batch_seconds",
+            "Time to verify one batch of bundles",
+            verify_batch_seconds.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             received,
@@ -103,6 +128,9 @@ impl Metrics {
             receive_seconds,
             deliveries,
             states,
+            bundles_verified,
+            verify_batch_size,
+            verify_batch_seconds,
         }
     }
 
@@ -146,6 +174,20 @@ impl Metrics {
                 state: state.as_str().into(),
             })
             .inc();
+    }
+
+    pub(crate) fn verified_batch(&self, size: usize, refused: usize, took: Duration) {
+        self.verify_batch_size.observe(size as f64);
+        self.verify_batch_seconds.observe(took.as_secs_f64());
+        let count = |outcome: &str, n: usize| {
+            self.bundles_verified
+                .get_or_create(&Outcome {
+                    outcome: outcome.into(),
+                })
+                .inc_by(n as u64);
+        };
+        count("accepted", size - refused.min(size));
+        count("refused", refused);
     }
 
     /// The text exposition format.

@@ -280,8 +280,9 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     })?;
     let peers = PeersBook::load(config.peers.file.clone())?;
     let webhook = config.webhook.as_ref().map(Webhook::load).transpose()?;
+    let metrics = Metrics::new();
     let attestor = match &config.attest {
-        Some(a) => Some(crate::attest::Attestor::load(a, &store, &config.name).await?),
+        Some(a) => Some(crate::attest::Attestor::load(a, &store, &config.name, &metrics).await?),
         None => None,
     };
     let server_tls = tls::server_config(&identity, &config.tls.ca, &config.tls.crl)?;
@@ -306,15 +307,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     let max = config.service.max_message_bytes;
     let concurrency = config.service.concurrency_per_connection;
     let core = Arc::new(Core::new(
-        config,
-        sealing,
-        store,
-        vault,
-        peers,
-        dialer,
-        Metrics::new(),
-        webhook,
-        attestor,
+        config, sealing, store, vault, peers, dialer, metrics, webhook, attestor,
     ));
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();

@@ -53,6 +53,7 @@ pub fn to_status(e: ExchangeError) -> Status {
         }
         ExchangeError::Seal(m) => Status::internal(format!("sealing: {m}")),
         ExchangeError::Refused(m) => Status::failed_precondition(m),
+        ExchangeError::Listed(m) => Status::failed_precondition(m),
     }
 }
 
@@ -494,9 +495,19 @@ impl BackOffice for BackOfficeService {
             ),
             _ => (String::new(), String::new()),
         };
+        let screening_hit_json = if t.role == Role::Originator && t.state == State::Review {
+            crate::review::pending_hit(&self.core, &req.id)
+                .await
+                .map_err(to_status)?
+                .map(|h| h.to_json())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
         Ok(Response::new(admin::TransferDetail {
             receipt_json,
             bundle_json,
+            screening_hit_json,
             summary: Some(summary(&t)),
             history: history
                 .into_iter()
@@ -546,6 +557,35 @@ impl BackOffice for BackOfficeService {
         .await
         .map_err(to_status)?;
         self.core.announce(&req.id, &note).await;
+        self.deliver_and_summarise(&req.id).await
+    }
+
+    async fn clear_transfer(
+        &self,
+        request: Request<admin::ClearRequest>,
+    ) -> Result<Response<admin::TransferSummary>, Status> {
+        let who = self.admit(&request)?;
+        let req = request.into_inner();
+        let t = self.transfer_row(&req.id).await?;
+        if t.role != Role::Originator || t.state != State::Review {
+            return Err(Status::failed_precondition(format!(
+                "only our own transfer held in REVIEW on a name hit can be cleared; this one is {} ({})",
+                t.state,
+                t.role.as_str()
+            )));
+        }
+        if req.clearance_json.len() > 16 * 1024 {
+            return Err(Status::invalid_argument(
+                "a clearance is at most 16 KiB of JSON",
+            ));
+        }
+        let clearance = zktr_records::Clearance::from_json(&req.clearance_json)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let note = crate::review::clear(&self.core, &req.id, &clearance, &who, &now_stamp())
+            .await
+            .map_err(to_status)?;
+        self.core.announce(&req.id, &note).await;
+        self.core.outbox_wake.notify_one();
         self.deliver_and_summarise(&req.id).await
     }
 
@@ -822,6 +862,22 @@ impl zktr_proto::zktr::transfer::v1::attested_transfer_server::AttestedTransfer
         let peer = self.peer.admit(&request)?;
         let reply = crate::attest::receive(&self.peer.core, &peer, request.into_inner()).await?;
         Ok(Response::new(reply))
+    }
+
+    async fn describe(
+        &self,
+        request: Request<zktr_proto::zktr::transfer::v1::DescribeRequest>,
+    ) -> Result<Response<zktr_proto::zktr::transfer::v1::NodeDescription>, Status> {
+        // Any client the CAs vouch for, known or not: this is how a new peer finds us.
+        let (who, _) = caller(&request)?;
+        let att = self
+            .peer
+            .core
+            .attestor
+            .as_ref()
+            .ok_or_else(|| Status::unimplemented("this node does not speak zktr"))?;
+        tracing::debug!(client = %who, "described ourselves");
+        Ok(Response::new(att.describe(self.peer.core.name())))
     }
 
     type TransferStreamStream = AttestedStream;

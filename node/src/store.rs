@@ -298,6 +298,14 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+impl Store {
+    /// The connection pool, for the store's extensions in other modules
+    /// ([`crate::review`], [`crate::regulator`]).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 fn corrupt(e: sqlx::Error) -> StoreError {
@@ -346,12 +354,6 @@ impl Store {
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
-    }
-
-    /// The connection pool, for the modules that keep their own tables
-    /// ([`crate::regulator`]).
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
     }
 
     /// Closes every connection (a clean WAL checkpoint).
@@ -527,7 +529,7 @@ impl Store {
         Ok(n)
     }
 
-    async fn event(
+    pub(crate) async fn event(
         tx: &mut sqlx::SqliteConnection,
         id: &str,
         state: State,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use zktr_circuits::circuits::ThresholdDirection;
 use zktr_circuits::field::Word248;
 use zktr_circuits::trees::log::CommitmentLog;
-use zktr_node::config::AttestConfig;
+use zktr_node::config::{AttestConfig, OfficerEntry};
 use zktr_node::flow::{CommitmentOpening, FixedClock, Originator, ThresholdRule};
 use zktr_node::init::SealingAlgorithm;
 use zktr_node::{RunningNode, TransferDetails};
@@ -20,8 +20,10 @@ use zktr_proto::zktr::admin::v1 as admin;
 use zktr_proto::zktr::transfer::v1 as wire;
 use zktr_prover::{Parallelism, Prover};
 use zktr_records::Receipt;
-use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
-use zktr_sanctions::party::{ListedParty, PartyKind, PartyName, SanctionsList};
+use zktr_records::policy_file::{
+    PolicyFile, RequiredList, TrustedLog, TrustedOfficer, TrustedPublisher,
+};
+use zktr_sanctions::party::{CurrencyAddress, ListedParty, PartyKind, PartyName, SanctionsList};
 use zktr_sanctions::set::{BuildOptions, SanctionsSet};
 use zktr_testkit::{EXAMPLE_POLICY_JSON, keys};
 use zktr_trisa::{ErrorCode, PublicSealingKey, SealOptions, SealingKey};
@@ -29,6 +31,8 @@ use zktr_trisa::{ErrorCode, PublicSealingKey, SealOptions, SealingKey};
 const ADDRESS: &str = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
 /// The log id of bundles the test makes itself (trusted under alpha's log key).
 const CRAFTED_LOG: &str = "alpha-crafted";
+/// Concurrent transfers of the batching test.
+const BATCH: usize = 8;
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -49,18 +53,20 @@ fn read_key(path: &Path) -> SigningKey {
     SigningKey::from_bytes(&seed)
 }
 
-fn sanctions_set(publisher: &SigningKey, list_id: &str) -> SanctionsSet {
+fn sanctions_set(publisher: &SigningKey, list_id: &str, extra: Vec<ListedParty>) -> SanctionsSet {
+    let mut parties = vec![ListedParty {
+        id: "test:1".into(),
+        kind: PartyKind::Individual,
+        names: vec![PartyName::whole(true, "Name", "Zed Listedperson")],
+        dates_of_birth: vec![],
+        documents: vec![],
+        addresses: vec![],
+    }];
+    parties.extend(extra);
     let list = SanctionsList {
         list_id: list_id.into(),
         version: "1".into(),
-        parties: vec![ListedParty {
-            id: "test:1".into(),
-            kind: PartyKind::Individual,
-            names: vec![PartyName::whole(true, "Name", "Zed Listedperson")],
-            dates_of_birth: vec![],
-            documents: vec![],
-            addresses: vec![],
-        }],
+        parties,
     };
     SanctionsSet::build(
         &[list],
@@ -83,13 +89,19 @@ struct World {
 }
 
 fn world() -> World {
+    world_listing(vec![], vec![])
+}
+
+/// A world whose sanctions set also lists `extra`, and whose alpha node has `officers`
+/// (name, public key hex), trusted by beta's policy as alpha's officers.
+fn world_listing(extra: Vec<ListedParty>, officers: Vec<(String, String)>) -> World {
     let net = Net::new();
     let root = net.dir.path().to_path_buf();
     let params = root.join("params");
     keys().save(&params, now()).unwrap();
     let publisher = SigningKey::from_bytes(&[21; 32]);
     let sdn = root.join("test.zkts");
-    sanctions_set(&publisher, "zktr-test-names")
+    sanctions_set(&publisher, "zktr-test-names", extra)
         .save(&sdn)
         .unwrap();
     let a_cfg = net.node("alpha.test", SealingAlgorithm::X25519);
@@ -122,6 +134,21 @@ fn world() -> World {
             max_tree_head_age_seconds: Some(3600),
         },
     ];
+    // One log per concurrent transfer of the batching test (each its first head).
+    file.logs.extend((0..BATCH).map(|i| TrustedLog {
+        log_id: format!("alpha-batch-{i}"),
+        public_key: hex_pub(&a_log),
+        max_tree_head_age_seconds: Some(3600),
+    }));
+    file.clearance_officers = officers
+        .iter()
+        .map(|(name, key)| TrustedOfficer {
+            vasp: "alpha.test".into(),
+            officer: name.clone(),
+            public_key: key.clone(),
+            max_age_seconds: Some(86_400),
+        })
+        .collect();
     let policy = root.join("policy.json");
     std::fs::write(&policy, serde_json::to_string_pretty(&file).unwrap()).unwrap();
     let attest = AttestConfig {
@@ -134,6 +161,10 @@ fn world() -> World {
         receipt_key: PathBuf::new(),
         log_id: None,
         allow_unattested: true,
+        officers: officers
+            .into_iter()
+            .map(|(name, public_key)| OfficerEntry { name, public_key })
+            .collect(),
     };
     World {
         net,
@@ -308,6 +339,17 @@ fn craft(
     prover: &Prover,
     b_key: &PublicSealingKey,
 ) -> Crafted {
+    craft_in(CRAFTED_LOG, log, log_key, set, prover, b_key)
+}
+
+fn craft_in(
+    log_id: &str,
+    log: &mut CommitmentLog,
+    log_key: &SigningKey,
+    set: &SanctionsSet,
+    prover: &Prover,
+    b_key: &PublicSealingKey,
+) -> Crafted {
     let identity = match zktr_ivms101::Document::from_json(&fixture_identity_json())
         .unwrap()
         .0
@@ -319,7 +361,7 @@ fn craft(
     let payload = zktr_node::exchange::new_payload(&identity, &txn);
     let clock = FixedClock(now());
     let mut originator = Originator {
-        log_id: CRAFTED_LOG.into(),
+        log_id: log_id.into(),
         log: std::mem::take(log),
         log_key: log_key.clone(),
         prover,
@@ -390,7 +432,7 @@ async fn bad_attested_transfers_are_refused_with_their_reason_and_nothing_is_sto
         .unwrap();
     let b_key = PublicSealingKey::from_der(&theirs.data).unwrap();
     let prover = Prover::new(keys().clone(), Parallelism::default()).unwrap();
-    let set = sanctions_set(&w.publisher, "zktr-test-names");
+    let set = sanctions_set(&w.publisher, "zktr-test-names", vec![]);
     let mut log = CommitmentLog::new();
     let transfers =
         || async { backoffice(&w.b_cfg, &b, |bo| bo.list("", 100).unwrap().len()).await };
@@ -475,7 +517,11 @@ async fn bad_attested_transfers_are_refused_with_their_reason_and_nothing_is_sto
     assert_eq!(c, ErrorCode::Untrusted, "{m}");
 
     // Screened against a set from a publisher the policy does not trust.
-    let rogue = sanctions_set(&SigningKey::from_bytes(&[77; 32]), "zktr-test-names");
+    let rogue = sanctions_set(
+        &SigningKey::from_bytes(&[77; 32]),
+        "zktr-test-names",
+        vec![],
+    );
     let mut log2 = log.clone();
     let u = craft(&mut log2, &w.a_log, &rogue, &prover, &b_key);
     let (c, m) = code(
@@ -517,5 +563,308 @@ async fn bad_attested_transfers_are_refused_with_their_reason_and_nothing_is_sto
 
     assert_eq!(transfers().await, 1, "no refused transfer was stored");
     let _ = SealOptions::default();
+    b.shutdown().await.unwrap();
+}
+
+/// A listed party with one name (a name hit for whoever carries it).
+fn listed_name(id: &str, name: &str) -> ListedParty {
+    ListedParty {
+        id: id.into(),
+        kind: PartyKind::Individual,
+        names: vec![PartyName::whole(true, "Name", name)],
+        dates_of_birth: vec![],
+        documents: vec![],
+        addresses: vec![],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_hit_is_held_until_an_officer_clears_it_and_the_clearance_travels() {
+    let keys_dir = tempfile::tempdir().unwrap();
+    let officer_path = keys_dir.path().join("officer.key");
+    let officer_pub = zktr_node::init::write_ed25519_key(&officer_path).unwrap();
+    let officer = zktr_node::attest::read_seed(&officer_path).unwrap();
+    // The fixture's beneficiary is "Lawrence Clark": someone of that name is listed.
+    let w = world_listing(
+        vec![listed_name("test:2", "CLARK, Lawrence")],
+        vec![("officer-17".into(), officer_pub)],
+    );
+    let a = w.start(&w.a_cfg).await;
+    let b = w.start(&w.b_cfg).await;
+    w.peers(&a, &b);
+    add_customer(&w.b_cfg, &b).await;
+
+    let held = backoffice(&w.a_cfg, &a, |bo| bo.send(attested_request()).unwrap()).await;
+    assert_eq!(held.state, "REVIEW", "{held:?}");
+    assert!(held.last_error.contains("name"), "{held:?}");
+    let id = held.id.clone();
+    let i = id.clone();
+    let shown = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    assert!(shown.bundle_json.is_empty(), "nothing was proven or sent");
+    let hit = zktr_records::ScreeningHit::from_json(&shown.screening_hit_json).expect("the hit");
+    assert_eq!(hit.slot, zktr_records::ClearedSlot::BeneficiaryName);
+    assert_eq!(hit.envelope_id, id);
+    assert_eq!(hit.vasp, "alpha.test");
+    let i = id.clone();
+    let on_b = backoffice(&w.b_cfg, &b, move |bo| bo.show(&i, false)).await;
+    assert!(on_b.is_err(), "the beneficiary never saw it");
+
+    // Refused: a key that is not one of alpha's officers; the right key under another
+    // name; a clearance of another hit. The transfer stays held.
+    let stranger = SigningKey::from_bytes(&[99; 32]);
+    let sign = |officer: &str, key: &SigningKey, hit: &zktr_records::ScreeningHit| {
+        zktr_records::Clearance::sign(hit, officer, "different-date-of-birth", now(), key)
+            .unwrap()
+            .to_json()
+    };
+    let mut other_hit = hit.clone();
+    other_hit.slot = zktr_records::ClearedSlot::OriginatorName;
+    for (json, why) in [
+        (
+            sign("officer-17", &stranger, &hit),
+            "not one of this node's officers",
+        ),
+        (
+            sign("officer-18", &officer, &hit),
+            "belongs to officer officer-17",
+        ),
+        (sign("officer-17", &officer, &other_hit), "another hit"),
+        ("{ not json".to_string(), "not a clearance"),
+    ] {
+        let i = id.clone();
+        let e = backoffice(&w.a_cfg, &a, move |bo| bo.clear(&i, &json).unwrap_err()).await;
+        assert!(e.to_string().contains(why), "{why}: {e}");
+    }
+    let i = id.clone();
+    let still = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    assert_eq!(still.summary.unwrap().state, "REVIEW");
+
+    // The officer clears it: proved without the beneficiary's not_sanctioned claim, the
+    // clearance in the bundle, verified and receipted by beta.
+    let json = sign("officer-17", &officer, &hit);
+    let i = id.clone();
+    let sent = backoffice(&w.a_cfg, &a, move |bo| bo.clear(&i, &json).unwrap()).await;
+    assert_eq!(sent.state, "PENDING", "{sent:?}");
+    let i = id.clone();
+    let on_a = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    let bundle = zktr_records::ProofBundle::from_json(&on_a.bundle_json).unwrap();
+    assert_eq!(bundle.claims.len(), 3);
+    assert_eq!(bundle.clearances.len(), 1);
+    assert_eq!(bundle.clearances[0].officer, "officer-17");
+    assert!(on_a.screening_hit_json.is_empty());
+    let receipt = Receipt::from_json(&on_a.receipt_json).expect("a receipt");
+    receipt.verify(&w.b_receipt.verifying_key()).unwrap();
+    let i = id.clone();
+    let on_b = backoffice(&w.b_cfg, &b, move |bo| bo.show(&i, false).unwrap()).await;
+    assert_eq!(on_b.summary.unwrap().state, "REVIEW");
+    assert_eq!(on_b.bundle_json, on_a.bundle_json);
+    // The history says who cleared it.
+    assert!(
+        on_a.history
+            .iter()
+            .any(|h| h.note.contains("cleared by officer officer-17")),
+        "{:?}",
+        on_a.history
+    );
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listed_address_is_rejected_before_sending_and_a_cleared_name_is_refused_by_a_policy_without_officers()
+ {
+    const LISTED: &str = "0x8589427373D6D84E98730D7795D8f6f8731FDA16";
+    let keys_dir = tempfile::tempdir().unwrap();
+    let officer_path = keys_dir.path().join("officer.key");
+    let officer_pub = zktr_node::init::write_ed25519_key(&officer_path).unwrap();
+    let officer = zktr_node::attest::read_seed(&officer_path).unwrap();
+    let mut with_address = listed_name("test:3", "Somebody Else");
+    with_address.addresses = vec![CurrencyAddress {
+        ticker: "ETH".into(),
+        address: LISTED.into(),
+    }];
+    // alpha has the officer; beta's policy trusts no officer.
+    let w = world_listing(
+        vec![listed_name("test:2", "CLARK, Lawrence"), with_address],
+        vec![],
+    );
+    let mut alpha_attest = w.attest.clone();
+    alpha_attest.officers = vec![OfficerEntry {
+        name: "officer-17".into(),
+        public_key: officer_pub,
+    }];
+    let a = {
+        let keys = w.a_cfg.parent().unwrap().join("keys");
+        let mut attest = alpha_attest;
+        attest.log_key = keys.join("log.key");
+        attest.receipt_key = keys.join("receipt.key");
+        start(&w.a_cfg, move |c| c.attest = Some(attest)).await
+    };
+    let b = w.start(&w.b_cfg).await;
+    w.peers(&a, &b);
+    add_customer(&w.b_cfg, &b).await;
+
+    // The address is on the list: rejected on the spot, nothing to clear.
+    let mut req = attested_request();
+    req.transaction.as_mut().unwrap().beneficiary = LISTED.into();
+    let rejected = backoffice(&w.a_cfg, &a, move |bo| bo.send(req).unwrap()).await;
+    assert_eq!(rejected.state, "REJECTED", "{rejected:?}");
+    assert!(
+        rejected.last_error.contains("beneficiary_address_key"),
+        "{rejected:?}"
+    );
+    let i = rejected.id.clone();
+    let shown = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    assert!(shown.screening_hit_json.is_empty());
+
+    // A name hit cleared by alpha's officer reaches beta, whose policy accepts no
+    // clearance: refused with the reason, nothing accepted on beta.
+    let held = backoffice(&w.a_cfg, &a, |bo| bo.send(attested_request()).unwrap()).await;
+    assert_eq!(held.state, "REVIEW", "{held:?}");
+    let id = held.id.clone();
+    let i = id.clone();
+    let shown = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    let hit = zktr_records::ScreeningHit::from_json(&shown.screening_hit_json).unwrap();
+    let json =
+        zktr_records::Clearance::sign(&hit, "officer-17", "different-nationality", now(), &officer)
+            .unwrap()
+            .to_json();
+    let i = id.clone();
+    let after = backoffice(&w.a_cfg, &a, move |bo| bo.clear(&i, &json).unwrap()).await;
+    assert_eq!(after.state, "REJECTED", "{after:?}");
+    assert!(after.last_error.contains("clearance"), "{after:?}");
+    let i = id.clone();
+    let on_b = backoffice(&w.b_cfg, &b, move |bo| bo.show(&i, false)).await;
+    assert!(on_b.is_err(), "nothing stored as accepted on beta");
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
+/// The value of an unlabelled Prometheus sample `name` in `text`.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_attested_transfers_are_verified_in_batches() {
+    let w = world();
+    let b = w.start(&w.b_cfg).await;
+    let a_dir = w.a_cfg.parent().unwrap();
+    let peer_text = format!(
+        "[[peer]]\nname = \"alpha.test\"\nendpoint = \"127.0.0.1:9\"\nzktr = true\nlog_key = \"{}\"\nreceipt_key = \"{}\"\n",
+        std::fs::read_to_string(a_dir.join("keys/log.pub"))
+            .unwrap()
+            .trim(),
+        std::fs::read_to_string(a_dir.join("keys/receipt.pub"))
+            .unwrap()
+            .trim(),
+    );
+    std::fs::write(load(&w.b_cfg).peers.file, peer_text).unwrap();
+    add_customer(&w.b_cfg, &b).await;
+    let alpha = std::sync::Arc::new(dialer(&w.net, w.net.client("alpha.test")));
+    let our_key = SealingKey::generate_x25519();
+    let theirs = alpha
+        .key_exchange(
+            &entry("beta.test", &b),
+            zktr_proto::trisa::api::v1beta1::SigningKey {
+                data: our_key.public_key().spki_der().unwrap(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let b_key = PublicSealingKey::from_der(&theirs.data).unwrap();
+    let prover = Prover::new(keys().clone(), Parallelism::default()).unwrap();
+    let set = sanctions_set(&w.publisher, "zktr-test-names", vec![]);
+    // One bundle in the middle is broken (a flipped proof byte): it is refused on its
+    // own, the batch around it still verifies.
+    let mut requests: Vec<wire::AttestedEnvelope> = (0..BATCH)
+        .map(|i| {
+            let mut log = CommitmentLog::new();
+            craft_in(
+                &format!("alpha-batch-{i}"),
+                &mut log,
+                &w.a_log,
+                &set,
+                &prover,
+                &b_key,
+            )
+            .request
+        })
+        .collect();
+    requests[3].bundle.as_mut().unwrap().claims[0].proof[40] ^= 1;
+
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(BATCH));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, req) in requests.into_iter().enumerate() {
+        let alpha = alpha.clone();
+        let start = start.clone();
+        let to = entry("beta.test", &b);
+        tasks.spawn(async move {
+            start.wait().await;
+            (i, alpha.attested_transfer(&to, req).await)
+        });
+    }
+    let mut replies = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        replies.push(r.unwrap());
+    }
+    replies.sort_by_key(|(i, _)| *i);
+    for (i, reply) in &replies {
+        let reply = reply.as_ref().unwrap();
+        let error = &reply.envelope.as_ref().unwrap().error;
+        if *i == 3 {
+            let e = error.as_ref().expect("the broken bundle is refused");
+            assert_eq!(e.code, ErrorCode::ComplianceCheckFail as i32);
+            assert!(e.message.contains("bad proof"), "{}", e.message);
+            assert!(reply.receipt_json.is_empty());
+        } else {
+            assert!(error.is_none(), "transfer {i}: {error:?}");
+            assert!(!reply.receipt_json.is_empty());
+        }
+    }
+    let metrics = b.core.metrics.encode();
+    let bundles = sample(&metrics, "zktr_verify_batch_size_sum");
+    let batches = sample(&metrics, "zktr_verify_batch_size_count");
+    assert_eq!(bundles as usize, BATCH, "{metrics}");
+    assert!(
+        batches < BATCH as f64,
+        "{BATCH} concurrent transfers were verified in {batches} batches: none shared one\n{metrics}"
+    );
+    b.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zktr_node_describes_itself_to_any_client_of_a_trusted_ca() {
+    let w = world();
+    let b = w.start(&w.b_cfg).await;
+    // A client beta does not know yet: discovery is how it finds beta's keys.
+    let stranger = dialer(&w.net, w.net.client("gamma.test"));
+    let d = stranger.describe(&entry("beta.test", &b)).await.unwrap();
+    let keys = w.b_cfg.parent().unwrap().join("keys");
+    let read = |f: &str| {
+        std::fs::read_to_string(keys.join(f))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(d.name, "beta.test");
+    assert_eq!(d.log_id, "beta.test");
+    assert_eq!(d.log_public_key, read("log.pub"));
+    assert_eq!(d.receipt_public_key, read("receipt.pub"));
+    assert!(d.protocols.contains(&"zktr.transfer.v1".to_string()));
+    assert_eq!(d.bundle_version, zktr_records::BUNDLE_VERSION);
+    assert_eq!(d.verifying_key_ids.len(), 4);
+    assert_eq!(d.jurisdiction, "FATF");
+    // A plain node (no [attest]) answers UNIMPLEMENTED: it does not speak zktr.
+    let plain = start(&w.a_cfg, |_| {}).await;
+    let e = stranger
+        .describe(&entry("alpha.test", &plain))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::Unimplemented);
+    plain.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }

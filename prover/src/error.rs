@@ -47,6 +47,9 @@ pub enum Refusal {
     /// The signed sanctions root is not the root of the given sanctions set.
     #[error("the signed sanctions root is not the root of the sanctions set")]
     SanctionsRootMismatch,
+    /// An officer's clearance is for another commitment or another sanctions set.
+    #[error("the clearance is for another transfer commitment or another sanctions list")]
+    ClearanceMismatch,
     /// A committed value is out of its slot's range.
     #[error("committed slot {slot} is out of range")]
     SlotOutOfRange {

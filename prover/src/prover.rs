@@ -239,11 +239,13 @@ impl Prover {
         statements: &[TransferStatement<'_>],
         context: &BundleContext,
     ) -> Result<Vec<Result<ProofBundle, ProverError>>, ProverError> {
-        let mut per_transfer: Vec<Result<Vec<ClaimWitness>, ProverError>> = Vec::new();
+        type Checked = Result<(Vec<ClaimWitness>, Vec<zktr_records::Clearance>), ProverError>;
+        let mut per_transfer: Vec<Checked> = Vec::new();
         let mut all = Vec::new();
         for st in statements {
-            let checked = check_context(st, context).and_then(|_| st.claims());
-            if let Ok(claims) = &checked {
+            let checked =
+                check_context(st, context).and_then(|_| Ok((st.claims()?, st.used_clearances()?)));
+            if let Ok((claims, _)) = &checked {
                 all.extend(claims.iter().cloned());
             }
             per_transfer.push(checked);
@@ -251,7 +253,7 @@ impl Prover {
         let mut proofs = self.prove_claims(all)?.into_iter();
         let mut out = Vec::with_capacity(statements.len());
         for (st, checked) in statements.iter().zip(per_transfer) {
-            let claims = match checked {
+            let (claims, clearances) = match checked {
                 Ok(c) => c,
                 Err(e) => {
                     out.push(Err(e));
@@ -289,6 +291,7 @@ impl Prover {
                     claims: bundle_claims,
                     tree_head: context.tree_head.clone(),
                     sanctions_root: context.sanctions_root.clone(),
+                    clearances,
                 }),
             });
         }
@@ -309,6 +312,17 @@ fn check_context(st: &TransferStatement<'_>, ctx: &BundleContext) -> Result<(), 
         return Err(ProverError::Refused {
             claim: CircuitId::NotSanctionedOriginator,
             reason: Refusal::SanctionsRootMismatch,
+        });
+    }
+    let r = &ctx.sanctions_root.record;
+    if st.clearances.iter().any(|c| {
+        c.list_id != r.list_id
+            || c.list_version != r.version
+            || c.publisher_key_id != r.publisher_key_id
+    }) {
+        return Err(ProverError::Refused {
+            claim: CircuitId::NotSanctionedOriginator,
+            reason: Refusal::ClearanceMismatch,
         });
     }
     Ok(())

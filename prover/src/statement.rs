@@ -16,6 +16,7 @@ use zktr_circuits::commitment::{CommitmentTree, Slot};
 use zktr_circuits::field::{ScreeningKey, Word248, fr_to_u64, fr_to_u128};
 use zktr_circuits::trees::log::{InclusionProof, LogRoot};
 use zktr_circuits::trees::sanctions::SanctionsTree;
+use zktr_records::Clearance;
 
 /// Everything needed to prove the four claims of one committed transfer.
 #[derive(Clone, Copy, Debug)]
@@ -34,6 +35,10 @@ pub struct TransferStatement<'a> {
     pub log_root: LogRoot,
     /// The sanctions set both parties are screened against.
     pub sanctions: &'a SanctionsTree,
+    /// Officers' clearances of name hits (usually none): a party whose only listed key is
+    /// its name, with a clearance for this `C` and this set, gets the clearance in the
+    /// bundle instead of a `not_sanctioned` claim ([`TransferStatement::clearance`]).
+    pub clearances: &'a [Clearance],
 }
 
 /// One claim ready to prove: its circuit with witness, and its public inputs.
@@ -67,13 +72,72 @@ fn witness_err(claim: CircuitId) -> impl Fn(zktr_circuits::Error) -> ProverError
 impl TransferStatement<'_> {
     /// Checks every claim natively and builds its witness, in [`CircuitId::ALL`] order.
     /// The first false claim is refused.
+    /// A party with an applicable clearance has no `not_sanctioned` claim.
     pub fn claims(&self) -> Result<Vec<ClaimWitness>, ProverError> {
-        Ok(vec![
-            self.threshold_claim()?,
-            self.committed_claim()?,
-            self.not_sanctioned_claim(Party::Originator)?,
-            self.not_sanctioned_claim(Party::Beneficiary)?,
-        ])
+        let mut claims = vec![self.threshold_claim()?, self.committed_claim()?];
+        for party in [Party::Originator, Party::Beneficiary] {
+            if self.clearance(party)?.is_none() {
+                claims.push(self.not_sanctioned_claim(party)?);
+            }
+        }
+        Ok(claims)
+    }
+
+    /// The clearances that stand in for `not_sanctioned` claims, in party order.
+    pub fn used_clearances(&self) -> Result<Vec<Clearance>, ProverError> {
+        let mut out = Vec::new();
+        for party in [Party::Originator, Party::Beneficiary] {
+            if let Some(c) = self.clearance(party)? {
+                out.push(c.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The clearance that applies to `party`: one for this `C` and this set's root, while
+    /// the party's name key is listed and none of its other keys is. A clearance for
+    /// another transfer or set is refused ([`Refusal::ClearanceMismatch`]); one for a
+    /// party whose identifier or address is listed is refused as that listing
+    /// ([`Refusal::PartyListed`]): only name collisions can be cleared. A clearance for a
+    /// party that is not hit at all is not needed, and not used.
+    pub fn clearance(&self, party: Party) -> Result<Option<&Clearance>, ProverError> {
+        let id = match party {
+            Party::Originator => CircuitId::NotSanctionedOriginator,
+            Party::Beneficiary => CircuitId::NotSanctionedBeneficiary,
+        };
+        let Some(c) = self
+            .clearances
+            .iter()
+            .find(|c| c.slot.party() == party.as_str())
+        else {
+            return Ok(None);
+        };
+        if c.commitment != self.tree.commitment() || c.sanctions_root != self.sanctions.root().0 {
+            return Err(refuse(id, Refusal::ClearanceMismatch));
+        }
+        let values = self.tree.values();
+        let mut name_listed = false;
+        for (i, (slot, _)) in party.key_slots().iter().enumerate() {
+            let v = values.get(*slot);
+            let listed = ScreeningKey::new(v)
+                .map(|k| v != Fr::from(0u64) && self.sanctions.contains(&k))
+                .unwrap_or(false);
+            match (listed, i) {
+                (false, _) => {}
+                // Slot 0 of each party is its name key.
+                (true, 0) => name_listed = true,
+                (true, _) => {
+                    return Err(refuse(
+                        id,
+                        Refusal::PartyListed {
+                            party: party.as_str(),
+                            slot: slot.name(),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(name_listed.then_some(c))
     }
 
     /// The `threshold` claim.
@@ -169,6 +233,23 @@ impl TransferStatement<'_> {
             Party::Beneficiary => CircuitId::NotSanctionedBeneficiary,
         };
         let values = self.tree.values();
+        // A listed identifier or address is reported before a listed name: it is a
+        // match, while a name alone may be a collision (clearable by an officer).
+        if let Some((slot, _)) = party.key_slots().iter().skip(1).find(|(slot, _)| {
+            let v = values.get(*slot);
+            v != Fr::from(0u64)
+                && ScreeningKey::new(v)
+                    .map(|k| self.sanctions.contains(&k))
+                    .unwrap_or(false)
+        }) {
+            return Err(refuse(
+                id,
+                Refusal::PartyListed {
+                    party: party.as_str(),
+                    slot: slot.name(),
+                },
+            ));
+        }
         let mut leaves = Vec::new();
         for (slot, zero) in party.key_slots() {
             let v = values.get(*slot);

@@ -7,12 +7,15 @@
 //! * `claims`: per claim its circuit (kind and version), public inputs, the 128-byte
 //!   compressed Groth16 proof and the id of the verifying key it was made for;
 //! * `tree_head`: the sender log's signed tree head whose root the `committed` claim uses;
-//! * `sanctions_root`: the publisher-signed sanctions root the `not_sanctioned` claims use.
+//! * `sanctions_root`: the publisher-signed sanctions root the `not_sanctioned` claims use;
+//! * `clearances`: compliance officers' signed clearances of name hits, each standing in
+//!   for one party's `not_sanctioned` claim ([`crate::clearance`]); usually none.
 //!
 //! Two encodings: protobuf (the wire; see `proto/proto/zktr/bundle/v1/bundle.proto` and
 //! [`crate::wire`]) and JSON (for people: field elements as `0x` + 64 hex digits, proofs
 //! and signatures as hex).
 
+use crate::clearance::Clearance;
 use crate::encoding::{PROOF_BYTES, serde_hex};
 use crate::sanctions_root::SignedSanctionsRoot;
 use crate::tree_head::SignedTreeHead;
@@ -81,6 +84,9 @@ pub struct ProofBundle {
     pub tree_head: SignedTreeHead,
     /// The signed sanctions root (the `not_sanctioned` claims' `sanctions_root`).
     pub sanctions_root: SignedSanctionsRoot,
+    /// Officers' clearances, each in place of one party's `not_sanctioned` claim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clearances: Vec<Clearance>,
 }
 
 impl ProofBundle {

@@ -11,7 +11,7 @@
 //! | `zktr.tree-head.v1` | a commitment log's signed tree head | [`crate::tree_head`] |
 //! | `zktr.sanctions-root.v1` | a list publisher's signed sanctions root | [`crate::sanctions_root`] |
 //! | `zktr.receipt.v1` | a beneficiary's countersigned receipt | [`crate::receipt`] |
-//! | `zktr.clearance.v1` | a compliance officer's clearance of a screening hit (reserved) | |
+//! | `zktr.clearance.v1` | a compliance officer's clearance of a screening hit | [`crate::clearance`] |
 //! | `zktr.price-quote.v1` | a price publisher's signed quote (reserved; the policy issue) | |
 //! | `zktr.regulator-audit.v1` | the signed head of a node's audit log of regulator requests | [`crate::audit_log`] |
 //!
@@ -23,7 +23,7 @@ pub const TREE_HEAD: &[u8] = b"zktr.tree-head.v1";
 pub const SANCTIONS_ROOT: &[u8] = b"zktr.sanctions-root.v1";
 /// Receipts countersigned by a beneficiary VASP.
 pub const RECEIPT: &[u8] = b"zktr.receipt.v1";
-/// A compliance officer's clearance of a screening hit (reserved).
+/// A compliance officer's clearance of a screening hit.
 pub const CLEARANCE: &[u8] = b"zktr.clearance.v1";
 /// A price publisher's signed quote (reserved).
 pub const PRICE_QUOTE: &[u8] = b"zktr.price-quote.v1";

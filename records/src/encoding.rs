@@ -142,6 +142,20 @@ pub(crate) mod serde_hex {
         }
     }
 
+    /// A commitment `C` as one field element.
+    pub mod commitment {
+        use super::*;
+        use zktr_circuits::commitment::Commitment;
+        /// Serializes.
+        pub fn serialize<S: Serializer>(c: &Commitment, s: S) -> Result<S::Ok, S::Error> {
+            super::fr::serialize(&c.0, s)
+        }
+        /// Deserializes.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Commitment, D::Error> {
+            super::fr::deserialize(d).map(Commitment)
+        }
+    }
+
     /// Fixed-length bytes as plain hex.
     pub mod bytes {
         use super::*;

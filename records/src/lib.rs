@@ -7,6 +7,8 @@
 //! * [`bundle`] / [`wire`]: the [`ProofBundle`] and its protobuf (`zktr.bundle.v1`, from
 //!   `zktr-proto`) and JSON forms;
 //! * [`tree_head`]: a commitment log's [`SignedTreeHead`];
+//! * [`receipt`]: a beneficiary's countersigned [`Receipt`]; [`clearance`]: a compliance
+//!   officer's signed [`Clearance`] of a screening hit;
 //! * [`sanctions_root`]: a list publisher's [`SignedSanctionsRoot`];
 //! * [`manifest`]: the key manifest and key-file format, verifying-key ids;
 //! * [`policy_file`]: the verifier policy's file format;
@@ -18,6 +20,7 @@
 
 pub mod audit_log;
 pub mod bundle;
+pub mod clearance;
 pub mod domain;
 pub mod encoding;
 pub mod manifest;
@@ -28,6 +31,7 @@ pub mod tree_head;
 pub mod wire;
 
 pub use bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
+pub use clearance::{Clearance, ClearanceError, ClearedSlot, ScreeningHit};
 pub use encoding::EncodingError;
 pub use manifest::{Manifest, ParamsError};
 pub use policy_file::PolicyFile;

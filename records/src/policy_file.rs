@@ -18,9 +18,16 @@
 //!   "logs": [ { "log_id": "…", "public_key": "<64 hex>", "max_tree_head_age_seconds": 3600 } ],
 //!   "verifying_keys": { "trusted_ids": [], "accepted_ceremonies": ["mpc"],
 //!                       "accepted_transcripts": ["<128 hex>"], "allow_dev_keys": false },
-//!   "clock_skew_seconds": 300
+//!   "clock_skew_seconds": 300,
+//!   "clearance_officers": [ { "vasp": "vasp-a.example", "officer": "officer-17", "public_key": "<64 hex>",
+//!                             "max_age_seconds": 604800 } ]
 //! }
 //! ```
+//!
+//! `clearance_officers` (absent: empty) names the compliance officers whose signed
+//! clearances of a name hit the policy accepts in place of a `not_sanctioned` claim
+//! (`zktr_records::clearance`). Empty, a bundle must prove every required
+//! `not_sanctioned` claim.
 //!
 //! Files written before these fields existed still read: a jurisdiction without
 //! `accepted_directions` accepts both sides, a log without `max_tree_head_age_seconds`
@@ -185,6 +192,22 @@ impl Default for TrustedKeys {
     }
 }
 
+/// A compliance officer whose clearances of name hits the policy accepts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedOfficer {
+    /// The VASP the officer clears for (the originator's certificate CN, as the
+    /// clearance names it).
+    pub vasp: String,
+    /// The officer's name or staff id, as the clearance names it.
+    pub officer: String,
+    /// Ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// A clearance older than this (from its `cleared_at`) is refused (unbounded if
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_seconds: Option<u64>,
+}
+
 fn default_skew() -> u64 {
     DEFAULT_CLOCK_SKEW_SECONDS
 }
@@ -209,6 +232,9 @@ pub struct PolicyFile {
     /// How far in the future a signed time may be (clock skew), in seconds.
     #[serde(default = "default_skew")]
     pub clock_skew_seconds: u64,
+    /// Officers whose clearances of name hits stand in for `not_sanctioned` claims.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clearance_officers: Vec<TrustedOfficer>,
 }
 
 #[cfg(test)]

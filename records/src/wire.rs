@@ -3,6 +3,7 @@
 //! and range and names the field that is wrong.
 
 use crate::bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
+use crate::clearance::{Clearance, ClearedSlot};
 use crate::encoding::{PROOF_BYTES, fr_from_bytes, fr_to_bytes};
 use crate::sanctions_root::{SanctionsRootRecord, SignedSanctionsRoot};
 use crate::tree_head::SignedTreeHead;
@@ -78,6 +79,7 @@ impl ProofBundle {
                 publisher_key_id: sr.record.publisher_key_id.clone(),
                 signature: sr.signature.to_vec(),
             }),
+            clearances: self.clearances.iter().map(clearance_to_message).collect(),
         }
     }
 
@@ -148,6 +150,12 @@ impl ProofBundle {
             },
             signature: sig64("sanctions_root.signature", &sr.signature)?,
         };
+        let clearances = msg
+            .clearances
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| clearance_from_message(i, c))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             version: msg.version,
             commitment,
@@ -155,6 +163,60 @@ impl ProofBundle {
             claims,
             tree_head,
             sanctions_root,
+            clearances,
         })
     }
+}
+
+fn clearance_to_message(c: &Clearance) -> pb::Clearance {
+    pb::Clearance {
+        envelope_id: c.envelope_id.clone(),
+        commitment: fr_to_bytes(&c.commitment.0).to_vec(),
+        slot: c.slot.as_str().to_owned(),
+        list_id: c.list_id.clone(),
+        list_version: c.list_version.clone(),
+        sanctions_root: fr_to_bytes(&c.sanctions_root).to_vec(),
+        publisher_key_id: c.publisher_key_id.clone(),
+        vasp: c.vasp.clone(),
+        officer: c.officer.clone(),
+        basis: c.basis.clone(),
+        cleared_at: c.cleared_at,
+        officer_key_id: c.officer_key_id.clone(),
+        signature: c.signature.to_vec(),
+    }
+}
+
+fn clearance_from_message(i: usize, c: pb::Clearance) -> Result<Clearance, BundleDecodeError> {
+    let at = |f: &str| format!("clearances[{i}].{f}");
+    let slot = match c.slot.as_str() {
+        "originator_name_key" => ClearedSlot::OriginatorName,
+        "beneficiary_name_key" => ClearedSlot::BeneficiaryName,
+        other => {
+            return Err(field(
+                at("slot"),
+                format!(
+                    "{:?} cannot be cleared (only a party's name key)",
+                    other.chars().take(40).collect::<String>()
+                ),
+            ));
+        }
+    };
+    Ok(Clearance {
+        envelope_id: c.envelope_id,
+        commitment: Commitment(
+            fr_from_bytes("commitment", &c.commitment).map_err(|e| field(at("commitment"), e))?,
+        ),
+        slot,
+        list_id: c.list_id,
+        list_version: c.list_version,
+        sanctions_root: fr_from_bytes("root", &c.sanctions_root)
+            .map_err(|e| field(at("sanctions_root"), e))?,
+        publisher_key_id: c.publisher_key_id,
+        vasp: c.vasp,
+        officer: c.officer,
+        basis: c.basis,
+        cleared_at: c.cleared_at,
+        officer_key_id: c.officer_key_id,
+        signature: sig64(&at("signature"), &c.signature)?,
+    })
 }

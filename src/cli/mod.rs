@@ -75,6 +75,9 @@ enum Command {
     Receipt(receipt::ReceiptCommand),
     /// A node's commitment log: `sth`, `inclusion`, `consistency`, each verified.
     Log(receipt::LogArgs),
+    /// Another node: `discover` asks whether it speaks zktr and prints its peers entry.
+    #[command(subcommand)]
+    Peers(receipt::PeersCommand),
     /// A supervisor's commands: `audit` a node over a period (report.json, report.html),
     /// `disclose` chosen slots of one transfer.
     #[command(subcommand)]
@@ -111,6 +114,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Address(cmd) => transfer::run_address(cmd),
         Command::Receipt(cmd) => receipt::run(cmd),
         Command::Log(args) => receipt::run_log(args),
+        Command::Peers(cmd) => receipt::run_peers(cmd),
         Command::Regulator(cmd) => regulator::run(cmd),
     }
 }

@@ -197,3 +197,63 @@ pub fn run_log(args: LogArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Subcommand)]
+pub enum PeersCommand {
+    /// Ask a node (its peer port) what it speaks; print a `[[peer]]` entry for the peers
+    /// file: `zktr = true` with its log and receipt keys, or `zktr = false` for a plain
+    /// TRISA node. Compare the keys with what the peer publishes before trusting them.
+    Discover {
+        #[command(flatten)]
+        node: NodeArg,
+    },
+}
+
+pub fn run_peers(cmd: PeersCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PeersCommand::Discover { node } => {
+            let (c, _) = connect(&node)?;
+            let server = node.server_name.clone();
+            let entry = |name: &str, zktr: bool| {
+                let mut e = format!(
+                    "[[peer]]\nname = \"{name}\"\nendpoint = \"{}\"\n",
+                    node.node
+                );
+                if let Some(s) = &server {
+                    e.push_str(&format!("server_name = \"{s}\"\n"));
+                }
+                e.push_str(&format!("zktr = {zktr}\n"));
+                e
+            };
+            match c.describe()? {
+                None => {
+                    eprintln!("{}: does not speak zktr (plain TRISA)", node.node);
+                    crate::say!("{}", entry("<the peer's certificate CN>", false));
+                }
+                Some(d) => {
+                    eprintln!(
+                        "{}: {} speaks {}; bundle v{}; attests {}; keys: {} ({})",
+                        node.node,
+                        d.name,
+                        d.protocols.join(", "),
+                        d.bundle_version,
+                        d.jurisdiction,
+                        d.verifying_key_ids.len(),
+                        d.ceremony
+                    );
+                    let mut e = entry(&d.name, true);
+                    e.push_str(&format!(
+                        "log_key = \"{}\"\nreceipt_key = \"{}\"\n",
+                        d.log_public_key, d.receipt_public_key
+                    ));
+                    crate::say!(
+                        "# log id {}; verify these keys with the peer out of band",
+                        d.log_id
+                    );
+                    crate::say!("{e}");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

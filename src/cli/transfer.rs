@@ -27,6 +27,17 @@ pub enum TransferCommand {
     Accept(DecisionArgs),
     /// Reject a received transfer (or cancel one we sent).
     Reject(DecisionArgs),
+    /// Clear a name hit holding our attested transfer in REVIEW: shows the hit, signs a
+    /// clearance with the officer's own key, hands it to the node, which then sends the
+    /// transfer with the clearance in place of that party's not_sanctioned proof.
+    Clear(ClearArgs),
+    /// Make a compliance officer's clearance key: FILE (secret, 0600) and its `.pub`
+    /// (add it to the node's `[[attest.officers]]` and to counterparties' policies).
+    OfficerKeygen {
+        /// The secret key file to write (e.g. officer.key; officer.pub is written beside).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Resend a transfer the counterparty asked to repair, with a corrected identity.
     Repair(RepairArgs),
     /// Report the on-chain transaction id of an accepted transfer (COMPLETED).
@@ -124,6 +135,23 @@ pub struct DecisionArgs {
     /// Why (kept in the history; sent to the peer on a rejection). No personal data.
     #[arg(long, default_value = "")]
     note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ClearArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The transfer id.
+    id: String,
+    /// The officer's name or staff id, as the node's `[[attest.officers]]` has it.
+    #[arg(long)]
+    officer: String,
+    /// The officer's secret key file (`zktr transfer officer-keygen`).
+    #[arg(long)]
+    officer_key: PathBuf,
+    /// Why the hit is a false positive.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(zktr_records::clearance::BASES))]
+    basis: String,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +317,51 @@ pub fn run(cmd: TransferCommand) -> anyhow::Result<ExitCode> {
         }
         TransferCommand::Accept(a) => line(&connect(&a.config)?.accept(&a.id, &a.note)?),
         TransferCommand::Reject(a) => line(&connect(&a.config)?.reject(&a.id, &a.note)?),
+        TransferCommand::Clear(a) => {
+            let key = zktr_node::attest::read_seed(&a.officer_key)?;
+            let mut bo = connect(&a.config)?;
+            let d = bo.show(&a.id, false)?;
+            if d.screening_hit_json.is_empty() {
+                anyhow::bail!(
+                    "transfer {} is not held on a name hit (state {})",
+                    a.id,
+                    d.summary.map(|s| s.state).unwrap_or_default()
+                );
+            }
+            let hit = zktr_records::ScreeningHit::from_json(&d.screening_hit_json)?;
+            eprintln!(
+                "clearing: transfer {}, {} on list {} version {} (publisher {}), VASP {}",
+                hit.envelope_id,
+                hit.slot.as_str(),
+                hit.list_id,
+                hit.list_version,
+                hit.publisher_key_id,
+                hit.vasp
+            );
+            let clearance = zktr_records::Clearance::sign(
+                &hit,
+                &a.officer,
+                &a.basis,
+                crate::cli::io::now_unix()?,
+                &key,
+            )?;
+            line(&bo.clear(&a.id, &clearance.to_json())?)
+        }
+        TransferCommand::OfficerKeygen { out } => {
+            let public = zktr_node::init::write_ed25519_key(&out)?;
+            let vk = zktr_node::attest::parse_public_key(&public)
+                .ok_or_else(|| anyhow::anyhow!("generated an invalid key"))?;
+            crate::say!("secret key: {}", out.display());
+            crate::say!(
+                "public key: {}",
+                zktr_node::init::public_key_path(&out).display()
+            );
+            crate::say!("public_key = \"{public}\"");
+            crate::say!(
+                "key id:     {}",
+                zktr_records::clearance::officer_key_id(&vk)
+            );
+        }
         TransferCommand::Repair(a) => {
             let identity_json = read_text(&a.identity, MAX_IVMS101_JSON_BYTES, "IVMS101 identity")?;
             line(&connect(&a.config)?.repair(&a.id, &identity_json)?)

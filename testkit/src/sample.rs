@@ -147,6 +147,7 @@ impl SampleWorld {
             inclusion: self.inclusions.get(i)?,
             log_root: self.log.root(),
             sanctions: &self.sanctions,
+            clearances: &[],
         })
     }
 

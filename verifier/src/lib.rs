@@ -17,6 +17,6 @@ pub use batch::{BatchError, BatchItem, batch_verify, verify_one};
 pub use keys::{CircuitKey, VerifyingKeys};
 pub use policy::{Policy, PolicyError};
 pub use verify::{
-    Accepted, KeyUse, OnChainTransfer, Problem, ProvenThreshold, Reason, Rejection, Screened,
-    SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
+    Accepted, Cleared, KeyUse, OnChainTransfer, Problem, ProvenThreshold, Reason, Rejection,
+    Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles, verify_each,
 };

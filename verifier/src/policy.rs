@@ -26,7 +26,7 @@ use zktr_records::manifest::SINGLE_PARTY_DEV;
 use zktr_records::policy_file::MPC_CEREMONY;
 pub use zktr_records::policy_file::{
     Direction, Jurisdiction, PolicyFile, RequiredList, Threshold, TrustedKeys, TrustedLog,
-    TrustedPublisher,
+    TrustedOfficer, TrustedPublisher,
 };
 use zktr_records::sanctions_root::publisher_key_id;
 
@@ -121,6 +121,9 @@ pub struct Policy {
     pub list: Option<ListRule>,
     /// Log id -> (key, maximum tree-head age).
     pub logs: BTreeMap<String, (VerifyingKey, Option<u64>)>,
+    /// Officer key id (`zktr_records::clearance::officer_key_id`) -> the officer whose
+    /// clearances are accepted, with the key.
+    pub officers: BTreeMap<String, (TrustedOfficer, VerifyingKey)>,
 }
 
 /// The claim name of a circuit: its id without the version (`threshold`, ...).
@@ -225,11 +228,17 @@ impl Policy {
                 ),
             );
         }
+        let mut officers = BTreeMap::new();
+        for o in &file.clearance_officers {
+            let k = key("clearance officer", &o.officer, &o.public_key)?;
+            officers.insert(zktr_records::clearance::officer_key_id(&k), (o.clone(), k));
+        }
         Ok(Self {
             file,
             required,
             list,
             logs,
+            officers,
         })
     }
 

@@ -13,6 +13,17 @@
 //! (`committed`), the signed sanctions root (`not_sanctioned`); finally every proof
 //! verifies (in parallel).
 //!
+//! # Clearances
+//!
+//! A required `not_sanctioned` claim that is absent is satisfied by an officer's
+//! clearance of that party's name hit ([`zktr_records::clearance`]) only if the policy
+//! trusts the officer (`clearance_officers`: key, VASP and name as the clearance states
+//! them), the signature verifies, and the clearance is for this bundle's `C` and for
+//! exactly the list version of its signed sanctions root, and not older than the
+//! officer's bound. An accepted bundle reports each clearance it relied on
+//! ([`Accepted::cleared`]); the caller decides what else it needs (a beneficiary also
+//! checks that the VASP named is its counterparty).
+//!
 //! # Which jurisdictions a threshold claim satisfies
 //!
 //! The caller names the jurisdictions whose rules it applies; the bundle's own
@@ -282,6 +293,57 @@ pub enum Reason {
     /// The proof does not verify for its public inputs.
     #[error("bad proof: it does not verify for its public inputs")]
     BadProof,
+    /// A clearance whose officer the policy does not trust (or a policy that accepts no
+    /// clearances).
+    #[error(
+        "the {party}'s clearance is by officer key {officer_key_id}, which the policy does not trust"
+    )]
+    UntrustedClearance {
+        /// The party cleared.
+        party: &'static str,
+        /// The officer key id the clearance names.
+        officer_key_id: String,
+    },
+    /// A clearance that does not verify, or names another officer or VASP than the
+    /// policy's entry for its key.
+    #[error("the {party}'s clearance does not check: {why}")]
+    BadClearance {
+        /// The party cleared.
+        party: &'static str,
+        /// Why.
+        why: String,
+    },
+    /// A clearance for another transfer or another list version than the bundle's.
+    #[error("the {party}'s clearance is for another {what} than this bundle's")]
+    ClearanceMismatch {
+        /// The party cleared.
+        party: &'static str,
+        /// `commitment` or `sanctions list`.
+        what: &'static str,
+    },
+    /// A clearance older than the policy allows for its officer.
+    #[error(
+        "the {party}'s clearance is stale: signed {age_seconds} s ago, the policy allows {max_age_seconds} s"
+    )]
+    StaleClearance {
+        /// The party cleared.
+        party: &'static str,
+        /// Age at verification time.
+        age_seconds: u64,
+        /// The maximum age.
+        max_age_seconds: u64,
+    },
+    /// A clearance dated after now plus the clock skew.
+    #[error("the {party}'s clearance is dated {seconds} s in the future")]
+    FutureClearance {
+        /// The party cleared.
+        party: &'static str,
+        /// How far ahead.
+        seconds: u64,
+    },
+    /// Two clearances for one party.
+    #[error("the bundle carries more than one clearance for the {0}")]
+    DuplicateClearance(&'static str),
 }
 
 /// One problem, with the claim it concerns (none for bundle-level problems).
@@ -360,6 +422,27 @@ pub struct KeyUse {
     pub ceremony: String,
 }
 
+/// A clearance an accepted bundle relied on instead of a `not_sanctioned` proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleared {
+    /// The party cleared.
+    pub party: Party,
+    /// The originator VASP whose officer cleared it.
+    pub vasp: String,
+    /// The officer.
+    pub officer: String,
+    /// The officer's key id.
+    pub officer_key_id: String,
+    /// Why (a code of `zktr_records::clearance::BASES`).
+    pub basis: String,
+    /// The list and version that hit.
+    pub list_id: String,
+    /// The version.
+    pub list_version: String,
+    /// When the officer signed (unix seconds).
+    pub cleared_at: u64,
+}
+
 /// What a verifier learned from an accepted bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
@@ -378,6 +461,8 @@ pub struct Accepted {
     pub screened: Vec<Screened>,
     /// The verifying key of every claim with its ceremony.
     pub keys: Vec<KeyUse>,
+    /// Clearances relied on in place of `not_sanctioned` claims (usually none).
+    pub cleared: Vec<Cleared>,
 }
 
 impl Accepted {
@@ -396,6 +481,7 @@ struct Findings {
     transfer: Option<OnChainTransfer>,
     screened: Vec<Screened>,
     keys: Vec<KeyUse>,
+    cleared: Vec<Cleared>,
 }
 
 /// Verifies `bundle` under `policy` with `keys`, as `request` states.
@@ -444,6 +530,7 @@ fn outcome(
             tree_head: bundle.tree_head.clone(),
             screened: findings.screened,
             keys: findings.keys,
+            cleared: findings.cleared,
         })
     } else {
         Err(Rejection { problems })
@@ -464,11 +551,34 @@ pub fn verify_bundles(
     policy: &Policy,
     request: &VerifyRequest<'_>,
 ) -> Vec<Result<Accepted, Rejection>> {
-    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(bundles.len());
-    let mut findings: Vec<Findings> = Vec::with_capacity(bundles.len());
+    let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
+        bundles.iter().map(|b| (b, request)).collect();
+    verify_items(&items, keys, policy)
+}
+
+/// Like [`verify_bundles`], with each bundle's own request: bundles of unrelated
+/// transfers (a node's concurrent incoming transfers, each with its own on-chain
+/// transfer) verified in one batch. Results are in input order.
+pub fn verify_each(
+    items: &[(&ProofBundle, VerifyRequest<'_>)],
+    keys: &VerifyingKeys,
+    policy: &Policy,
+) -> Vec<Result<Accepted, Rejection>> {
+    let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
+        items.iter().map(|(b, r)| (*b, r)).collect();
+    verify_items(&items, keys, policy)
+}
+
+fn verify_items(
+    items: &[(&ProofBundle, &VerifyRequest<'_>)],
+    keys: &VerifyingKeys,
+    policy: &Policy,
+) -> Vec<Result<Accepted, Rejection>> {
+    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(items.len());
+    let mut findings: Vec<Findings> = Vec::with_capacity(items.len());
     // Per verifying key: (bundle, claim) and the decoded proof.
     let mut groups: BTreeMap<&str, KeyBatch<'_>> = BTreeMap::new();
-    for (b, bundle) in bundles.iter().enumerate() {
+    for (b, (bundle, request)) in items.iter().enumerate() {
         let (mut ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
         for (i, key) in to_verify {
             let claim = &bundle.claims[i];
@@ -492,12 +602,12 @@ pub fn verify_bundles(
         problems.push(ps);
         findings.push(found);
     }
-    for (key, at, items) in groups.into_values() {
-        let bad: Vec<usize> = match batch_verify(key, &items) {
+    for (key, at, proofs) in groups.into_values() {
+        let bad: Vec<usize> = match batch_verify(key, &proofs) {
             Ok(()) => Vec::new(),
             Err(BatchError::BadProofs { bad, .. }) => bad,
             // Without OS randomness a batch cannot be trusted: check one by one.
-            Err(BatchError::Randomness(_)) => items
+            Err(BatchError::Randomness(_)) => proofs
                 .iter()
                 .enumerate()
                 .filter(|(_, it)| !verify_one(key, &it.public_inputs, &it.proof))
@@ -507,17 +617,17 @@ pub fn verify_bundles(
         for j in bad {
             if let Some(&(b, i)) = at.get(j) {
                 problems[b].push(Problem {
-                    claim: Some((i, bundles[b].claims[i].circuit)),
+                    claim: Some((i, items[b].0.claims[i].circuit)),
                     reason: Reason::BadProof,
                 });
             }
         }
     }
-    bundles
+    items
         .iter()
         .zip(problems)
         .zip(findings)
-        .map(|((bundle, ps), found)| outcome(bundle, ps, found))
+        .map(|(((bundle, _), ps), found)| outcome(bundle, ps, found))
         .collect()
 }
 
@@ -621,6 +731,92 @@ fn check_sanctions_root(
     out
 }
 
+/// The clearance of `party` in place of its `not_sanctioned` claim: `Ok(None)` if the
+/// bundle has none, `Ok(Some)` if it is accepted, `Err` with every reason it is not.
+fn check_clearance(
+    bundle: &ProofBundle,
+    party: Party,
+    policy: &Policy,
+    now: u64,
+) -> Result<Option<Cleared>, Vec<Reason>> {
+    let who = party.as_str();
+    let mut of_party = bundle.clearances.iter().filter(|c| c.slot.party() == who);
+    let Some(c) = of_party.next() else {
+        return Ok(None);
+    };
+    if of_party.next().is_some() {
+        return Err(vec![Reason::DuplicateClearance(who)]);
+    }
+    let Some((officer, key)) = policy.officers.get(&c.officer_key_id) else {
+        return Err(vec![Reason::UntrustedClearance {
+            party: who,
+            officer_key_id: c.officer_key_id.chars().take(80).collect(),
+        }]);
+    };
+    let mut reasons = Vec::new();
+    if let Err(e) = c.verify(key) {
+        reasons.push(Reason::BadClearance {
+            party: who,
+            why: e.to_string(),
+        });
+    }
+    if c.vasp != officer.vasp || c.officer != officer.officer {
+        reasons.push(Reason::BadClearance {
+            party: who,
+            why: format!(
+                "the policy trusts this key as {} of {}",
+                officer.officer, officer.vasp
+            ),
+        });
+    }
+    if c.commitment != bundle.commitment {
+        reasons.push(Reason::ClearanceMismatch {
+            party: who,
+            what: "commitment",
+        });
+    }
+    let r = &bundle.sanctions_root.record;
+    if c.list_id != r.list_id
+        || c.list_version != r.version
+        || c.sanctions_root != r.root.0
+        || c.publisher_key_id != r.publisher_key_id
+    {
+        reasons.push(Reason::ClearanceMismatch {
+            party: who,
+            what: "sanctions list",
+        });
+    }
+    if c.cleared_at > now.saturating_add(policy.clock_skew()) {
+        reasons.push(Reason::FutureClearance {
+            party: who,
+            seconds: c.cleared_at - now,
+        });
+    }
+    let age = now.saturating_sub(c.cleared_at);
+    if let Some(max) = officer.max_age_seconds
+        && age > max
+    {
+        reasons.push(Reason::StaleClearance {
+            party: who,
+            age_seconds: age,
+            max_age_seconds: max,
+        });
+    }
+    if !reasons.is_empty() {
+        return Err(reasons);
+    }
+    Ok(Some(Cleared {
+        party,
+        vasp: c.vasp.clone(),
+        officer: c.officer.clone(),
+        officer_key_id: c.officer_key_id.clone(),
+        basis: c.basis.clone(),
+        list_id: c.list_id.clone(),
+        list_version: c.list_version.clone(),
+        cleared_at: c.cleared_at,
+    }))
+}
+
 /// Every check of a bundle except the proofs: the problems found, the claims (index,
 /// key) whose proofs remain to be checked, and what the claims state.
 fn check_bundle<'k>(
@@ -632,11 +828,25 @@ fn check_bundle<'k>(
     let mut problems = Vec::new();
     let mut findings = Findings::default();
     for req in &policy.required {
-        if bundle.claim(*req).is_none() {
-            problems.push(Problem {
+        if bundle.claim(*req).is_some() {
+            continue;
+        }
+        let party = match req {
+            CircuitId::NotSanctionedOriginator => Some(Party::Originator),
+            CircuitId::NotSanctionedBeneficiary => Some(Party::Beneficiary),
+            _ => None,
+        };
+        let cleared = party.map(|p| check_clearance(bundle, p, policy, request.now));
+        match cleared {
+            Some(Ok(Some(c))) => findings.cleared.push(c),
+            Some(Err(reasons)) => problems.extend(reasons.into_iter().map(|reason| Problem {
+                claim: None,
+                reason,
+            })),
+            Some(Ok(None)) | None => problems.push(Problem {
                 claim: None,
                 reason: Reason::MissingClaim(claim_name(*req)),
-            });
+            }),
         }
     }
     for reason in check_tree_head(bundle, policy, request.now)

@@ -77,6 +77,7 @@ impl World {
             inclusion: &self.inclusion,
             log_root: self.log.root(),
             sanctions: &self.sanctions,
+            clearances: &[],
         }
         .claims()
         .expect("the sample transfer's claims are true")
