@@ -123,6 +123,7 @@ fn world() -> World {
         receipt_key: PathBuf::new(),
         log_id: None,
         allow_unattested: true,
+        officers: vec![],
     };
     World {
         net,
