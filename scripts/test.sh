@@ -14,6 +14,11 @@ if command -v npm >/dev/null 2>&1 && [ ! -x target/npm/node_modules/.bin/snarkjs
   npm install --no-audit --no-fund --prefix target/npm snarkjs@0.7 >/dev/null \
     || echo "warning: could not install snarkjs; tests/snarkjs_verify.rs will skip (or fail under CI)" >&2
 fi
+# Debian's headless Chromium for node/tests/regulator.rs (it renders the audit report
+# page). Mandatory under CI (the test fails without it); elsewhere the test skips with a
+# message when chromium is missing.
+bash scripts/install-chromium.sh \
+  || echo "warning: could not install chromium; the report-page rendering will skip (or fail under CI)" >&2
 cargo test --workspace --all-targets
 # The full-size ceremony (three contributors and a beacon for all four circuits, about
 # 2 minutes on 2 cores) is #[ignore]d so that `cargo test` stays quick; CI runs it here.

@@ -338,7 +338,7 @@ fn opening_to_wire(o: &CommitmentOpening) -> wire::CommitmentOpening {
     }
 }
 
-fn opening_from_wire(w: &wire::CommitmentOpening) -> Option<CommitmentOpening> {
+pub(crate) fn opening_from_wire(w: &wire::CommitmentOpening) -> Option<CommitmentOpening> {
     let fr = |b: &[u8]| -> Option<zktr_circuits::Fr> {
         let arr: [u8; 32] = b.try_into().ok()?;
         fr_from_be_bytes(&arr).ok()

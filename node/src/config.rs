@@ -288,6 +288,9 @@ pub struct NodeConfig {
     /// Attested transfers (optional).
     #[serde(default)]
     pub attest: Option<AttestConfig>,
+    /// The regulator API (optional): who has the role, what may be disclosed.
+    #[serde(default)]
+    pub regulator: Option<crate::regulator::RegulatorConfig>,
     /// The file this was read from (set by [`NodeConfig::load`]).
     #[serde(skip)]
     pub path: PathBuf,
@@ -364,6 +367,9 @@ impl NodeConfig {
             a.log_key = resolve(&base, &a.log_key);
             a.receipt_key = resolve(&base, &a.receipt_key);
         }
+        if let Some(r) = &mut c.regulator {
+            r.audit_key = r.audit_key.as_ref().map(|p| resolve(&base, p));
+        }
         c.check()?;
         Ok(c)
     }
@@ -408,6 +414,9 @@ impl NodeConfig {
             if a.port() != 0 && ports[i + 1..].contains(a) {
                 return Err(self.invalid(format!("listen address {a} is used twice")));
             }
+        }
+        if let Some(r) = &self.regulator {
+            r.check().map_err(|m| self.invalid(m))?;
         }
         if let Some(w) = &self.webhook {
             let loopback_http = w.url.starts_with("http://127.0.0.1")

@@ -15,6 +15,9 @@
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
 //! * [`review`]: screening hits of our transfers and officers' clearances of name hits.
+//! * [`regulator`]: the regulator's API (attestations, disclosures, the audit log of
+//!   its requests); [`audit`]: the regulator's audit of a node over a period, written as
+//!   `report.json` and a self-contained `report.html` by [`report`].
 //! * [`fetch`]: downloading published sanctions lists.
 //! * [`bench`]: `zktr bench node`, plain TRISA transfers/s against a node process, next to
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
@@ -24,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod attest;
+pub mod audit;
 pub mod backoffice;
 pub mod batch;
 pub mod bench;
@@ -39,6 +43,8 @@ pub mod http;
 pub mod init;
 pub mod logclient;
 pub mod metrics;
+pub mod regulator;
+pub mod report;
 pub mod review;
 pub mod server;
 pub mod service;

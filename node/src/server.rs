@@ -313,6 +313,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     let mut tasks = tokio::task::JoinSet::new();
 
     let acceptor = TlsAcceptor::from(server_tls);
+    let regulator = crate::regulator::RegulatorService::load(core.clone())?;
     let peer_service = PeerService::new(core.clone());
     let attested_core = core.clone();
     let incoming = tls_incoming(peer_listener, acceptor.clone(), shutdown_rx.clone());
@@ -337,6 +338,9 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
             .add_service(zktr_proto::zktr::log::v1::commitment_log_server::CommitmentLogServer::new(
                 crate::service::LogService::new(attested_core),
             ))
+            .add_optional_service(
+                regulator.map(zktr_proto::zktr::regulator::v1::regulator_server::RegulatorServer::new),
+            )
             .serve_with_incoming_shutdown(incoming, signal)
             .await
             .map_err(|e| NodeError::Serve {

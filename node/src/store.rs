@@ -300,7 +300,7 @@ pub struct Store {
 
 impl Store {
     /// The connection pool, for the store's extensions in other modules
-    /// ([`crate::review`]).
+    /// ([`crate::review`], [`crate::regulator`]).
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }

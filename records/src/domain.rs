@@ -13,6 +13,7 @@
 //! | `zktr.receipt.v1` | a beneficiary's countersigned receipt | [`crate::receipt`] |
 //! | `zktr.clearance.v1` | a compliance officer's clearance of a screening hit | [`crate::clearance`] |
 //! | `zktr.price-quote.v1` | a price publisher's signed quote (reserved; the policy issue) | |
+//! | `zktr.regulator-audit.v1` | the signed head of a node's audit log of regulator requests | [`crate::audit_log`] |
 //!
 //! A domain, once used, is never reused for a different layout: a new layout gets `v2`.
 
@@ -27,13 +28,17 @@ pub const CLEARANCE: &[u8] = b"zktr.clearance.v1";
 /// A price publisher's signed quote (reserved).
 pub const PRICE_QUOTE: &[u8] = b"zktr.price-quote.v1";
 
+/// The signed head of a node's audit log of regulator requests.
+pub const REGULATOR_AUDIT: &[u8] = b"zktr.regulator-audit.v1";
+
 /// Every domain, for the distinctness test and for tools that list them.
-pub const ALL: [(&str, &[u8]); 5] = [
+pub const ALL: [(&str, &[u8]); 6] = [
     ("tree head", TREE_HEAD),
     ("sanctions root", SANCTIONS_ROOT),
     ("receipt", RECEIPT),
     ("clearance", CLEARANCE),
     ("price quote", PRICE_QUOTE),
+    ("regulator audit head", REGULATOR_AUDIT),
 ];
 
 #[cfg(test)]

@@ -12,11 +12,13 @@
 //! * [`sanctions_root`]: a list publisher's [`SignedSanctionsRoot`];
 //! * [`manifest`]: the key manifest and key-file format, verifying-key ids;
 //! * [`policy_file`]: the verifier policy's file format;
+//! * [`audit_log`]: a node's hash-linked audit log of regulator requests, its signed head;
 //! * [`domain`]: every signature domain, once;
 //! * [`encoding`]: field elements and proofs as bytes and hex.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit_log;
 pub mod bundle;
 pub mod clearance;
 pub mod domain;

@@ -12,6 +12,7 @@ pub mod io;
 mod ivms101;
 mod node;
 mod receipt;
+mod regulator;
 mod sanctions;
 mod setup;
 mod transfer;
@@ -77,6 +78,10 @@ enum Command {
     /// Another node: `discover` asks whether it speaks zktr and prints its peers entry.
     #[command(subcommand)]
     Peers(receipt::PeersCommand),
+    /// A supervisor's commands: `audit` a node over a period (report.json, report.html),
+    /// `disclose` chosen slots of one transfer.
+    #[command(subcommand)]
+    Regulator(regulator::RegulatorCommand),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -110,5 +115,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Receipt(cmd) => receipt::run(cmd),
         Command::Log(args) => receipt::run_log(args),
         Command::Peers(cmd) => receipt::run_peers(cmd),
+        Command::Regulator(cmd) => regulator::run(cmd),
     }
 }
