@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's headless Chromium for the report-page test (node/tests/regulator_report.rs:
+# Installs Debian's headless Chromium for the report-page test (node/tests/regulator.rs:
 # it renders report.html with --dump-dom and --screenshot). Idempotent; needs root (or sudo).
 # Under CI the test fails if chromium is missing; elsewhere it skips with a message.
 set -euo pipefail
