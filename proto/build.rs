@@ -6,7 +6,7 @@
 
 use std::{env, fs, path::PathBuf};
 
-const PROTOS: [&str; 7] = [
+const PROTOS: [&str; 8] = [
     "proto/ivms101/ivms101.proto",
     "proto/trisa/api/v1beta1/api.proto",
     "proto/trisa/data/generic/v1beta1/transaction.proto",
@@ -14,6 +14,7 @@ const PROTOS: [&str; 7] = [
     "proto/zktr/admin/v1/admin.proto",
     "proto/zktr/transfer/v1/transfer.proto",
     "proto/zktr/log/v1/log.proto",
+    "proto/zktr/verifier/v1/verifier.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

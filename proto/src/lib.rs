@@ -10,7 +10,8 @@
 //! * [`trisa::data::generic::v1beta1`]: TRISA's generic `Transaction` and `Pending`;
 //! * [`zktr::bundle::v1`]: the `ProofBundle` wire form (typed and checked in
 //!   `zktr-records`);
-//! * [`zktr::admin::v1`]: the node's back-office API (`BackOffice` service).
+//! * [`zktr::admin::v1`]: the node's back-office API (`BackOffice` service);
+//! * [`zktr::verifier::v1`]: the stateless verifier service (`Verifier`).
 //!
 //! [`protojson`] applies the proto3 JSON mapping to any of them from the embedded
 //! descriptor set.
@@ -74,6 +75,14 @@ pub mod zktr {
         #[allow(missing_docs, clippy::all)]
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/zktr.log.v1.rs"));
+        }
+    }
+    /// `zktr.verifier.*`.
+    pub mod verifier {
+        /// `zktr.verifier.v1`: the stateless verifier service.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/zktr.verifier.v1.rs"));
         }
     }
     /// `zktr.bundle.*`.

@@ -8,6 +8,10 @@
 //! `zktr bench node`: plain TRISA transfers/s, p50/p99 latency and resident memory of a
 //! node process on loopback, next to the cost of sealing and opening alone
 //! (`zktr_node::bench::run`).
+//!
+//! `zktr bench verifier`: proofs/s through a verifier process next to in-process batch
+//! verification of the same bundles (`zktr_node::verifier_bench::run`, set up in
+//! `cli/verifier.rs`).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -45,6 +49,9 @@ enum BenchMode {
     /// TLS), p50/p99 latency, the node's resident memory, and the cost of sealing and
     /// opening alone, measured in the same run.
     Node(NodeBenchArgs),
+    /// Proofs/s through a verifier process (TLS, one stream, batches) next to in-process
+    /// batch verification of the same bundles, measured in the same run.
+    Verifier(super::verifier::VerifierBenchArgs),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -121,8 +128,10 @@ fn ms(t: Instant) -> f64 {
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    if let Some(BenchMode::Node(a)) = args.mode {
-        return node(a);
+    match args.mode {
+        Some(BenchMode::Node(a)) => return node(a),
+        Some(BenchMode::Verifier(a)) => return super::verifier::bench(a),
+        None => {}
     }
     let cores = Parallelism::cores();
     let reps = args.reps.max(1);

@@ -15,6 +15,7 @@ mod receipt;
 mod sanctions;
 mod setup;
 mod transfer;
+mod verifier;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -74,6 +75,8 @@ enum Command {
     Receipt(receipt::ReceiptCommand),
     /// A node's commitment log: `sth`, `inclusion`, `consistency`, each verified.
     Log(receipt::LogArgs),
+    /// Run the stateless verifier service (`--config verifier.toml`).
+    Verifier(verifier::VerifierArgs),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -106,5 +109,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Address(cmd) => transfer::run_address(cmd),
         Command::Receipt(cmd) => receipt::run(cmd),
         Command::Log(args) => receipt::run_log(args),
+        Command::Verifier(args) => verifier::run(args),
     }
 }

@@ -18,5 +18,5 @@ pub use keys::{CircuitKey, VerifyingKeys};
 pub use policy::{Policy, PolicyError};
 pub use verify::{
     Accepted, KeyUse, OnChainTransfer, Problem, ProvenThreshold, Reason, Rejection, Screened,
-    SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
+    SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles, verify_bundles_each,
 };

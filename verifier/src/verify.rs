@@ -464,11 +464,24 @@ pub fn verify_bundles(
     policy: &Policy,
     request: &VerifyRequest<'_>,
 ) -> Vec<Result<Accepted, Rejection>> {
-    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(bundles.len());
-    let mut findings: Vec<Findings> = Vec::with_capacity(bundles.len());
+    let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
+        bundles.iter().map(|b| (b, request)).collect();
+    verify_bundles_each(&items, keys, policy)
+}
+
+/// [`verify_bundles`] with a request of its own per bundle (e.g. each bundle's on-chain
+/// transfer, as the verifier service receives them): the proofs of all bundles that
+/// share a verifying key are still checked in one batch. Results are in input order.
+pub fn verify_bundles_each(
+    checks: &[(&ProofBundle, &VerifyRequest<'_>)],
+    keys: &VerifyingKeys,
+    policy: &Policy,
+) -> Vec<Result<Accepted, Rejection>> {
+    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(checks.len());
+    let mut findings: Vec<Findings> = Vec::with_capacity(checks.len());
     // Per verifying key: (bundle, claim) and the decoded proof.
     let mut groups: BTreeMap<&str, KeyBatch<'_>> = BTreeMap::new();
-    for (b, bundle) in bundles.iter().enumerate() {
+    for (b, (bundle, request)) in checks.iter().enumerate() {
         let (mut ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
         for (i, key) in to_verify {
             let claim = &bundle.claims[i];
@@ -507,17 +520,17 @@ pub fn verify_bundles(
         for j in bad {
             if let Some(&(b, i)) = at.get(j) {
                 problems[b].push(Problem {
-                    claim: Some((i, bundles[b].claims[i].circuit)),
+                    claim: Some((i, checks[b].0.claims[i].circuit)),
                     reason: Reason::BadProof,
                 });
             }
         }
     }
-    bundles
+    checks
         .iter()
         .zip(problems)
         .zip(findings)
-        .map(|((bundle, ps), found)| outcome(bundle, ps, found))
+        .map(|(((bundle, _), ps), found)| outcome(bundle, ps, found))
         .collect()
 }
 
