@@ -63,6 +63,8 @@ pub struct VerifierBenchReport {
     pub in_process: Vec<Duration>,
     /// Service rounds (one stream each).
     pub stream: Vec<Duration>,
+    /// CPU of this process over all in-process rounds.
+    pub in_process_cpu: Option<Duration>,
     /// CPU of the verifier process over all stream rounds.
     pub service_cpu: Option<Duration>,
     /// CPU of this process (the client) over all stream rounds.
@@ -86,6 +88,15 @@ impl VerifierBenchReport {
     /// `stream / in_process - 1` on the medians.
     pub fn overhead(&self) -> f64 {
         median(&self.stream).as_secs_f64() / median(&self.in_process).as_secs_f64().max(1e-9) - 1.0
+    }
+
+    /// `(verifier process + client CPU) / in-process CPU - 1` over all rounds: the
+    /// overhead in work done, which other load on the machine disturbs less than wall
+    /// time.
+    pub fn cpu_overhead(&self) -> Option<f64> {
+        let service = self.service_cpu? + self.client_cpu?;
+        let local = self.in_process_cpu?.as_secs_f64();
+        (local > 0.0).then(|| service.as_secs_f64() / local - 1.0)
     }
 }
 
@@ -138,9 +149,13 @@ impl core::fmt::Display for VerifierBenchReport {
         };
         write!(
             f,
-            "CPU per stream round: verifier process {}, client {}",
+            "CPU per round: in process {}; verifier process {} + client {} (CPU overhead {})",
+            cpu(self.in_process_cpu),
             cpu(self.service_cpu),
-            cpu(self.client_cpu)
+            cpu(self.client_cpu),
+            self.cpu_overhead()
+                .map(|o| format!("{:+.1}%", o * 100.0))
+                .unwrap_or_else(|| "-".into())
         )
     }
 }
@@ -309,6 +324,7 @@ pub fn run(opts: &VerifierBenchOptions) -> Result<VerifierBenchReport, NodeBench
         .enable_all()
         .build()
         .map_err(io_err("starting the async runtime"))?;
+    let _runtime = runtime.enter();
     let mut client = verifier_service::client(
         &grpc,
         "localhost",
@@ -328,14 +344,17 @@ pub fn run(opts: &VerifierBenchOptions) -> Result<VerifierBenchReport, NodeBench
     let mut stream_times = Vec::new();
     let mut service_cpu = Some(Duration::ZERO);
     let mut client_cpu = Some(Duration::ZERO);
+    let mut in_process_cpu = Some(Duration::ZERO);
+    let add = |acc: Option<Duration>, a: Option<Duration>, b: Option<Duration>| {
+        Some(acc? + b?.saturating_sub(a?))
+    };
     for _ in 0..opts.reps {
+        let before = cpu_time("self");
         in_times.push(in_process()?);
+        in_process_cpu = add(in_process_cpu, before, cpu_time("self"));
         let before = (cpu_time(&pid), cpu_time("self"));
         stream_times.push(runtime.block_on(stream_round(&mut client, &wire_requests))?);
         let after = (cpu_time(&pid), cpu_time("self"));
-        let add = |acc: Option<Duration>, a: Option<Duration>, b: Option<Duration>| {
-            Some(acc? + b?.saturating_sub(a?))
-        };
         service_cpu = add(service_cpu, before.0, after.0);
         client_cpu = add(client_cpu, before.1, after.1);
     }
@@ -346,6 +365,7 @@ pub fn run(opts: &VerifierBenchOptions) -> Result<VerifierBenchReport, NodeBench
         max_batch: opts.max_batch,
         in_process: in_times,
         stream: stream_times,
+        in_process_cpu,
         service_cpu,
         client_cpu,
         load: (load_before, load_average()),

@@ -1070,7 +1070,8 @@ pub async fn start_with(
 
 /// A client of the verifier at `endpoint` (`host:port`): TLS 1.3 with the server's
 /// certificate checked for `server_name` against `ca`, presenting `identity` if given;
-/// messages up to `max_message` bytes; every call has `timeout`.
+/// messages up to `max_message` bytes; every call has `timeout`. Call it inside a Tokio
+/// runtime (the channel's connection task runs there).
 pub fn client(
     endpoint: &str,
     server_name: &str,
@@ -1079,6 +1080,12 @@ pub fn client(
     max_message: usize,
     timeout: Duration,
 ) -> Result<VerifierClient<tonic::transport::Channel>, VerifierError> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(VerifierError::Serve {
+            what: "client",
+            message: "a verifier client needs a Tokio runtime".into(),
+        });
+    }
     tls::install_crypto_provider();
     let config = match identity {
         Some(id) => tls::client_config(id, ca, &[])?,

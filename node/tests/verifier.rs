@@ -183,7 +183,7 @@ fn reason(p: &pb::Problem) -> pb::Reason {
     pb::Reason::try_from(p.reason).unwrap()
 }
 
-fn claim<'a>(r: &'a pb::VerifyResponse, c: CircuitId) -> &'a pb::ClaimResult {
+fn claim(r: &pb::VerifyResponse, c: CircuitId) -> &pb::ClaimResult {
     r.claims.iter().find(|x| x.circuit == c.as_str()).unwrap()
 }
 

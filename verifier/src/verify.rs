@@ -481,11 +481,23 @@ pub fn verify_bundles_each(
     let mut findings: Vec<Findings> = Vec::with_capacity(checks.len());
     // Per verifying key: (bundle, claim) and the decoded proof.
     let mut groups: BTreeMap<&str, KeyBatch<'_>> = BTreeMap::new();
-    for (b, (bundle, request)) in checks.iter().enumerate() {
-        let (mut ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
-        for (i, key) in to_verify {
+    // The checks before the batch (signatures, statements, decoding the proofs' points
+    // with their subgroup checks) cost as much as the batch itself: bundles in parallel.
+    let checked: Vec<_> = checks
+        .par_iter()
+        .map(|(bundle, request)| {
+            let (ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
+            let decoded: Vec<_> = to_verify
+                .into_iter()
+                .map(|(i, key)| (i, key, proof_from_bytes(&bundle.claims[i].proof)))
+                .collect();
+            (ps, decoded, found)
+        })
+        .collect();
+    for (b, ((bundle, _), (mut ps, decoded, found))) in checks.iter().zip(checked).enumerate() {
+        for (i, key, proof) in decoded {
             let claim = &bundle.claims[i];
-            match proof_from_bytes(&claim.proof) {
+            match proof {
                 Err(e) => ps.push(Problem {
                     claim: Some((i, claim.circuit)),
                     reason: Reason::MalformedProof(e.to_string()),
