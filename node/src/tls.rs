@@ -233,26 +233,21 @@ pub fn client_config(
     ca: &[PathBuf],
     crl: &[PathBuf],
 ) -> Result<Arc<ClientConfig>, TlsError> {
-    let provider = provider();
-    let verifier =
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
-            .with_crls(load_crls(crl)?)
-            .only_check_end_entity_revocation()
-            .allow_unknown_revocation_status()
-            .build()
-            .map_err(|e| TlsError::Verifier(e.to_string()))?;
-    let mut config = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_webpki_verifier(verifier)
-        .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())?;
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(Arc::new(config))
+    client_config_for(Some(identity), ca, crl)
 }
 
 /// A client configuration without a client certificate (for servers that do not require
 /// one, such as a verifier with `client_auth = "optional"`): TLS 1.3, ALPN h2, the
 /// server's certificate verified against `ca` (and `crl`).
 pub fn client_config_anonymous(
+    ca: &[PathBuf],
+    crl: &[PathBuf],
+) -> Result<Arc<ClientConfig>, TlsError> {
+    client_config_for(None, ca, crl)
+}
+
+fn client_config_for(
+    identity: Option<&Identity>,
     ca: &[PathBuf],
     crl: &[PathBuf],
 ) -> Result<Arc<ClientConfig>, TlsError> {
@@ -264,10 +259,13 @@ pub fn client_config_anonymous(
             .allow_unknown_revocation_status()
             .build()
             .map_err(|e| TlsError::Verifier(e.to_string()))?;
-    let mut config = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_webpki_verifier(verifier)
-        .with_no_client_auth();
+        .with_webpki_verifier(verifier);
+    let mut config = match identity {
+        Some(id) => builder.with_client_auth_cert(id.chain.clone(), id.key.clone_key())?,
+        None => builder.with_no_client_auth(),
+    };
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(Arc::new(config))
 }
