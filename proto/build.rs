@@ -6,7 +6,7 @@
 
 use std::{env, fs, path::PathBuf};
 
-const PROTOS: [&str; 8] = [
+const PROTOS: [&str; 9] = [
     "proto/ivms101/ivms101.proto",
     "proto/trisa/api/v1beta1/api.proto",
     "proto/trisa/data/generic/v1beta1/transaction.proto",
@@ -15,6 +15,7 @@ const PROTOS: [&str; 8] = [
     "proto/zktr/transfer/v1/transfer.proto",
     "proto/zktr/log/v1/log.proto",
     "proto/zktr/regulator/v1/regulator.proto",
+    "proto/zktr/verifier/v1/verifier.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,7 +5,7 @@
 //! (its jurisdictions, the on-chain transfer the opening states), to one
 //! [`VerifyBatcher`]. A single worker takes the first waiting bundle and every other one
 //! already queued (up to [`MAX_BATCH`]), and verifies them together with
-//! `zktr_verifier::verify_each`: the statement checks per bundle, then all proofs under
+//! `zktr_verifier::verify_bundles_each`: the statement checks per bundle, then all proofs under
 //! one verifying key in one randomized batch (a failing batch is bisected, so a bad
 //! bundle is named and the others still pass). Nothing waits on purpose: a lone transfer
 //! is verified at once; under load, the bundles that arrive while a batch is verified
@@ -20,7 +20,7 @@ use crate::metrics::Metrics;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use zktr_records::ProofBundle;
-use zktr_verifier::verify::{Accepted, Rejection, VerifyRequest, verify_each};
+use zktr_verifier::verify::{Accepted, Rejection, VerifyRequest, verify_bundles_each};
 use zktr_verifier::{Policy, VerifyingKeys};
 
 /// The most bundles verified in one batch.
@@ -100,11 +100,9 @@ async fn work(
         let size = batch.len();
         // CPU work off the async threads; the jobs travel with it and come back.
         let done = tokio::task::spawn_blocking(move || {
-            let items: Vec<(&ProofBundle, VerifyRequest<'_>)> = batch
-                .iter()
-                .map(|j| (&j.bundle, j.request.clone()))
-                .collect();
-            let results = verify_each(&items, &keys, &policy);
+            let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
+                batch.iter().map(|j| (&j.bundle, &j.request)).collect();
+            let results = verify_bundles_each(&items, &keys, &policy);
             drop(items);
             (batch, results)
         })

@@ -196,12 +196,12 @@ pub enum NodeBenchError {
     Timeout(&'static str),
 }
 
-fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> NodeBenchError {
+pub(crate) fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> NodeBenchError {
     let what = what.into();
     move |source| NodeBenchError::Io { what, source }
 }
 
-fn rpc(what: &'static str) -> impl FnOnce(tonic::Status) -> NodeBenchError {
+pub(crate) fn rpc(what: &'static str) -> impl FnOnce(tonic::Status) -> NodeBenchError {
     move |s| NodeBenchError::Rpc {
         what,
         code: s.code(),
@@ -424,7 +424,7 @@ fn rss_kib(pid: u32) -> Option<u64> {
 
 /// User + system CPU time of a process (`"self"` or a pid) so far, from
 /// `/proc/<pid>/stat` (in clock ticks of 10 ms, as Linux reports them).
-fn cpu_time(pid: &str) -> Option<Duration> {
+pub(crate) fn cpu_time(pid: &str) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -433,7 +433,7 @@ fn cpu_time(pid: &str) -> Option<Duration> {
     Some(Duration::from_millis((utime + stime) * 10))
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
@@ -639,7 +639,7 @@ fn register_customer(config: &NodeConfig, backoffice: SocketAddr) -> Result<(), 
 }
 
 /// The node as a child process; killed (and reaped) when dropped, on every path.
-struct NodeProcess {
+pub(crate) struct NodeProcess {
     child: Child,
     log: PathBuf,
 }
@@ -659,11 +659,35 @@ impl NodeProcess {
         config: &Path,
         log: PathBuf,
     ) -> Result<(Self, SocketAddr, SocketAddr), NodeBenchError> {
+        let (mut node, line) = Self::spawn(
+            exe,
+            &["node".as_ref(), "--config".as_ref(), config.as_os_str()],
+            log,
+        )?;
+        let field = |key: &str| -> Option<SocketAddr> {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(key))
+                .and_then(|a| a.parse().ok())
+        };
+        match (
+            line.contains(" listening: "),
+            field("peer="),
+            field("backoffice="),
+        ) {
+            (true, Some(peer), Some(backoffice)) => Ok((node, peer, backoffice)),
+            _ => Err(node.failed(&format!("unexpected first line {:?}", line.trim_end()))),
+        }
+    }
+
+    /// Starts `exe args...` (stderr to `log`) and waits for its first line on stdout.
+    pub(crate) fn spawn(
+        exe: &Path,
+        args: &[&std::ffi::OsStr],
+        log: PathBuf,
+    ) -> Result<(Self, String), NodeBenchError> {
         let log_file = std::fs::File::create(&log).map_err(io_err(log.display().to_string()))?;
         let child = Command::new(exe)
-            .arg("node")
-            .arg("--config")
-            .arg(config)
+            .args(args)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -694,26 +718,14 @@ impl NodeProcess {
             Ok(Err(e)) => return Err(node.failed(&format!("reading its stdout: {e}"))),
             Err(_) => return Err(node.failed("no `listening` line within 30 s")),
         };
-        let field = |key: &str| -> Option<SocketAddr> {
-            line.split_whitespace()
-                .find_map(|w| w.strip_prefix(key))
-                .and_then(|a| a.parse().ok())
-        };
-        match (
-            line.contains(" listening: "),
-            field("peer="),
-            field("backoffice="),
-        ) {
-            (true, Some(peer), Some(backoffice)) => Ok((node, peer, backoffice)),
-            _ => Err(node.failed(&format!("unexpected first line {:?}", line.trim_end()))),
-        }
+        Ok((node, line))
     }
 
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
-    fn failed(&mut self, message: &str) -> NodeBenchError {
+    pub(crate) fn failed(&mut self, message: &str) -> NodeBenchError {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -1075,7 +1087,7 @@ async fn serial_and_crypto(
     ))
 }
 
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }

@@ -20,6 +20,56 @@ use zktr_proto::trisa::api::v1beta1::{
     Address, AddressConfirmation, HealthCheck, SecureEnvelope, ServiceState, SigningKey,
 };
 
+/// A lazily connected HTTP/2 channel to `endpoint` (`host:port`, optionally `https://`)
+/// over our rustls connector with `config`, checking the server certificate for
+/// `server_name` and, with `pin`, its `sha256:` fingerprint. Every call has `timeout`.
+pub fn tls_channel(
+    config: std::sync::Arc<rustls::ClientConfig>,
+    endpoint: &str,
+    server_name: &str,
+    pin: Option<String>,
+    timeout: Duration,
+) -> Result<Channel, Status> {
+    let connector = tokio_rustls::TlsConnector::from(config);
+    let server_name = ServerName::try_from(server_name)
+        .map_err(|_| Status::invalid_argument("bad server name"))?
+        .to_owned();
+    let address = endpoint.trim_start_matches("https://").to_string();
+    let authority = address.clone();
+    let service = tower::service_fn(move |_uri: tonic::codegen::http::Uri| {
+        let connector = connector.clone();
+        let server_name = server_name.clone();
+        let address = address.clone();
+        let pin = pin.clone();
+        async move {
+            let tcp = TcpStream::connect(&address).await?;
+            tcp.set_nodelay(true)?;
+            let stream = connector.connect(server_name, tcp).await?;
+            if let Some(pin) = pin {
+                let (_, conn) = stream.get_ref();
+                let leaf = conn
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .map(|c| tls::fingerprint(c));
+                if leaf.as_deref() != Some(pin.as_str()) {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::PermissionDenied,
+                        "the peer's certificate does not match its pinned fingerprint",
+                    ));
+                }
+            }
+            Ok::<_, std::io::Error>(TokioIo::new(stream))
+        }
+    });
+    // The URI only names the authority for HTTP/2; the connector above dials.
+    let endpoint = Endpoint::from_shared(format!("http://{authority}"))
+        .map_err(|_| Status::invalid_argument("bad endpoint"))?
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
+        .tcp_nodelay(true);
+    Ok(endpoint.connect_with_connector_lazy(service))
+}
+
 /// Opens channels to peers.
 pub struct Dialer {
     identity: Identity,
@@ -89,47 +139,14 @@ impl Dialer {
             ca.push(extra.clone());
         }
         let config = tls::client_config(&self.identity, &ca, &self.crl).map_err(unavailable)?;
-        let connector = tokio_rustls::TlsConnector::from(config);
-        let server_name = ServerName::try_from(peer.tls_server_name())
-            .map_err(|_| Status::invalid_argument(format!("peer {}: bad server name", peer.name)))?
-            .to_owned();
-        let address = peer.endpoint.trim_start_matches("https://").to_string();
-        let pin = peer.fingerprint.clone();
-        let service = tower::service_fn(move |_uri: tonic::codegen::http::Uri| {
-            let connector = connector.clone();
-            let server_name = server_name.clone();
-            let address = address.clone();
-            let pin = pin.clone();
-            async move {
-                let tcp = TcpStream::connect(&address).await?;
-                tcp.set_nodelay(true)?;
-                let stream = connector.connect(server_name, tcp).await?;
-                if let Some(pin) = pin {
-                    let (_, conn) = stream.get_ref();
-                    let leaf = conn
-                        .peer_certificates()
-                        .and_then(|c| c.first())
-                        .map(|c| tls::fingerprint(c));
-                    if leaf.as_deref() != Some(pin.as_str()) {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::PermissionDenied,
-                            "the peer's certificate does not match its pinned fingerprint",
-                        ));
-                    }
-                }
-                Ok::<_, std::io::Error>(TokioIo::new(stream))
-            }
-        });
-        // The URI only names the authority for HTTP/2; the connector above dials.
-        let endpoint = Endpoint::from_shared(format!(
-            "http://{}",
-            peer.endpoint.trim_start_matches("https://")
-        ))
-        .map_err(|_| Status::invalid_argument(format!("peer {}: bad endpoint", peer.name)))?
-        .connect_timeout(self.timeout.min(Duration::from_secs(10)))
-        .timeout(self.timeout)
-        .tcp_nodelay(true);
-        Ok(endpoint.connect_with_connector_lazy(service))
+        tls_channel(
+            config,
+            &peer.endpoint,
+            &peer.tls_server_name(),
+            peer.fingerprint.clone(),
+            self.timeout,
+        )
+        .map_err(|e| Status::invalid_argument(format!("peer {}: {}", peer.name, e.message())))
     }
 
     fn network(&self, peer: &PeerEntry) -> Result<TrisaNetworkClient<Channel>, Status> {

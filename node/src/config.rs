@@ -321,7 +321,7 @@ pub(crate) fn read_small(path: &Path, limit: u64) -> Result<Vec<u8>, ConfigError
     Ok(buf)
 }
 
-fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
     let bytes = read_small(path, MAX_CONFIG_BYTES)?;
     let text = String::from_utf8(bytes).map_err(|_| ConfigError::Invalid {
         path: path.to_path_buf(),
@@ -333,7 +333,7 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigErr
     })
 }
 
-fn resolve(base: &Path, p: &Path) -> PathBuf {
+pub(crate) fn resolve(base: &Path, p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {

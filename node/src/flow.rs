@@ -324,7 +324,7 @@ impl Beneficiary<'_> {
     }
 
     /// What this beneficiary asks of a bundle for the on-chain transfer it `received`
-    /// (for callers that verify many bundles in one batch, `zktr_verifier::verify_each`).
+    /// (for callers that verify many bundles in one batch, `zktr_verifier::verify_bundles_each`).
     pub fn request(&self, received: &OnChainTransfer) -> VerifyRequest<'_> {
         VerifyRequest {
             now: self.clock.now(),

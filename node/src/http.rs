@@ -11,6 +11,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use std::sync::Arc;
 
+/// The content type of `/metrics` (Prometheus' OpenMetrics text format).
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
 /// The routes.
 pub fn router(core: Arc<Core>) -> Router {
     Router::new()
@@ -46,11 +50,5 @@ async fn metrics(State(core): State<Arc<Core>>) -> impl IntoResponse {
         }
         text.push_str("# EOF\n");
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        text,
-    )
+    ([(header::CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE)], text)
 }

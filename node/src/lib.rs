@@ -23,6 +23,9 @@
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
 //!   [`bench_attested`]: `zktr bench attested`, attested transfers/s between two nodes
 //!   next to the proving they carry.
+//! * [`verifier_service`], [`verifier_config`]: `zktr verifier --config FILE`, the
+//!   stateless `zktr.verifier.v1.Verifier` service (one bundle or a batched stream);
+//!   [`verifier_bench`]: `zktr bench verifier`, the service next to in-process batches.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -51,6 +54,9 @@ pub mod service;
 pub mod store;
 pub mod tls;
 pub mod vault;
+pub mod verifier_bench;
+pub mod verifier_config;
+pub mod verifier_service;
 pub mod webhook;
 
 pub use commit::{CommitError, TransferDetails};

@@ -200,7 +200,7 @@ impl Metrics {
     }
 }
 
-fn grpc_code_name(c: tonic::Code) -> &'static str {
+pub(crate) fn grpc_code_name(c: tonic::Code) -> &'static str {
     use tonic::Code::*;
     match c {
         Ok => "OK",

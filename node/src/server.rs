@@ -192,7 +192,18 @@ async fn bind(addr: SocketAddr, what: &'static str) -> Result<TcpListener, NodeE
 fn tls_incoming(
     listener: TcpListener,
     acceptor: TlsAcceptor,
+    shutdown: watch::Receiver<bool>,
+) -> ReceiverStream<Result<TlsStream<TcpStream>, std::io::Error>> {
+    tls_incoming_observed(listener, acceptor, shutdown, |_| {})
+}
+
+/// [`tls_incoming`], calling `refused` with [`tls::handshake_failure_kind`] (or
+/// `timeout`) for every refused handshake (the verifier counts them).
+pub(crate) fn tls_incoming_observed(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
     mut shutdown: watch::Receiver<bool>,
+    refused: impl Fn(&'static str) + Clone + Send + Sync + 'static,
 ) -> ReceiverStream<Result<TlsStream<TcpStream>, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let handshakes = Arc::new(tokio::sync::Semaphore::new(256));
@@ -204,6 +215,7 @@ fn tls_incoming(
                         let Ok(permit) = handshakes.clone().acquire_owned().await else { break };
                         let acceptor = acceptor.clone();
                         let tx = tx.clone();
+                        let refused = refused.clone();
                         tokio::spawn(async move {
                             let _permit = permit;
                             let _ = tcp.set_nodelay(true);
@@ -211,8 +223,14 @@ fn tls_incoming(
                                 Ok(Ok(stream)) => {
                                     let _ = tx.send(Ok(stream)).await;
                                 }
-                                Ok(Err(e)) => tracing::info!(%remote, error = %e, "TLS handshake refused"),
-                                Err(_) => tracing::info!(%remote, "TLS handshake timed out"),
+                                Ok(Err(e)) => {
+                                    refused(tls::handshake_failure_kind(&e));
+                                    tracing::info!(%remote, error = %e, "TLS handshake refused");
+                                }
+                                Err(_) => {
+                                    refused("timeout");
+                                    tracing::info!(%remote, "TLS handshake timed out");
+                                }
                             }
                         });
                     }
@@ -228,7 +246,7 @@ fn tls_incoming(
     ReceiverStream::new(rx)
 }
 
-async fn shutdown_signal(mut rx: watch::Receiver<bool>) {
+pub(crate) async fn shutdown_signal(mut rx: watch::Receiver<bool>) {
     while !*rx.borrow() {
         if rx.changed().await.is_err() {
             return;

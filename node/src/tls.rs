@@ -178,18 +178,50 @@ pub fn server_config(
     ca: &[PathBuf],
     crl: &[PathBuf],
 ) -> Result<Arc<ServerConfig>, TlsError> {
+    server_config_with(identity, ca, crl, ClientAuth::Required)
+}
+
+/// Whether a server asks its clients for a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// Every client presents a certificate of a trusted CA (the node's peer port).
+    Required,
+    /// A client may present one (then it must verify); clients without are served too.
+    Optional,
+    /// No client certificate is asked for (no CA needed).
+    None,
+}
+
+/// [`server_config`] with the client-certificate rule `auth`.
+pub fn server_config_with(
+    identity: &Identity,
+    ca: &[PathBuf],
+    crl: &[PathBuf],
+    auth: ClientAuth,
+) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = provider();
-    let verifier =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
-            .with_crls(load_crls(crl)?)
-            .only_check_end_entity_revocation()
-            .allow_unknown_revocation_status()
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])?;
+    let builder = if auth == ClientAuth::None {
+        builder.with_no_client_auth()
+    } else {
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
+                .with_crls(load_crls(crl)?)
+                .only_check_end_entity_revocation()
+                .allow_unknown_revocation_status();
+        let verifier = if auth == ClientAuth::Optional {
+            verifier.allow_unauthenticated()
+        } else {
+            verifier
+        };
+        let verifier = verifier
             .build()
             .map_err(|e| TlsError::Verifier(e.to_string()))?;
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(identity.chain.clone(), identity.key.clone_key())?;
+        builder.with_client_cert_verifier(verifier)
+    };
+    let mut config = builder.with_single_cert(identity.chain.clone(), identity.key.clone_key())?;
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(Arc::new(config))
 }
@@ -201,6 +233,24 @@ pub fn client_config(
     ca: &[PathBuf],
     crl: &[PathBuf],
 ) -> Result<Arc<ClientConfig>, TlsError> {
+    client_config_for(Some(identity), ca, crl)
+}
+
+/// A client configuration without a client certificate (for servers that do not require
+/// one, such as a verifier with `client_auth = "optional"`): TLS 1.3, ALPN h2, the
+/// server's certificate verified against `ca` (and `crl`).
+pub fn client_config_anonymous(
+    ca: &[PathBuf],
+    crl: &[PathBuf],
+) -> Result<Arc<ClientConfig>, TlsError> {
+    client_config_for(None, ca, crl)
+}
+
+fn client_config_for(
+    identity: Option<&Identity>,
+    ca: &[PathBuf],
+    crl: &[PathBuf],
+) -> Result<Arc<ClientConfig>, TlsError> {
     let provider = provider();
     let verifier =
         WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
@@ -209,12 +259,34 @@ pub fn client_config(
             .allow_unknown_revocation_status()
             .build()
             .map_err(|e| TlsError::Verifier(e.to_string()))?;
-    let mut config = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_webpki_verifier(verifier)
-        .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())?;
+        .with_webpki_verifier(verifier);
+    let mut config = match identity {
+        Some(id) => builder.with_client_auth_cert(id.chain.clone(), id.key.clone_key())?,
+        None => builder.with_no_client_auth(),
+    };
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// A short label for a refused TLS handshake (a metrics label: no names, no addresses).
+pub fn handshake_failure_kind(e: &std::io::Error) -> &'static str {
+    let Some(err) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) else {
+        return "io";
+    };
+    match err {
+        rustls::Error::NoCertificatesPresented => "no_client_certificate",
+        rustls::Error::InvalidCertificate(_) => "bad_certificate",
+        rustls::Error::PeerIncompatible(_) => "incompatible",
+        rustls::Error::AlertReceived(_) => "alert_received",
+        rustls::Error::NoApplicationProtocol => "no_alpn",
+        rustls::Error::InvalidMessage(_)
+        | rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. }
+        | rustls::Error::PeerMisbehaved(_) => "protocol",
+        _ => "other",
+    }
 }
 
 /// `sha256:<hex>` of a DER certificate, the form of the peers file's `fingerprint`.

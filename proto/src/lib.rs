@@ -12,6 +12,7 @@
 //!   `zktr-records`);
 //! * [`zktr::admin::v1`]: the node's back-office API (`BackOffice` service);
 //! * [`zktr::regulator::v1`]: the regulator's API of a node (`Regulator` service).
+//! * [`zktr::verifier::v1`]: the stateless verifier service (`Verifier`).
 //!
 //! [`protojson`] applies the proto3 JSON mapping to any of them from the embedded
 //! descriptor set.
@@ -83,6 +84,14 @@ pub mod zktr {
         #[allow(missing_docs, clippy::all)]
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/zktr.regulator.v1.rs"));
+        }
+    }
+    /// `zktr.verifier.*`.
+    pub mod verifier {
+        /// `zktr.verifier.v1`: the stateless verifier service.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/zktr.verifier.v1.rs"));
         }
     }
     /// `zktr.bundle.*`.

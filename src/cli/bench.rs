@@ -8,6 +8,10 @@
 //! `zktr bench node`: plain TRISA transfers/s, p50/p99 latency and resident memory of a
 //! node process on loopback, next to the cost of sealing and opening alone
 //! (`zktr_node::bench::run`).
+//!
+//! `zktr bench verifier`: proofs/s through a verifier process next to in-process batch
+//! verification of the same bundles (`zktr_node::verifier_bench::run`, set up in
+//! `cli/verifier.rs`).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -49,6 +53,9 @@ enum BenchMode {
     /// (the transfer layer's share), p50/p99 latency, the beneficiary's verification per
     /// bundle.
     Attested(AttestedBenchArgs),
+    /// Proofs/s through a verifier process (TLS, one stream, batches) next to in-process
+    /// batch verification of the same bundles, measured in the same run.
+    Verifier(super::verifier::VerifierBenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -155,6 +162,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     match args.mode {
         Some(BenchMode::Node(a)) => return node(a),
         Some(BenchMode::Attested(a)) => return attested(a),
+        Some(BenchMode::Verifier(a)) => return super::verifier::bench(a),
         None => {}
     }
     let cores = Parallelism::cores();

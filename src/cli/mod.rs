@@ -16,6 +16,7 @@ mod regulator;
 mod sanctions;
 mod setup;
 mod transfer;
+mod verifier;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -82,6 +83,8 @@ enum Command {
     /// `disclose` chosen slots of one transfer.
     #[command(subcommand)]
     Regulator(regulator::RegulatorCommand),
+    /// Run the stateless verifier service (`--config verifier.toml`).
+    Verifier(verifier::VerifierArgs),
 }
 
 /// Logs go to stderr; `RUST_LOG` sets the filter (default `info`).
@@ -116,5 +119,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Log(args) => receipt::run_log(args),
         Command::Peers(cmd) => receipt::run_peers(cmd),
         Command::Regulator(cmd) => regulator::run(cmd),
+        Command::Verifier(args) => verifier::run(args),
     }
 }

@@ -18,5 +18,6 @@ pub use keys::{CircuitKey, VerifyingKeys};
 pub use policy::{Policy, PolicyError};
 pub use verify::{
     Accepted, Cleared, KeyUse, OnChainTransfer, Problem, ProvenThreshold, Reason, Rejection,
-    Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles, verify_each,
+    Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
+    verify_bundles_each,
 };

@@ -553,36 +553,38 @@ pub fn verify_bundles(
 ) -> Vec<Result<Accepted, Rejection>> {
     let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
         bundles.iter().map(|b| (b, request)).collect();
-    verify_items(&items, keys, policy)
+    verify_bundles_each(&items, keys, policy)
 }
 
-/// Like [`verify_bundles`], with each bundle's own request: bundles of unrelated
-/// transfers (a node's concurrent incoming transfers, each with its own on-chain
-/// transfer) verified in one batch. Results are in input order.
-pub fn verify_each(
-    items: &[(&ProofBundle, VerifyRequest<'_>)],
+/// [`verify_bundles`] with a request of its own per bundle (e.g. each bundle's on-chain
+/// transfer, as the verifier service receives them): the proofs of all bundles that
+/// share a verifying key are still checked in one batch. Results are in input order.
+pub fn verify_bundles_each(
+    checks: &[(&ProofBundle, &VerifyRequest<'_>)],
     keys: &VerifyingKeys,
     policy: &Policy,
 ) -> Vec<Result<Accepted, Rejection>> {
-    let items: Vec<(&ProofBundle, &VerifyRequest<'_>)> =
-        items.iter().map(|(b, r)| (*b, r)).collect();
-    verify_items(&items, keys, policy)
-}
-
-fn verify_items(
-    items: &[(&ProofBundle, &VerifyRequest<'_>)],
-    keys: &VerifyingKeys,
-    policy: &Policy,
-) -> Vec<Result<Accepted, Rejection>> {
-    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(items.len());
-    let mut findings: Vec<Findings> = Vec::with_capacity(items.len());
+    let mut problems: Vec<Vec<Problem>> = Vec::with_capacity(checks.len());
+    let mut findings: Vec<Findings> = Vec::with_capacity(checks.len());
     // Per verifying key: (bundle, claim) and the decoded proof.
     let mut groups: BTreeMap<&str, KeyBatch<'_>> = BTreeMap::new();
-    for (b, (bundle, request)) in items.iter().enumerate() {
-        let (mut ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
-        for (i, key) in to_verify {
+    // The checks before the batch (signatures, statements, decoding the proofs' points
+    // with their subgroup checks) cost as much as the batch itself: bundles in parallel.
+    let checked: Vec<_> = checks
+        .par_iter()
+        .map(|(bundle, request)| {
+            let (ps, to_verify, found) = check_bundle(bundle, keys, policy, request);
+            let decoded: Vec<_> = to_verify
+                .into_iter()
+                .map(|(i, key)| (i, key, proof_from_bytes(&bundle.claims[i].proof)))
+                .collect();
+            (ps, decoded, found)
+        })
+        .collect();
+    for (b, ((bundle, _), (mut ps, decoded, found))) in checks.iter().zip(checked).enumerate() {
+        for (i, key, proof) in decoded {
             let claim = &bundle.claims[i];
-            match proof_from_bytes(&claim.proof) {
+            match proof {
                 Err(e) => ps.push(Problem {
                     claim: Some((i, claim.circuit)),
                     reason: Reason::MalformedProof(e.to_string()),
@@ -617,13 +619,13 @@ fn verify_items(
         for j in bad {
             if let Some(&(b, i)) = at.get(j) {
                 problems[b].push(Problem {
-                    claim: Some((i, items[b].0.claims[i].circuit)),
+                    claim: Some((i, checks[b].0.claims[i].circuit)),
                     reason: Reason::BadProof,
                 });
             }
         }
     }
-    items
+    checks
         .iter()
         .zip(problems)
         .zip(findings)
