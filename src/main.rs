@@ -9,8 +9,8 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     // Before anything prints: a closed or full stdout never ends in a panic (cli/io.rs).
     cli::io::install_panic_hook();
-    cli::init_tracing();
     let args = cli::Cli::parse();
+    cli::init_tracing(args.log_format);
     let code = match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

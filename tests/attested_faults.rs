@@ -13,12 +13,9 @@
 //! refused by its HMAC (nothing stored) and sent again intact. `ZKTR_FAULT_TRANSFERS`
 //! sets the count (default 200; 1000 or more for a longer run).
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tonic::{Request, Response, Status, Streaming};
 use zktr_node::client::Dialer;
@@ -31,83 +28,9 @@ use zktr_proto::zktr::transfer::v1::attested_transfer_server::{
 };
 use zktr_proto::zktr::transfer::v1::{AttestedEnvelope, AttestedReply};
 
-const ZKTR: &str = env!("CARGO_BIN_EXE_zktr");
-const ADDRESS: &str = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
+mod common;
 
-fn shared(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(path)
-}
-
-fn ok(args: &[&str]) -> String {
-    let out: Output = Command::new(ZKTR)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run zktr");
-    assert!(
-        out.status.success(),
-        "zktr {args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .trim()
-        .to_string()
-}
-
-struct Proc {
-    child: Child,
-}
-
-impl Proc {
-    fn start(config: &Path) -> Self {
-        let mut child = Command::new(ZKTR)
-            .args(["node", "--config", config.to_str().unwrap()])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start a node");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(l);
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("the node prints where it listens");
-        assert!(line.contains("listening"), "{line}");
-        Self { child }
-    }
-
-    fn kill9(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{ADDRESS, AttestedNetwork, Proc, free_port, list, ok, wait_until};
 
 /// What the proxy did, for the report and the checks.
 #[derive(Default)]
@@ -303,25 +226,6 @@ fn start_proxy(
     });
 }
 
-/// `zktr transfer list` as (id, state).
-fn list(config: &Path) -> Vec<(String, String)> {
-    ok(&["transfer", "list", "--config", config.to_str().unwrap()])
-        .lines()
-        .map(|l| {
-            let mut w = l.split_whitespace();
-            (w.next().unwrap().to_string(), w.next().unwrap().to_string())
-        })
-        .collect()
-}
-
-fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 #[test]
 fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
     zktr_node::tls::install_crypto_provider();
@@ -329,116 +233,13 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
-    let root = tempfile::tempdir().unwrap();
-    let dir = root.path();
-    let p = |s: &str| dir.join(s).display().to_string();
-    ok(&["certs", "init", "--dir", &p("ca")]);
-    let (a_peer, b_peer, proxy_port) = (free_port(), free_port(), free_port());
-    for (name, port) in [("alpha.test", a_peer), ("beta.test", b_peer)] {
-        ok(&[
-            "node",
-            "init",
-            "--dir",
-            &p(name),
-            "--name",
-            name,
-            "--ca",
-            &p("ca"),
-            "--peer",
-            &format!("127.0.0.1:{port}"),
-            "--backoffice",
-            &format!("127.0.0.1:{}", free_port()),
-            "--http",
-            &format!("127.0.0.1:{}", free_port()),
-            "--sealing",
-            "x25519",
-        ]);
-    }
-    ok(&[
-        "certs",
-        "issue",
-        "--ca",
-        &p("ca"),
-        "--name",
-        "proxy.test",
-        "--san",
-        "localhost",
-        "--out",
-        &p("proxy"),
-    ]);
-    // Keys, a signed sanctions set of OFAC's listed addresses, a policy trusting both.
-    ok(&["setup", "--out", &p("params")]);
-    ok(&["sanctions", "keygen", "--out", &p("publisher.key")]);
-    // The whole SDN list (names, identifiers, addresses) and the published address lists.
-    let built = ok(&[
-        "sanctions",
-        "build",
-        "--ofac-advanced",
-        shared("sanctions/ofac/sdn_advanced_2025-11-19.xml.bz2")
-            .to_str()
-            .unwrap(),
-        "--addresses",
-        shared("sanctions/ofac/address-lists-brave-2025-11-19")
-            .to_str()
-            .unwrap(),
-        "--key",
-        &p("publisher.key"),
-        "--out",
-        &p("set.zkts"),
-    ]);
-    let list_id = built
-        .lines()
-        .find_map(|l| l.strip_prefix("list:")?.split_whitespace().next())
-        .expect("the list id")
-        .to_string();
-    let publisher: serde_json::Value =
-        serde_json::from_str(&read(&dir.join("publisher.key.pub"))).unwrap();
-    let mut policy: serde_json::Value = serde_json::from_str(&read(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("params/policy.example.json"),
-    ))
-    .unwrap();
-    policy["sanctions_publishers"] = serde_json::json!([{
-        "name": "test publisher",
-        "public_key": publisher["public_key"],
-        "max_age_seconds": 86400,
-        "lists": [{ "list_id": list_id }]
-    }]);
-    policy["logs"] = serde_json::json!([{
-        "log_id": "alpha.test",
-        "public_key": read(&dir.join("alpha.test/keys/log.pub")),
-        "max_tree_head_age_seconds": 3600
-    }]);
-    std::fs::write(dir.join("policy.json"), policy.to_string()).unwrap();
-    for name in ["alpha.test", "beta.test"] {
-        let cfg = dir.join(name).join("node.toml");
-        let mut text = read(&cfg);
-        text = text.replace("incoming = \"review\"", "incoming = \"accept\"");
-        text.push_str(&format!(
-            "\n[attest]\nparams = \"{}\"\npolicy = \"{}\"\nsanctions = \"{}\"\njurisdiction = \"FATF\"\nlog_key = \"keys/log.key\"\nreceipt_key = \"keys/receipt.key\"\n",
-            p("params"), p("policy.json"), p("set.zkts")
-        ));
-        std::fs::write(&cfg, text).unwrap();
-    }
-    let key = |node: &str, k: &str| read(&dir.join(format!("{node}/keys/{k}.pub")));
+    let proxy_port = free_port();
+    let net = AttestedNetwork::build(&["proxy.test"]);
+    let dir = net.dir();
+    let b_peer = net.b_peer;
+    let key = |node: &str, k: &str| net.key(node, k);
     // alpha reaches beta through the proxy; beta reaches alpha directly.
-    std::fs::write(
-        dir.join("alpha.test/peers.toml"),
-        format!(
-            "[[peer]]\nname = \"beta.test\"\nendpoint = \"127.0.0.1:{proxy_port}\"\nserver_name = \"localhost\"\nzktr = true\nlog_key = \"{}\"\nreceipt_key = \"{}\"\n",
-            key("beta.test", "log"),
-            key("beta.test", "receipt")
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("beta.test/peers.toml"),
-        format!(
-            "[[peer]]\nname = \"alpha.test\"\nendpoint = \"127.0.0.1:{a_peer}\"\nserver_name = \"localhost\"\nzktr = true\nlog_key = \"{}\"\nreceipt_key = \"{}\"\n",
-            key("alpha.test", "log"),
-            key("alpha.test", "receipt")
-        ),
-    )
-    .unwrap();
+    net.alpha_reaches_beta_at(proxy_port);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let tally = Arc::new(Tally::default());
@@ -468,8 +269,8 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         tally: tally.clone(),
     };
     let proxy_identity = Identity::load(
-        &dir.join("proxy/proxy.test.pem"),
-        &dir.join("proxy/proxy.test.key"),
+        &dir.join("proxy.test/proxy.test.pem"),
+        &dir.join("proxy.test/proxy.test.key"),
     )
     .unwrap();
     start_proxy(
@@ -492,7 +293,6 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         ADDRESS,
     ]);
 
-    let identity = shared("ivms101/trisa/identity_payload.json");
     let mut acknowledged = Vec::new();
     let started = Instant::now();
     for i in 0..n {
@@ -505,27 +305,7 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
         if i == n / 3 + 2 || (n >= 30 && i == 2 * n / 3 + 2) {
             b = Some(Proc::start(&b_cfg));
         }
-        let line = ok(&[
-            "transfer",
-            "send",
-            "--config",
-            a_cfg.to_str().unwrap(),
-            "--peer",
-            "beta.test",
-            "--identity",
-            identity.to_str().unwrap(),
-            "--beneficiary-address",
-            ADDRESS,
-            "--fiat-value",
-            &(50_000 + 40_000 * i as u64).to_string(),
-            "--fiat-currency",
-            "840",
-            "--asset-id",
-            "60",
-            "--asset-amount",
-            "1000000000000000000",
-        ]);
-        acknowledged.push(line.split_whitespace().next().unwrap().to_string());
+        acknowledged.push(net.send(50_000 + 40_000 * i as u64));
     }
     if b.is_none() {
         b = Some(Proc::start(&b_cfg));
@@ -639,8 +419,8 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
     }
     // A node with all proving keys and the whole SDN set stays under 1 GiB while proving
     // (alpha proved every transfer; its peak is what the kernel recorded).
-    let alpha_peak = peak_rss_kib(&alpha);
-    let beta_peak = b.as_ref().map(peak_rss_kib).unwrap_or(0);
+    let alpha_peak = alpha.peak_rss_kib();
+    let beta_peak = b.as_ref().map(Proc::peak_rss_kib).unwrap_or(0);
     eprintln!(
         "memory: alpha (proving) peak {} MiB, beta (verifying, since its last restart) peak {} MiB",
         alpha_peak / 1024,
@@ -652,20 +432,4 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
     );
     assert!(beta_peak < 1 << 20, "beta peak {beta_peak} KiB");
     drop(b);
-}
-
-/// The peak resident set (VmHWM, KiB) of a node process.
-fn peak_rss_kib(p: &Proc) -> u64 {
-    std::fs::read_to_string(format!("/proc/{}/status", p.child.id()))
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("VmHWM:")?
-                    .split_whitespace()
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-        })
-        .unwrap_or(0)
 }

@@ -582,6 +582,7 @@ impl Attestor {
             tree_head: head.clone(),
             sanctions_root: sanctions.signed_root().clone(),
         };
+        let queued = core.metrics.queued_for_proving();
         let started = std::time::Instant::now();
         let bundle = tokio::task::spawn_blocking(move || {
             let statement = TransferStatement {
@@ -596,13 +597,23 @@ impl Attestor {
             };
             prover.prove_transfer(&statement, &context)
         })
-        .await
-        .map_err(|_| ExchangeError::Invalid("the prover task failed".into()))?;
+        .await;
+        drop(queued);
         let bundle = match bundle {
-            Ok(b) => b,
-            Err(e) => return Err(self.refusal(core, id, e).await),
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                core.metrics.not_proved("refused");
+                return Err(self.refusal(core, id, e).await);
+            }
+            Err(_) => {
+                core.metrics.not_proved("failed");
+                return Err(ExchangeError::Invalid("the prover task failed".into()));
+            }
         };
-        tracing::info!(ms = started.elapsed().as_millis() as u64, "transfer proved");
+        let took = started.elapsed();
+        core.metrics
+            .proved(bundle.claims.iter().map(|c| c.circuit.as_str()), took);
+        tracing::info!(transfer = %id, ms = took.as_millis() as u64, "transfer proved");
         Ok(bundle)
     }
 

@@ -36,19 +36,38 @@ async fn ready(State(core): State<Arc<Core>>) -> impl IntoResponse {
 
 async fn metrics(State(core): State<Arc<Core>>) -> impl IntoResponse {
     let mut text = core.metrics.encode();
-    // Transfers per state, read from the database at scrape time.
-    if let Ok(counts) = core.store.counts().await {
+    // Transfers per state and counterparty, and the outbox, read from the database at
+    // scrape time (so they are right after a restart).
+    let counts = core.store.counts_by_peer().await;
+    let outbox = core.store.outbox_depth().await;
+    if counts.is_ok() || outbox.is_ok() {
         text = text.trim_end_matches("# EOF\n").to_string();
-        text.push_str(
-            "# HELP zktr_transfers Transfers stored, by state.\n# TYPE zktr_transfers gauge\n",
-        );
-        for (state, n) in counts {
-            text.push_str(&format!(
-                "zktr_transfers{{state=\"{}\"}} {n}\n",
-                state.as_str()
-            ));
+        if let Ok(counts) = counts {
+            text.push_str(
+                "# HELP zktr_transfers Transfers stored, by state and counterparty.\n# TYPE zktr_transfers gauge\n",
+            );
+            for (state, peer, n) in counts {
+                text.push_str(&format!(
+                    "zktr_transfers{{state=\"{}\",peer=\"{}\"}} {n}\n",
+                    state.as_str(),
+                    label_value(&peer)
+                ));
+            }
+        }
+        if let Ok(n) = outbox {
+            text.push_str(
+                "# HELP zktr_outbox_depth Envelopes of ours waiting to be delivered.\n# TYPE zktr_outbox_depth gauge\nzktr_outbox_depth ",
+            );
+            text.push_str(&format!("{n}\n"));
         }
         text.push_str("# EOF\n");
     }
     ([(header::CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE)], text)
+}
+
+/// A label value in the exposition format: backslash, double quote and newline escaped.
+fn label_value(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

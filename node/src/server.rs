@@ -188,17 +188,8 @@ async fn bind(addr: SocketAddr, what: &'static str) -> Result<TcpListener, NodeE
 }
 
 /// Accepts TCP connections and completes TLS handshakes (at most 256 at once, 10 s each);
-/// refused handshakes are logged and dropped.
-fn tls_incoming(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    shutdown: watch::Receiver<bool>,
-) -> ReceiverStream<Result<TlsStream<TcpStream>, std::io::Error>> {
-    tls_incoming_observed(listener, acceptor, shutdown, |_| {})
-}
-
-/// [`tls_incoming`], calling `refused` with [`tls::handshake_failure_kind`] (or
-/// `timeout`) for every refused handshake (the verifier counts them).
+/// refused handshakes are logged, dropped, and passed to `refused` with
+/// [`tls::handshake_failure_kind`] (or `timeout`), which counts them in the metrics.
 pub(crate) fn tls_incoming_observed(
     listener: TcpListener,
     acceptor: TlsAcceptor,
@@ -292,13 +283,16 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         source,
     })?;
     let db = config.database_path();
-    let store = Store::open(&db).await.map_err(|source| NodeError::Store {
-        path: db.clone(),
-        source,
-    })?;
+    let metrics = Metrics::new();
+    let store = Store::open(&db)
+        .await
+        .map_err(|source| NodeError::Store {
+            path: db.clone(),
+            source,
+        })?
+        .with_timer(metrics.storage_timer());
     let peers = PeersBook::load(config.peers.file.clone())?;
     let webhook = config.webhook.as_ref().map(Webhook::load).transpose()?;
-    let metrics = Metrics::new();
     let attestor = match &config.attest {
         Some(a) => Some(crate::attest::Attestor::load(a, &store, &config.name, &metrics).await?),
         None => None,
@@ -334,7 +328,16 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     let regulator = crate::regulator::RegulatorService::load(core.clone())?;
     let peer_service = PeerService::new(core.clone());
     let attested_core = core.clone();
-    let incoming = tls_incoming(peer_listener, acceptor.clone(), shutdown_rx.clone());
+    let refused = {
+        let metrics = core.metrics.clone();
+        move |reason| metrics.handshake_failed(reason)
+    };
+    let incoming = tls_incoming_observed(
+        peer_listener,
+        acceptor.clone(),
+        shutdown_rx.clone(),
+        refused.clone(),
+    );
     let signal = shutdown_signal(shutdown_rx.clone());
     tasks.spawn(async move {
         Server::builder()
@@ -368,7 +371,8 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     });
 
     let backoffice = BackOfficeService::new(core.clone());
-    let incoming = tls_incoming(backoffice_listener, acceptor, shutdown_rx.clone());
+    let incoming =
+        tls_incoming_observed(backoffice_listener, acceptor, shutdown_rx.clone(), refused);
     let signal = shutdown_signal(shutdown_rx.clone());
     tasks.spawn(async move {
         Server::builder()

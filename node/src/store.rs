@@ -296,6 +296,7 @@ pub struct AttestationRow {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    timer: Option<crate::metrics::StorageTimer>,
 }
 
 impl Store {
@@ -303,6 +304,17 @@ impl Store {
     /// ([`crate::review`], [`crate::regulator`]).
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Records the time of the store's operations in `timer` (`zktr_storage_seconds`).
+    pub fn with_timer(mut self, timer: crate::metrics::StorageTimer) -> Self {
+        self.timer = Some(timer);
+        self
+    }
+
+    /// Times `op` until the returned guard drops (nothing without a timer).
+    pub(crate) fn time(&self, op: &'static str) -> Option<crate::metrics::StorageGuard<'_>> {
+        self.timer.as_ref().map(|t| t.start(op))
     }
 }
 
@@ -353,7 +365,7 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, timer: None })
     }
 
     /// Closes every connection (a clean WAL checkpoint).
@@ -390,6 +402,7 @@ impl Store {
 
     /// One transfer.
     pub async fn transfer(&self, id: &str) -> Result<Option<TransferRow>, StoreError> {
+        let _timed = self.time("transfer");
         let row = sqlx::query("SELECT * FROM transfers WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -434,6 +447,33 @@ impl Store {
                 Ok((s.parse()?, r.try_get("n").map_err(corrupt)?))
             })
             .collect()
+    }
+
+    /// Counts of transfers per state and counterparty (metrics).
+    pub async fn counts_by_peer(&self) -> Result<Vec<(State, String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT state, peer, COUNT(*) AS n FROM transfers GROUP BY state, peer ORDER BY state, peer",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let s: String = r.try_get("state").map_err(corrupt)?;
+                Ok((
+                    s.parse()?,
+                    r.try_get("peer").map_err(corrupt)?,
+                    r.try_get("n").map_err(corrupt)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Envelopes of ours waiting to be delivered (metrics).
+    pub async fn outbox_depth(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM transfers WHERE outbox_seq IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        row.try_get("n").map_err(corrupt)
     }
 
     /// The state history of a transfer, oldest first.
@@ -498,6 +538,7 @@ impl Store {
         id: &str,
         idem_key: &[u8],
     ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let _timed = self.time("stored_reply");
         let row = sqlx::query(
             "SELECT r.format, r.envelope FROM envelopes q JOIN envelopes r
                ON r.transfer_id = q.transfer_id AND r.seq = q.reply_seq
@@ -596,6 +637,7 @@ impl Store {
     /// [`StoreError::Conflict`] if the transfer left `expect` meanwhile; then nothing is
     /// written.
     pub async fn record_incoming(&self, rec: &Incoming<'_>) -> Result<(), StoreError> {
+        let _timed = self.time("record_incoming");
         let mut tx = self.pool.begin().await?;
         if rec.new {
             let inserted = sqlx::query(
@@ -699,6 +741,7 @@ impl Store {
         facts: Option<&crate::attest::Facts>,
         now: &str,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("create_originated");
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO transfers (id, role, peer, state, created_at, updated_at, payload, data_key, next_attempt)
@@ -748,6 +791,7 @@ impl Store {
         sealed: &SealedPayload,
         now: &str,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("replace_payload");
         sqlx::query("UPDATE transfers SET payload = ?, data_key = ?, updated_at = ? WHERE id = ?")
             .bind(&sealed.payload)
             .bind(&sealed.data_key)
@@ -771,6 +815,7 @@ impl Store {
         txid: Option<&str>,
         now: &str,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("queue_envelope");
         let mut tx = self.pool.begin().await?;
         let actual = Self::current_state(&mut tx, id).await?;
         if let Some(expected) = expect
@@ -849,6 +894,7 @@ impl Store {
 
     /// Envelopes due for delivery at `now`, oldest first.
     pub async fn due_outbox(&self, now: &str, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+        let _timed = self.time("due_outbox");
         let rows = sqlx::query(
             "SELECT t.id, t.peer, t.outbox_seq, t.attempts, e.envelope, e.plain, e.plain_key, e.out_state FROM transfers t
                JOIN envelopes e ON e.transfer_id = t.id AND e.seq = t.outbox_seq
@@ -943,6 +989,7 @@ impl Store {
         reply_ts: Option<&str>,
         now: &str,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("record_delivery");
         let mut tx = self.pool.begin().await?;
         Self::insert_envelope(&mut tx, id, "in", "reply", None, reply, now).await?;
         let cleared = sqlx::query(
@@ -977,6 +1024,7 @@ impl Store {
         next_attempt: &str,
         now: &str,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("record_attempt_failed");
         sqlx::query(
             "UPDATE transfers SET attempts = attempts + 1, next_attempt = ?, last_error = ?, updated_at = ?
              WHERE id = ? AND outbox_seq = ?",
@@ -1000,6 +1048,7 @@ impl Store {
         note: &str,
         now: &str,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("set_state");
         let mut tx = self.pool.begin().await?;
         let actual = Self::current_state(&mut tx, id).await?;
         if !expect.contains(&actual) {
@@ -1035,6 +1084,7 @@ impl Store {
         error: &str,
         now: &str,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("hold");
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query(
             "UPDATE transfers SET outbox_seq = NULL, next_attempt = NULL, state = ?, last_error = ?, updated_at = ?
@@ -1057,6 +1107,7 @@ impl Store {
     /// Deletes a final transfer's data keys (crypto-erasure of our copies of its personal
     /// data); returns whether anything was erased.
     pub async fn erase(&self, id: &str, note: &str, now: &str) -> Result<bool, StoreError> {
+        let _timed = self.time("erase");
         let mut tx = self.pool.begin().await?;
         let state = Self::current_state(&mut tx, id).await?;
         if !state.is_final() {
@@ -1121,6 +1172,7 @@ impl Store {
         opening: &SealedPayload,
         nodes: &[(u32, u64, zktr_circuits::Fr)],
     ) -> Result<(), StoreError> {
+        let _timed = self.time("record_commitment");
         let mut tx = self.pool.begin().await?;
         for (h, i, v) in nodes {
             sqlx::query(
@@ -1184,6 +1236,7 @@ impl Store {
         &self,
         head: &zktr_records::SignedTreeHead,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("put_log_head");
         sqlx::query(
             "INSERT INTO log_heads (size, root, time, signature) VALUES (?, ?, ?, ?)
              ON CONFLICT(size) DO NOTHING",
@@ -1216,6 +1269,7 @@ impl Store {
         peer: &str,
         head: &zktr_records::SignedTreeHead,
     ) -> Result<(), StoreError> {
+        let _timed = self.time("put_peer_head");
         sqlx::query(
             "INSERT INTO peer_heads (log_id, peer, size, root, time, signature) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT(log_id) DO UPDATE SET size = excluded.size, root = excluded.root,
@@ -1235,6 +1289,7 @@ impl Store {
 
     /// The attestation of a transfer.
     pub async fn attestation(&self, id: &str) -> Result<Option<AttestationRow>, StoreError> {
+        let _timed = self.time("attestation");
         let row = sqlx::query(
             "SELECT facts, commitment, opening, opening_key, bundle, receipt FROM attestations WHERE transfer_id = ?",
         )
@@ -1270,6 +1325,7 @@ impl Store {
 
     /// Stores the proved bundle.
     pub async fn set_bundle(&self, id: &str, bundle: &[u8]) -> Result<(), StoreError> {
+        let _timed = self.time("set_bundle");
         sqlx::query("UPDATE attestations SET bundle = ? WHERE transfer_id = ? AND bundle IS NULL")
             .bind(bundle)
             .bind(id)
@@ -1280,6 +1336,7 @@ impl Store {
 
     /// Stores the receipt the peer returned.
     pub async fn set_receipt(&self, id: &str, receipt: &str) -> Result<(), StoreError> {
+        let _timed = self.time("set_receipt");
         sqlx::query("UPDATE attestations SET receipt = ? WHERE transfer_id = ?")
             .bind(receipt)
             .bind(id)

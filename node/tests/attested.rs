@@ -288,6 +288,73 @@ async fn an_attested_transfer_is_verified_receipted_and_logged() {
     let done = backoffice(&w.a_cfg, &a, move |bo| bo.complete(&i, "0xbeef").unwrap()).await;
     assert_eq!(done.state, "COMPLETED");
 
+    // The operator's view on /metrics: transfers by state and counterparty, the proofs
+    // made and how long they took, the prover queue, storage latency, the outbox, and a
+    // refused handshake by its reason.
+    let anonymous = zktr_node::tls::client_config_anonymous(&[w.net.ca_cert()], &[]).unwrap();
+    let channel = zktr_node::client::tls_channel(
+        anonymous,
+        &a.peer_addr.to_string(),
+        "localhost",
+        None,
+        std::time::Duration::from_secs(10),
+    )
+    .unwrap();
+    let refused =
+        zktr_proto::trisa::api::v1beta1::trisa_health_client::TrisaHealthClient::new(channel)
+            .status(zktr_proto::trisa::api::v1beta1::HealthCheck::default())
+            .await;
+    assert!(
+        refused.is_err(),
+        "a client without a certificate is refused"
+    );
+    let http = a.http_addr;
+    let metrics = tokio::task::spawn_blocking(move || {
+        for _ in 0..100 {
+            let (status, text) = http_get(http, "/metrics");
+            assert_eq!(status, 200);
+            if text
+                .contains("zktr_tls_handshake_failures_total{reason=\"no_client_certificate\"} 1")
+            {
+                return text;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!(
+            "the refused handshake is not counted: {}",
+            http_get(http, "/metrics").1
+        );
+    })
+    .await
+    .unwrap();
+    for line in [
+        "zktr_transfers{state=\"COMPLETED\",peer=\"beta.test\"} 1",
+        "zktr_transfers_proved_total{outcome=\"proved\"} 1",
+        "zktr_proofs_made_total{claim=\"threshold/v1\"} 1",
+        "zktr_proofs_made_total{claim=\"not_sanctioned.beneficiary/v1\"} 1",
+        "zktr_prove_seconds_count 1",
+        "zktr_prove_queue_depth 0",
+        "zktr_outbox_depth 0",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from\n{metrics}");
+    }
+    assert!(
+        metrics.contains("zktr_storage_seconds_count{op=\"record_commitment\"}"),
+        "{metrics}"
+    );
+    let (_, on_b_metrics) = {
+        let http = b.http_addr;
+        tokio::task::spawn_blocking(move || http_get(http, "/metrics"))
+            .await
+            .unwrap()
+    };
+    assert!(
+        on_b_metrics.contains(",peer=\"alpha.test\"} 1")
+            && on_b_metrics.contains("zktr_bundles_verified_total{outcome=\"accepted\"} 1")
+            && on_b_metrics.contains("zktr_storage_seconds_count{op=\"record_incoming\"}"),
+        "{on_b_metrics}"
+    );
+
     // alpha's log: the tree head covers C, with an inclusion proof that verifies.
     let client = dialer(&w.net, w.net.client("auditor.test"));
     let head = client

@@ -6,9 +6,7 @@
 
 mod common;
 
-use common::Net;
-use std::io::{Read, Write};
-use std::net::SocketAddr;
+use common::{Net, http_get};
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -160,25 +158,6 @@ max_message_bytes = 65536
 }
 
 /// `GET path` on the HTTP port: (status, body).
-fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-    (status, body)
-}
-
 fn reason(p: &pb::Problem) -> pb::Reason {
     pb::Reason::try_from(p.reason).unwrap()
 }
