@@ -30,6 +30,16 @@ fn audit_bench_runs_at_a_small_size_and_every_transfer_passes() {
     // The sizes grow with the transfers: at least a row's worth each.
     assert!(a.json_bytes > 20 * 500 && a.html_bytes > 20 * 200, "{a:?}");
     assert!(r.audit_wall.as_secs_f64() > 0.0);
+    let stages: Vec<&str> = a.stages.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        stages,
+        [
+            "fetching attestations",
+            "verifying bundles",
+            "checking the log",
+            "checking the audit log"
+        ]
+    );
     assert!(a.audit_ms > 0.0 && a.audit_ms < r.audit_wall.as_secs_f64() * 1e3);
     if cfg!(target_os = "linux") {
         assert!(a.peak_rss_kib.is_some_and(|k| k > 1024), "{a:?}");

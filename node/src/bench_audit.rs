@@ -42,7 +42,7 @@
 //! figures and their sum. The transfers carry no stored payload or envelopes (the audit
 //! never reads them).
 
-use crate::audit::{AuditRequest, NoProgress, Regulator, Report};
+use crate::audit::{AuditRequest, Regulator, Report};
 use crate::certs::{self, IssueRequest, KeyAlgorithm, Usage};
 use crate::config::{AttestConfig, NodeConfig};
 use crate::flow::{Originator, SystemClock, ThresholdRule};
@@ -141,6 +141,8 @@ pub struct AuditorOutcome {
     pub audit_ms: f64,
     /// Writing report.json and report.html, ms.
     pub write_ms: f64,
+    /// The audit's stages ([`crate::audit::Progress::stage`]) and their times, ms.
+    pub stages: Vec<(String, f64)>,
     /// `VmHWM` of the auditor process at the end, KiB.
     pub peak_rss_kib: Option<u64>,
     /// Transfers in the report.
@@ -232,6 +234,14 @@ impl core::fmt::Display for AuditBenchReport {
             "    inside: load policy + verifying keys {:.0} ms, fetch + verify + check {:.0} ms, write report {:.0} ms",
             a.load_ms, a.audit_ms, a.write_ms
         )?;
+        if !a.stages.is_empty() {
+            let parts: Vec<String> = a
+                .stages
+                .iter()
+                .map(|(name, t)| format!("{name} {t:.0} ms"))
+                .collect();
+            writeln!(f, "    stages: {}", parts.join(", "))?;
+        }
         writeln!(
             f,
             "  auditor peak resident memory (VmHWM): {}",
@@ -295,6 +305,34 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Times the audit's stages.
+#[derive(Default)]
+struct Stages(std::sync::Mutex<Vec<(String, Instant)>>);
+
+impl crate::audit::Progress for Stages {
+    fn set_total(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn stage(&self, what: &str) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push((what.to_string(), Instant::now()));
+        }
+    }
+}
+
+impl Stages {
+    /// Each stage with its time until the next one (the last until `end`).
+    fn times(&self, end: Instant) -> Vec<(String, f64)> {
+        let v = self.0.lock().map(|v| v.clone()).unwrap_or_default();
+        v.iter()
+            .enumerate()
+            .map(|(i, (name, at))| {
+                let next = v.get(i + 1).map_or(end, |n| n.1);
+                (name.clone(), ms(next.saturating_duration_since(*at)))
+            })
+            .collect()
+    }
+}
+
 /// The auditor's side (`zktr bench audit --auditor JOB`): what `zktr regulator audit`
 /// does, measured from inside.
 pub fn run_auditor(job: &Path) -> Result<AuditorOutcome, AuditBenchError> {
@@ -330,10 +368,13 @@ pub fn run_auditor(job: &Path) -> Result<AuditorOutcome, AuditBenchError> {
     let load_ms = ms(t.elapsed());
     let runtime = crate::server::runtime().map_err(err)?;
     let t = Instant::now();
+    let stages = Stages::default();
     let report: Report = runtime
-        .block_on(crate::audit::audit(&request, &NoProgress))
+        .block_on(crate::audit::audit(&request, &stages))
         .map_err(err)?;
-    let audit_ms = ms(t.elapsed());
+    let end = Instant::now();
+    let audit_ms = ms(end - t);
+    let stages = stages.times(end);
     let t = Instant::now();
     let (json, html) = crate::report::write(&report, &job.out).map_err(err)?;
     let write_ms = ms(t.elapsed());
@@ -343,6 +384,7 @@ pub fn run_auditor(job: &Path) -> Result<AuditorOutcome, AuditBenchError> {
         load_ms,
         audit_ms,
         write_ms,
+        stages,
         peak_rss_kib: peak_rss_kib(),
         transfers: s.transfers,
         passed: s.passed,
