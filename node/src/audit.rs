@@ -544,7 +544,14 @@ impl Regulator {
         })
     }
 
-    async fn consistency(&self, old: &SignedTreeHead, new: &SignedTreeHead) -> Result<(), String> {
+    /// Fetches the consistency proof from `old` to `new` from the node's log service and
+    /// checks it against both roots (what the audit does for each size it saw; public for
+    /// `zktr bench audit`).
+    pub async fn consistency(
+        &self,
+        old: &SignedTreeHead,
+        new: &SignedTreeHead,
+    ) -> Result<(), String> {
         let p = self
             .dialer
             .log_consistency(&self.node, old.size, new.size)

@@ -15,6 +15,16 @@
 //! ```
 //!
 //! Nothing existing is overwritten: a folder that already has a `node.toml` is refused.
+//!
+//! The regulator's API (`[regulator]`, [`crate::regulator::RegulatorConfig`]) is written
+//! commented out, documented key by key, and `init` issues no regulator certificate. The
+//! role names the *supervisor's* certificate: its key belongs to the supervisor, not in
+//! the node's folder (an operator holding it could answer its own audit and sign the
+//! requests in the audit log as the supervisor), and it is issued by whoever the
+//! supervisor's network trusts (`zktr certs issue` on a dev network). An API that
+//! discloses commitment openings stays off until the operator names who may call it;
+//! uncommenting the block with the supervisor's certificate name is all it takes
+//! (`audit_key` defaults to the `[attest]` log key that `init` wrote).
 
 use crate::certs::{self, IssueRequest, KeyAlgorithm, Usage};
 use std::io::Write;
@@ -345,6 +355,13 @@ concurrency_per_connection = 64
 # receipt_key = "keys/receipt.key"
 # allow_unattested = true     # plain TRISA to peers that do not speak zktr
 
+# [regulator]                 # the supervisor's API on the peer port (docs/regulator.md)
+# names = ["supervisor.example"] # certificate CNs (from a CA in tls.ca) with the role
+# disclosable = ["fiat_value", "fiat_currency", "asset_amount", "asset_id"]
+#                             # slots it may have opened; default: all but the parties'
+#                             # name and id keys (guessable hashes of personal data)
+# audit_key = "keys/log.key"  # signs the head of the log of regulator requests
+#                             # (default: [attest] log_key, in another signature domain)
 # [webhook]                   # ask the back office about every valid incoming transfer
 # url = "https://backoffice.example/zktr"
 # hmac_key_file = "keys/webhook.key"
@@ -376,8 +393,65 @@ mod tests {
         assert!(cfg.tls.cert.exists() && cfg.tls.key.exists() && cfg.sealing.key.exists());
         assert!(crate::vault::Vault::load(&cfg.storage).is_ok());
         assert!(matches!(init(&req), Err(InitError::Exists(_))));
+        assert!(
+            cfg.regulator.is_none(),
+            "the regulator's API is off as written"
+        );
         let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node.example.toml");
         let example = crate::config::NodeConfig::load(&example);
         assert!(example.is_ok(), "node.example.toml must load: {example:?}");
+    }
+
+    /// The written `[regulator]` block, uncommented line by line, loads with the
+    /// regulator role; `audit_key` points at the log key `init` wrote.
+    #[test]
+    fn the_written_regulator_block_uncommented_gives_the_role() {
+        let dir = tempfile::tempdir().unwrap();
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let out = init(&InitRequest {
+            dir: dir.path().join("alpha"),
+            name: "alpha.test".into(),
+            ca: None,
+            sans: vec![],
+            listen: [any; 3],
+            sealing: SealingAlgorithm::X25519,
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(&out.config).unwrap();
+        let mut inside = false;
+        let mut uncommented = 0;
+        let edited: Vec<String> = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("# [") {
+                    inside = l.starts_with("# [regulator]");
+                }
+                match l.strip_prefix("# ") {
+                    Some(rest) if inside => {
+                        uncommented += 1;
+                        rest.to_string()
+                    }
+                    _ => l.to_string(),
+                }
+            })
+            .collect();
+        assert!(uncommented >= 4, "the block has its keys: {text}");
+        let edited = edited.join("\n").replace(
+            r#"names = ["supervisor.example"]"#,
+            r#"names = ["supervisor.test"]"#,
+        );
+        std::fs::write(&out.config, &edited).unwrap();
+        let cfg = crate::config::NodeConfig::load(&out.config).unwrap();
+        let r = cfg.regulator.as_ref().expect("a [regulator] section");
+        assert_eq!(r.names, ["supervisor.test"]);
+        assert!(r.audit_key.as_ref().is_some_and(|k| k.exists()), "{r:?}");
+        let slots = r.disclosable_slots().unwrap();
+        assert_eq!(slots.len(), 4);
+        assert!(!slots.contains(&zktr_circuits::commitment::Slot::OriginatorNameKey));
+        // The key it names is one the regulator service can read.
+        let key = std::fs::read_to_string(r.audit_key.as_ref().unwrap()).unwrap();
+        assert_eq!(hex::decode(key.trim()).unwrap().len(), 32);
+        // The attested section stays commented: only the block asked for was changed.
+        assert!(cfg.attest.is_none());
     }
 }

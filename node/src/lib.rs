@@ -35,6 +35,7 @@ pub mod backoffice;
 pub mod batch;
 pub mod bench;
 pub mod bench_attested;
+pub mod bench_audit;
 pub mod certs;
 pub mod client;
 pub mod commit;

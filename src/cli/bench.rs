@@ -9,6 +9,11 @@
 //! node process on loopback, next to the cost of sealing and opening alone
 //! (`zktr_node::bench::run`).
 //!
+//! `zktr bench audit`: the regulator's audit of many stored attested transfers (default
+//! 1,000) over gRPC and mutual TLS, wall time and peak memory of the auditor process
+//! (`zktr_node::bench_audit::run`; the auditor is this binary with the hidden
+//! `--auditor JOB`, which runs `zktr_node::bench_audit::run_auditor`).
+//!
 //! `zktr bench verifier`: proofs/s through a verifier process next to in-process batch
 //! verification of the same bundles (`zktr_node::verifier_bench::run`, set up in
 //! `cli/verifier.rs`).
@@ -56,6 +61,59 @@ enum BenchMode {
     /// Proofs/s through a verifier process (TLS, one stream, batches) next to in-process
     /// batch verification of the same bundles, measured in the same run.
     Verifier(super::verifier::VerifierBenchArgs),
+    /// The regulator's audit of many attested transfers stored in a node (a few proved,
+    /// the others reusing their proofs re-randomized, each with its own receipt and log
+    /// lookup): wall time and peak memory of the auditor process, report sizes.
+    Audit(AuditBenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct AuditBenchArgs {
+    /// Stored attested transfers the audit covers.
+    #[arg(long, default_value_t = 1000)]
+    transfers: usize,
+    /// Transfers proved for real (about 3 s each on 2 cores); the others reuse their
+    /// bundles with re-randomized proofs (see docs/decisions.md).
+    #[arg(long, default_value_t = 8)]
+    distinct: usize,
+    /// Proving keys (`zktr setup --out DIR`); default: dev keys made for this run.
+    #[arg(long)]
+    params: Option<PathBuf>,
+    /// The shared data folder (the identity and the OFAC SDN list); default:
+    /// `../shared/data` beside the repository.
+    #[arg(long, env = "ZKTR_DATA")]
+    data: Option<PathBuf>,
+    /// Keep report.json and report.html in this folder.
+    #[arg(long)]
+    keep: Option<PathBuf>,
+    /// Internal: run as the auditor process of a bench (a job file the bench wrote).
+    #[arg(long, hide = true)]
+    auditor: Option<PathBuf>,
+}
+
+fn audit(args: AuditBenchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(job) = &args.auditor {
+        let outcome = zktr_node::bench_audit::run_auditor(job)?;
+        crate::say!("{}", serde_json::to_string(&outcome)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    anyhow::ensure!(
+        args.transfers > 0 && args.distinct > 0,
+        "--transfers and --distinct must be positive"
+    );
+    let opts = zktr_node::bench_audit::AuditBenchOptions {
+        exe: std::env::current_exe()?,
+        data: super::demo::data_dir(args.data.as_deref())?,
+        params: args.params,
+        transfers: args.transfers,
+        distinct: args.distinct,
+        keep: args.keep,
+    };
+    let report = zktr_node::bench_audit::run(&opts)?;
+    for line in report.to_string().lines() {
+        crate::say!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, clap::Args)]
@@ -163,6 +221,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Some(BenchMode::Node(a)) => return node(a),
         Some(BenchMode::Attested(a)) => return attested(a),
         Some(BenchMode::Verifier(a)) => return super::verifier::bench(a),
+        Some(BenchMode::Audit(a)) => return audit(a),
         None => {}
     }
     let cores = Parallelism::cores();
