@@ -23,6 +23,8 @@
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
 //!   [`bench_attested`]: `zktr bench attested`, attested transfers/s between two nodes
 //!   next to the proving they carry.
+//! * [`localnet`]: nodes on loopback in one process (dev CA, node folders, peers files,
+//!   back-office clients), shared by [`bench_attested`].
 //! * [`verifier_service`], [`verifier_config`]: `zktr verifier --config FILE`, the
 //!   stateless `zktr.verifier.v1.Verifier` service (one bundle or a batched stream);
 //!   [`verifier_bench`]: `zktr bench verifier`, the service next to in-process batches.
@@ -44,6 +46,7 @@ pub mod fetch;
 pub mod flow;
 pub mod http;
 pub mod init;
+pub mod localnet;
 pub mod logclient;
 pub mod metrics;
 pub mod regulator;
