@@ -23,8 +23,9 @@
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
 //!   [`bench_attested`]: `zktr bench attested`, attested transfers/s between two nodes
 //!   next to the proving they carry.
-//! * [`localnet`]: nodes on loopback in one process (dev CA, node folders, peers files,
-//!   back-office clients), shared by [`bench_attested`].
+//! * [`demo`]: `zktr demo`, the whole network in one process (publisher, two nodes, a
+//!   verifier, a regulator) on loopback; [`localnet`]: the nodes-on-loopback helpers it
+//!   shares with [`bench_attested`].
 //! * [`verifier_service`], [`verifier_config`]: `zktr verifier --config FILE`, the
 //!   stateless `zktr.verifier.v1.Verifier` service (one bundle or a batched stream);
 //!   [`verifier_bench`]: `zktr bench verifier`, the service next to in-process batches.
@@ -41,6 +42,7 @@ pub mod certs;
 pub mod client;
 pub mod commit;
 pub mod config;
+pub mod demo;
 pub mod exchange;
 pub mod fetch;
 pub mod flow;
