@@ -371,7 +371,7 @@ pub enum Event {
     /// The nodes, the verifier and the regulator are up.
     Network(NetworkSeen),
     /// A transfer ended (delivered or refused).
-    Transfer(TransferSeen),
+    Transfer(Box<TransferSeen>),
     /// A transfer was held on a name hit and cleared by an officer.
     Review(ReviewSeen),
     /// The verifier's answers.
@@ -674,7 +674,7 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
                 ..Default::default()
             },
         )?;
-        on(&Event::Transfer(a.clone()));
+        on(&Event::Transfer(Box::new(a.clone())));
         expect_delivered(&a)?;
         delivered.push((a.clone(), onchain(BTC, "206412", &example_tx.beneficiary)));
 
@@ -696,7 +696,7 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
                 ..Default::default()
             },
         )?;
-        on(&Event::Transfer(b.clone()));
+        on(&Event::Transfer(Box::new(b.clone())));
         expect_delivered(&b)?;
         delivered.push((b, onchain(ETH, "2500000000000000000", ALICE_ETH)));
 
@@ -719,7 +719,7 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
                 ..Default::default()
             },
         )?;
-        on(&Event::Transfer(c.clone()));
+        on(&Event::Transfer(Box::new(c.clone())));
         if c.state != "REJECTED" || c.bundle.is_some() {
             return Err(DemoError::Unexpected(format!(
                 "the transfer to a listed address ended {}, not REJECTED before any proof",
@@ -745,7 +745,7 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
             },
         )?;
         on(&Event::Review(review));
-        on(&Event::Transfer(d.clone()));
+        on(&Event::Transfer(Box::new(d.clone())));
         expect_delivered(&d)?;
         delivered.push((d, onchain(ETH, "125000000000000000", BOB_ETH)));
         // Close the back-office connections: a node's shutdown waits for them.
@@ -1199,7 +1199,7 @@ pub fn money(minor: u64) -> String {
     let units = (minor / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
