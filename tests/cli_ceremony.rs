@@ -255,7 +255,7 @@ fn full_ceremony_proves_a_transfer() {
         !out.contains("DEV KEYS"),
         "mpc keys are no dev keys:\n{out}"
     );
-    let bundle = demo.join("bundle.json");
+    let bundle = demo.join("bundles/a.json");
     let policy: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(demo.join("policy.json")).expect("policy"))
             .expect("json");

@@ -1,9 +1,15 @@
-//! The README's main command, `zktr demo`, runs end to end on the real data: OFAC SDN
-//! set, TRISA payload, four proofs, envelope, verification, and a refused listed party.
-//! It runs from another directory than the repository's (the data folder is found from
-//! the repository), writes its bundle, policy and keys to `--out`, and `zktr bundle
-//! verify` accepts them there (and refuses a tampered bundle).
+//! The README's main command, `zktr demo`, runs the whole network on loopback from
+//! another directory than the repository's (the data folder is found from the
+//! repository): a publisher signing the real OFAC SDN set, two nodes over mutual TLS, a
+//! verifier service and a regulator; four transfers (below FATF's threshold, above the US
+//! threshold, one to a listed address refused before any proof, one held on a name hit
+//! and cleared by an officer); the verifier's per-claim results; the regulator's audit.
+//! What it keeps in `--out` checks with the CLI alone: `zktr bundle verify` accepts every
+//! bundle (and refuses a tampered one), `zktr receipt verify` accepts every receipt under
+//! the beneficiary's key (and refuses it under another), and `report.json` says three
+//! transfers passed and none failed.
 
+use std::path::Path;
 use std::process::Command;
 
 fn zktr() -> Command {
@@ -12,14 +18,19 @@ fn zktr() -> Command {
     c
 }
 
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
 #[test]
-fn demo_runs_end_to_end_and_its_bundle_verifies() {
+fn demo_runs_the_network_and_what_it_keeps_verifies() {
     let out_dir = tempfile::tempdir().expect("tempdir");
+    let dir = out_dir.path();
     let out = zktr()
         .args(["demo", "--out"])
-        .arg(out_dir.path())
+        .arg(dir)
         // Not the repository: the data folder must be found without the current directory.
-        .current_dir(out_dir.path())
+        .current_dir(dir)
         .output()
         .expect("run zktr demo");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -28,75 +39,135 @@ fn demo_runs_end_to_end_and_its_bundle_verifies() {
         out.status.success(),
         "zktr demo failed:\n{stdout}\n{stderr}"
     );
+    let has = |s: &str| assert!(stdout.contains(s), "missing {s:?}:\n{stdout}");
+    // The verifier's per-claim results: (a) and (b) carry all four claims.
     for claim in [
         "threshold/v1",
         "committed/v1",
         "not_sanctioned.originator/v1",
         "not_sanctioned.beneficiary/v1",
     ] {
-        assert!(
-            stdout.contains(&format!("ok  {claim}")),
-            "{claim} not verified:\n{stdout}"
-        );
+        has(&format!("ok  {claim}"));
     }
-    assert!(stdout.contains("plaintext opens C"), "{stdout}");
-    assert!(
-        stdout.contains("DEV KEYS"),
-        "the demo must say it runs on dev keys:\n{stdout}"
-    );
-    assert!(
-        stdout.contains("sdn_advanced_2025-11-19"),
-        "the newest list:\n{stdout}"
-    );
-    assert!(
-        stdout.contains("refused: claim not_sanctioned.beneficiary"),
-        "{stdout}"
-    );
-    let dir = out_dir.path();
+    assert!(!stdout.contains("BAD "), "{stdout}");
+    assert_eq!(stdout.matches("\n  (a) ACCEPTED").count(), 1, "{stdout}");
+    has("\n  (b) ACCEPTED");
+    has("\n  (d) ACCEPTED");
+    has("satisfies FATF and US");
+    has("value below 1,000.00");
+    has("value at or above 3,000.00");
+    // The beneficiary's view, receipts, the refused and the reviewed transfer.
+    has("plaintext opens C");
+    has("checks under its receipt key");
+    has("REJECTED before any proof");
+    has("beneficiary_address_key");
+    has("(d) held: REVIEW");
+    has("nothing proven or sent");
+    has("beneficiary cleared by officer-1 of alice.demo");
+    // Real data, dev keys said plainly, the regulator's disclosure and audit.
+    has("DEV KEYS");
+    has("sdn_advanced_2025-11-19");
+    has("slot fiat_value = 7786 opens");
+    has("3 transfers, 3 passed, 0 failed");
+    has("hash-linked, head signed: ok");
+    has(&format!(
+        "regulator's report page: {}",
+        dir.canonicalize().unwrap().join("report.html").display()
+    ));
+
     for f in [
-        "bundle.json",
-        "bundle.pb",
+        "bundles/a.json",
+        "bundles/b.json",
+        "bundles/d.json",
+        "receipts/a.json",
+        "receipts/b.json",
+        "receipts/d.json",
         "policy.json",
         "disclosed-slot.json",
         "params/manifest.json",
+        "keys/publisher.pub",
+        "keys/officer-1.pub",
+        "keys/ca.pem",
+        "keys/alice.demo.log.pub",
+        "keys/alice.demo.receipt.pub",
+        "keys/bob.demo.log.pub",
+        "keys/bob.demo.receipt.pub",
+        "report.json",
+        "report.html",
     ] {
         assert!(dir.join(f).is_file(), "{f} not written:\n{stdout}");
     }
+    assert!(
+        !dir.join("bundles/c.json").exists(),
+        "nothing proven for (c)"
+    );
+
+    // The audit's report: three attested transfers on alice (two sent, one received), all
+    // checks passed; the refused one never had a bundle.
+    let report: serde_json::Value = serde_json::from_str(&read(&dir.join("report.json"))).unwrap();
+    assert_eq!(report["summary"]["transfers"], 3, "{report}");
+    assert_eq!(report["summary"]["failed"], 0, "{report}");
+    assert_eq!(report["summary"]["claims_failed"], 0, "{report}");
+    assert_eq!(report["summary"]["receipts_ok"], 3, "{report}");
+    assert_eq!(report["dev_keys"], true);
 
     // The regulator's check of what the demo wrote.
-    let verify = |bundle: &std::path::Path| {
+    let verify = |bundle: &Path, jurisdiction: &str| {
         zktr()
             .args(["bundle", "verify", "--policy"])
             .arg(dir.join("policy.json"))
             .arg("--params")
             .arg(dir.join("params"))
+            .args(["--jurisdiction", jurisdiction])
             .arg(bundle)
             .output()
             .expect("run zktr bundle verify")
     };
-    let ok = verify(&dir.join("bundle.json"));
-    let text = String::from_utf8_lossy(&ok.stdout);
-    assert!(ok.status.success(), "bundle verify failed:\n{text}");
-    assert!(
-        text.contains("ACCEPTED") && text.contains("DEV KEYS"),
-        "{text}"
-    );
-    let ok = verify(&dir.join("bundle.pb"));
-    assert!(ok.status.success());
+    for (b, j) in [("a", "FATF"), ("a", "US"), ("b", "US"), ("d", "FATF")] {
+        let ok = verify(&dir.join(format!("bundles/{b}.json")), j);
+        let text = String::from_utf8_lossy(&ok.stdout);
+        assert!(
+            ok.status.success(),
+            "bundle verify {b} ({j}) failed:\n{text}"
+        );
+        assert!(
+            text.contains("ACCEPTED") && text.contains("DEV KEYS"),
+            "{text}"
+        );
+    }
 
     // A bundle whose threshold claim states another threshold is refused, exit 1.
-    let json = std::fs::read_to_string(dir.join("bundle.json")).unwrap();
+    let json = read(&dir.join("bundles/a.json"));
     let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
     v["claims"][0]["public_inputs"][1] = serde_json::Value::String(format!("0x{:064x}", 90_000u64));
     let bad = dir.join("tampered.json");
     std::fs::write(&bad, v.to_string()).unwrap();
-    let r = verify(&bad);
+    let r = verify(&bad, "FATF");
     let text = String::from_utf8_lossy(&r.stdout);
     assert_eq!(r.status.code(), Some(1), "{text}");
     assert!(
         text.contains("REJECTED") && text.contains("problem: claim 0 (threshold)"),
         "{text}"
     );
+
+    // Receipts check under the beneficiary's receipt key, and not under another.
+    let receipt = |name: &str, key_of: &str| {
+        zktr()
+            .args(["receipt", "verify", "--key"])
+            .arg(read(&dir.join(format!("keys/{key_of}.receipt.pub"))).trim())
+            .arg(dir.join(format!("receipts/{name}.json")))
+            .output()
+            .expect("run zktr receipt verify")
+    };
+    for (name, beneficiary) in [("a", "bob.demo"), ("b", "alice.demo"), ("d", "bob.demo")] {
+        let r = receipt(name, beneficiary);
+        assert!(
+            r.status.success(),
+            "receipt {name}: {}",
+            String::from_utf8_lossy(&r.stdout)
+        );
+    }
+    assert!(!receipt("a", "alice.demo").status.success());
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! sealing), loads the given proving keys (or makes single-party dev keys), builds a
 //! signed sanctions set from the real OFAC SDN list (and the published address lists),
 //! writes a policy that trusts the originator's log and the publisher, and starts both
-//! nodes in this process with [`crate::start`]. Then, `transfers` times, interleaved so
+//! nodes in this process with [`crate::start`] (the helpers of [`crate::localnet`], which
+//! `zktr demo` shares). Then, `transfers` times, interleaved so
 //! that both see the same machine:
 //!
 //! 1. one attested transfer through the originator's back office (`SendTransfer`, one in
@@ -23,21 +24,17 @@
 //! verification) is `1 - prove / transfer` of the medians. The beneficiary's verification
 //! time per transfer is read from its metrics (`zktr_verify_batch_seconds`).
 
-use crate::backoffice::BackOffice;
-use crate::certs::{self, KeyAlgorithm};
-use crate::config::{AttestConfig, IncomingDecision, NodeConfig};
+use crate::config::{IncomingDecision, NodeConfig};
 use crate::flow::{Originator, SystemClock, ThresholdRule};
-use crate::init::{self, InitRequest, SealingAlgorithm};
+use crate::localnet::{self, LocalNet};
 use crate::server::RunningNode;
 use ed25519_dalek::SigningKey;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
 use zktr_circuits::trees::log::CommitmentLog;
 use zktr_proto::zktr::admin::v1 as admin;
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
-use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
 use zktr_sanctions::set::{BuildOptions, SanctionsSet};
 
 /// The beneficiary's customer address every bench transfer pays.
@@ -173,10 +170,6 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-fn read_seed(path: &Path) -> Result<SigningKey, AttestedBenchError> {
-    crate::attest::read_seed(path).map_err(err)
-}
-
 /// One value of a Prometheus text sample without labels.
 fn sample(text: &str, name: &str) -> f64 {
     text.lines()
@@ -234,50 +227,23 @@ pub fn run(opts: &AttestedBenchOptions) -> Result<AttestedBenchReport, AttestedB
     set.save(&set_path).map_err(err)?;
 
     // Two nodes.
-    let ca = root.join("ca");
-    certs::init_ca(
-        &ca,
-        "bench network CA",
-        2,
-        KeyAlgorithm::EcdsaP256,
-        time::OffsetDateTime::now_utc(),
+    let net = LocalNet::new(root, "bench network CA", 2).map_err(err)?;
+    let configs = [
+        net.node("alpha.bench").map_err(err)?.config,
+        net.node("beta.bench").map_err(err)?.config,
+    ];
+    let a_log = localnet::signing_key(&configs[0], "log").map_err(err)?;
+    let file = localnet::trusting_policy(
+        &publisher,
+        &set.signed_root().record.list_id,
+        None,
+        &[(
+            "alpha.bench".into(),
+            hex::encode(a_log.verifying_key().to_bytes()),
+        )],
+        true,
     )
     .map_err(err)?;
-    let any: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));
-    let mut configs = Vec::new();
-    for name in ["alpha.bench", "beta.bench"] {
-        let out = init::init(&InitRequest {
-            dir: root.join(name),
-            name: name.into(),
-            ca: Some(ca.clone()),
-            sans: vec![],
-            listen: [any, any, any],
-            sealing: SealingAlgorithm::X25519,
-        })
-        .map_err(err)?;
-        configs.push(out.config);
-    }
-    let a_dir = root.join("alpha.bench");
-    let a_log = read_seed(&a_dir.join("keys/log.key"))?;
-    let mut file: PolicyFile =
-        serde_json::from_str(zktr_records::policy_file::EXAMPLE_POLICY_JSON).map_err(err)?;
-    file.sanctions_publishers = vec![TrustedPublisher {
-        name: "bench publisher".into(),
-        public_key: hex::encode(publisher.verifying_key().to_bytes()),
-        max_age_seconds: 86_400,
-        lists: vec![RequiredList {
-            list_id: set.signed_root().record.list_id.clone(),
-            min_version: None,
-            max_age_seconds: None,
-            min_key_count: None,
-        }],
-    }];
-    file.logs = vec![TrustedLog {
-        log_id: "alpha.bench".into(),
-        public_key: hex::encode(a_log.verifying_key().to_bytes()),
-        max_tree_head_age_seconds: Some(3600),
-    }];
-    file.verifying_keys.allow_dev_keys = true;
     let policy = root.join("policy.json");
     std::fs::write(&policy, serde_json::to_string_pretty(&file).map_err(err)?).map_err(err)?;
 
@@ -288,47 +254,21 @@ pub fn run(opts: &AttestedBenchOptions) -> Result<AttestedBenchReport, AttestedB
         .map_err(err)?;
     let start = |cfg: &Path| -> Result<RunningNode, AttestedBenchError> {
         let mut c = NodeConfig::load(cfg).map_err(err)?;
-        let keys = cfg.parent().unwrap_or(Path::new(".")).join("keys");
         c.service.incoming = IncomingDecision::Accept;
-        c.attest = Some(AttestConfig {
-            params: params.clone(),
-            policy: policy.clone(),
-            sanctions: set_path.clone(),
-            jurisdiction: "FATF".into(),
-            apply: vec![],
-            log_key: keys.join("log.key"),
-            receipt_key: keys.join("receipt.key"),
-            log_id: None,
-            allow_unattested: false,
-            officers: vec![],
-        });
+        c.attest = Some(localnet::attest_config(
+            cfg, &params, &policy, &set_path, "FATF",
+        ));
         runtime.block_on(crate::start(c)).map_err(err)
     };
     eprintln!("bench attested: starting both nodes (loading keys and the set)...");
     let a = start(&configs[0])?;
     let b = start(&configs[1])?;
-    let key = |node: &str, k: &str| {
-        std::fs::read_to_string(root.join(format!("{node}/keys/{k}.pub")))
-            .map(|s| s.trim().to_string())
-            .map_err(err)
-    };
-    let entry = |name: &str, node: &RunningNode| -> Result<String, AttestedBenchError> {
-        Ok(format!(
-            "[[peer]]\nname = \"{name}\"\nendpoint = \"{}\"\nserver_name = \"localhost\"\nzktr = true\nlog_key = \"{}\"\nreceipt_key = \"{}\"\n",
-            node.peer_addr,
-            key(name, "log")?,
-            key(name, "receipt")?
-        ))
-    };
     let a_cfg = NodeConfig::load(&configs[0]).map_err(err)?;
     let b_cfg = NodeConfig::load(&configs[1]).map_err(err)?;
-    std::fs::write(&a_cfg.peers.file, entry("beta.bench", &b)?).map_err(err)?;
-    std::fs::write(&b_cfg.peers.file, entry("alpha.bench", &a)?).map_err(err)?;
-    let backoffice = |cfg: &NodeConfig, node: &RunningNode| {
-        let mut c = cfg.clone();
-        c.listen.backoffice = node.backoffice_addr;
-        BackOffice::connect(&c).map_err(err)
-    };
+    localnet::write_peers(&a_cfg, &[("beta.bench", &configs[1], &b)]).map_err(err)?;
+    localnet::write_peers(&b_cfg, &[("alpha.bench", &configs[0], &a)]).map_err(err)?;
+    let backoffice =
+        |cfg: &NodeConfig, node: &RunningNode| localnet::backoffice(cfg, node).map_err(err);
     backoffice(&b_cfg, &b)?
         .add_address(admin::CustomerAddress {
             address: ADDRESS.into(),

@@ -23,6 +23,9 @@
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
 //!   [`bench_attested`]: `zktr bench attested`, attested transfers/s between two nodes
 //!   next to the proving they carry.
+//! * [`demo`]: `zktr demo`, the whole network in one process (publisher, two nodes, a
+//!   verifier, a regulator) on loopback; [`localnet`]: the nodes-on-loopback helpers it
+//!   shares with [`bench_attested`].
 //! * [`verifier_service`], [`verifier_config`]: `zktr verifier --config FILE`, the
 //!   stateless `zktr.verifier.v1.Verifier` service (one bundle or a batched stream);
 //!   [`verifier_bench`]: `zktr bench verifier`, the service next to in-process batches.
@@ -40,11 +43,13 @@ pub mod certs;
 pub mod client;
 pub mod commit;
 pub mod config;
+pub mod demo;
 pub mod exchange;
 pub mod fetch;
 pub mod flow;
 pub mod http;
 pub mod init;
+pub mod localnet;
 pub mod logclient;
 pub mod metrics;
 pub mod regulator;
