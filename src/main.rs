@@ -10,7 +10,7 @@ fn main() -> std::process::ExitCode {
     // Before anything prints: a closed or full stdout never ends in a panic (cli/io.rs).
     cli::io::install_panic_hook();
     let args = cli::Cli::parse();
-    cli::init_tracing(args.log_format);
+    cli::init_tracing(args.log_format, args.default_log_filter());
     let code = match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

@@ -101,10 +101,22 @@ enum Command {
     Verifier(verifier::VerifierArgs),
 }
 
-/// Logs go to stderr in the given format; `RUST_LOG` sets the filter (default `info`).
-pub fn init_tracing(format: LogFormat) {
+impl Cli {
+    /// The log filter when `RUST_LOG` is not set: `info`, except for `zktr demo`, whose
+    /// nodes and verifier run in this process and whose story is on stdout (`warn`).
+    pub fn default_log_filter(&self) -> &'static str {
+        match self.command {
+            Command::Demo(_) => "warn,gr1cs=off,r1cs=off",
+            _ => "info,gr1cs=off,r1cs=off",
+        }
+    }
+}
+
+/// Logs go to stderr in the given format; `RUST_LOG` sets the filter (default
+/// `default_filter`).
+pub fn init_tracing(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,gr1cs=off,r1cs=off"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
