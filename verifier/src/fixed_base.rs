@@ -36,7 +36,7 @@ impl FixedBaseTable {
             window_base = acc;
         }
         Self {
-            points: G1Projective::normalize_batch(&projective),
+            points: normalize_serial(&projective),
         }
     }
 
@@ -51,6 +51,28 @@ impl FixedBaseTable {
         }
         acc
     }
+}
+
+/// Jacobian to affine with one serial batch inversion. `CurveGroup::normalize_batch` runs
+/// rayon jobs (arkworks' `parallel` feature); inside the `OnceLock` initializer a worker
+/// waiting on those jobs can steal another claim's verification of the same key and
+/// block on the `OnceLock` it is itself initializing (seen as a hang of
+/// `verifier/tests/policy_gaps.rs`). This never enters rayon.
+fn normalize_serial(points: &[G1Projective]) -> Vec<G1Affine> {
+    let mut z_inverses: Vec<ark_bn254::Fq> = points.iter().map(|p| p.z).collect();
+    ark_ff::fields::serial_batch_inversion_and_mul(&mut z_inverses, &ark_bn254::Fq::from(1u64));
+    points
+        .iter()
+        .zip(z_inverses)
+        .map(|(p, z_inv)| {
+            if p.is_zero() {
+                G1Affine::zero()
+            } else {
+                let z_inv2 = ark_ff::Field::square(&z_inv);
+                G1Affine::new_unchecked(p.x * z_inv2, p.y * z_inv2 * z_inv)
+            }
+        })
+        .collect()
 }
 
 /// Tables for every input base of a verifying key.
