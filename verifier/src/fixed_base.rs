@@ -8,7 +8,7 @@
 //! takes a few milliseconds to build, so tables are built on first use, not at key load.
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField, Zero};
 
 const WINDOWS: usize = 32;
@@ -101,6 +101,7 @@ pub fn input_tables(gamma_abc_g1: &[G1Affine]) -> Vec<FixedBaseTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ark_ec::CurveGroup;
     use ark_std::UniformRand;
     use ark_std::rand::{SeedableRng, rngs::StdRng};
 
