@@ -163,6 +163,47 @@ fn peak_rss_kib() -> Option<u64> {
         })
 }
 
+/// What both node benches start from, in `root`: the proving keys (`params`, else dev
+/// keys made and saved for the run) and the real OFAC SDN set signed by a publisher key
+/// made for the run, saved as `root/sdn.zkts`. `who` names the bench in its progress lines.
+pub(crate) fn bench_keys_and_set(
+    params: Option<&Path>,
+    data: &Path,
+    root: &Path,
+    who: &str,
+) -> Result<(PathBuf, SigningKey, SanctionsSet, PathBuf), String> {
+    let e = |x: &dyn core::fmt::Display| x.to_string();
+    let params = match params {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let dir = root.join("params");
+            let mut rng = zktr_prover::keys::os_rng().map_err(|x| e(&x))?;
+            eprintln!("{who}: making dev proving keys (about a minute)...");
+            let keys = ProvingKeys::generate(&CircuitId::ALL, &mut rng).map_err(|x| e(&x))?;
+            keys.save(&dir, now()).map_err(|x| e(&x))?;
+            dir
+        }
+    };
+    eprintln!("{who}: building the sanctions set from the OFAC SDN list...");
+    let publisher = SigningKey::from_bytes(&zktr_trisa::crypto::random_bytes());
+    let sdn = zktr_sanctions::ofac_advanced::read_ofac_advanced_file(
+        &data.join("sanctions/ofac/sdn_advanced_2025-11-19.xml.bz2"),
+        &mut |_, _| {},
+    )
+    .map_err(|x| e(&x))?;
+    let set = SanctionsSet::build(
+        &[sdn],
+        &BuildOptions {
+            key: &publisher,
+            published_at: now() - 60,
+        },
+    )
+    .map_err(|x| e(&x))?;
+    let set_path = root.join("sdn.zkts");
+    set.save(&set_path).map_err(|x| e(&x))?;
+    Ok((params, publisher, set, set_path))
+}
+
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -193,38 +234,13 @@ pub fn run(opts: &AttestedBenchOptions) -> Result<AttestedBenchReport, AttestedB
         ))
     })?;
 
-    // Keys.
-    let params = match &opts.params {
-        Some(p) => p.clone(),
-        None => {
-            let dir = root.join("params");
-            let mut rng = zktr_prover::keys::os_rng().map_err(err)?;
-            eprintln!("bench attested: making dev proving keys (about a minute)...");
-            let keys = ProvingKeys::generate(&CircuitId::ALL, &mut rng).map_err(err)?;
-            keys.save(&dir, now()).map_err(err)?;
-            dir
-        }
-    };
-    // The real list, signed by a bench publisher.
-    eprintln!("bench attested: building the sanctions set from the OFAC SDN list...");
-    let publisher = SigningKey::from_bytes(&zktr_trisa::crypto::random_bytes());
-    let sdn = zktr_sanctions::ofac_advanced::read_ofac_advanced_file(
-        &opts
-            .data
-            .join("sanctions/ofac/sdn_advanced_2025-11-19.xml.bz2"),
-        &mut |_, _| {},
+    let (params, publisher, set, set_path) = crate::bench_attested::bench_keys_and_set(
+        opts.params.as_deref(),
+        &opts.data,
+        root,
+        "bench attested",
     )
     .map_err(err)?;
-    let set = SanctionsSet::build(
-        &[sdn],
-        &BuildOptions {
-            key: &publisher,
-            published_at: now() - 60,
-        },
-    )
-    .map_err(err)?;
-    let set_path = root.join("sdn.zkts");
-    set.save(&set_path).map_err(err)?;
 
     // Two nodes.
     let net = LocalNet::new(root, "bench network CA", 2).map_err(err)?;

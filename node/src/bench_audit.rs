@@ -58,7 +58,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
+use zktr_circuits::circuits::ThresholdDirection;
 use zktr_circuits::commitment::Commitment;
 use zktr_circuits::field::{fr_from_be_bytes, fr_to_be_bytes};
 use zktr_circuits::trees::log::CommitmentLog;
@@ -66,7 +66,6 @@ use zktr_prover::{Parallelism, Prover, ProvingKeys};
 use zktr_records::encoding::{proof_from_bytes, proof_to_bytes};
 use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
 use zktr_records::{ProofBundle, Receipt, SignedTreeHead};
-use zktr_sanctions::set::{BuildOptions, SanctionsSet};
 use zktr_verifier::{Policy, VerifyingKeys};
 
 /// The beneficiary's customer address every bench transfer pays.
@@ -427,37 +426,13 @@ pub fn run(opts: &AuditBenchOptions) -> Result<AuditBenchReport, AuditBenchError
         ))
     })?;
 
-    // Keys.
-    let params = match &opts.params {
-        Some(p) => p.clone(),
-        None => {
-            let dir = root.join("params");
-            let mut rng = zktr_prover::keys::os_rng().map_err(err)?;
-            eprintln!("bench audit: making dev proving keys (about a minute)...");
-            let keys = ProvingKeys::generate(&CircuitId::ALL, &mut rng).map_err(err)?;
-            keys.save(&dir, now()).map_err(err)?;
-            dir
-        }
-    };
-    eprintln!("bench audit: building the sanctions set from the OFAC SDN list...");
-    let publisher = SigningKey::from_bytes(&zktr_trisa::crypto::random_bytes());
-    let sdn = zktr_sanctions::ofac_advanced::read_ofac_advanced_file(
-        &opts
-            .data
-            .join("sanctions/ofac/sdn_advanced_2025-11-19.xml.bz2"),
-        &mut |_, _| {},
+    let (params, publisher, set, set_path) = crate::bench_attested::bench_keys_and_set(
+        opts.params.as_deref(),
+        &opts.data,
+        root,
+        "bench audit",
     )
     .map_err(err)?;
-    let set = SanctionsSet::build(
-        &[sdn],
-        &BuildOptions {
-            key: &publisher,
-            published_at: now() - 60,
-        },
-    )
-    .map_err(err)?;
-    let set_path = root.join("sdn.zkts");
-    set.save(&set_path).map_err(err)?;
 
     // The node, its CA, the regulator's certificate, the beneficiary's receipt key.
     let ca = root.join("ca");
