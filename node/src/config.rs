@@ -204,6 +204,11 @@ pub struct WebhookConfig {
     pub url: String,
     /// A file holding the HMAC-SHA256 key (hex) that signs each request body.
     pub hmac_key_file: PathBuf,
+    /// PEM file of the CA certificate(s) that the webhook's HTTPS certificate must chain
+    /// to, for a back office behind a private CA. Absent: the public web roots (Mozilla's
+    /// list, built in). When set, only these CAs are trusted.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// How long to wait for an answer; no answer in time means review (PENDING).
     #[serde(default = "default_webhook_timeout")]
     pub timeout_ms: u64,
@@ -359,6 +364,7 @@ impl NodeConfig {
         c.backoffice.client_key = resolve(&base, &c.backoffice.client_key);
         if let Some(w) = &mut c.webhook {
             w.hmac_key_file = resolve(&base, &w.hmac_key_file);
+            w.ca_file = w.ca_file.as_ref().map(|p| resolve(&base, p));
         }
         if let Some(a) = &mut c.attest {
             a.params = resolve(&base, &a.params);

@@ -366,6 +366,7 @@ concurrency_per_connection = 64
 # url = "https://backoffice.example/zktr"
 # hmac_key_file = "keys/webhook.key"
 # timeout_ms = 2000           # no answer in time: review
+# ca_file = "keys/backoffice-ca.pem" # the webhook's private CA (default: public web roots)
 "#;
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub struct Webhook {
     url: String,
     key: Vec<u8>,
     timeout: Duration,
+    /// One agent for every request: its TLS roots (the configured CA file or the public
+    /// web roots) are read once, at start.
+    agent: ureq::Agent,
 }
 
 impl core::fmt::Debug for Webhook {
@@ -44,18 +47,21 @@ impl core::fmt::Debug for Webhook {
     }
 }
 
-/// Why the webhook could not be set up.
+/// Why the webhook could not be set up: the file named and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
-#[error("webhook HMAC key {path}: {message}")]
+#[error("webhook {what} {path}: {message}")]
 pub struct WebhookError {
+    what: &'static str,
     path: String,
     message: String,
 }
 
 impl Webhook {
-    /// Loads the HMAC key the configuration names.
+    /// Loads the HMAC key and, if configured, the CA certificates the configuration
+    /// names.
     pub fn load(config: &WebhookConfig) -> Result<Self, WebhookError> {
         let err = |message: &str| WebhookError {
+            what: "HMAC key",
             path: config.hmac_key_file.display().to_string(),
             message: message.to_string(),
         };
@@ -66,10 +72,23 @@ impl Webhook {
         if key.len() < 16 {
             return Err(err("shorter than 16 bytes"));
         }
+        let timeout = Duration::from_millis(config.timeout_ms.clamp(50, 60_000));
+        let roots = match &config.ca_file {
+            None => ureq::tls::RootCerts::WebPki,
+            Some(path) => ureq::tls::RootCerts::new_with_certs(&load_ca_file(path)?),
+        };
+        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(true)
+            .tls_config(tls)
+            .build()
+            .into();
         Ok(Self {
             url: config.url.clone(),
             key,
-            timeout: Duration::from_millis(config.timeout_ms.clamp(50, 60_000)),
+            timeout,
+            agent,
         })
     }
 
@@ -97,9 +116,9 @@ impl Webhook {
         .to_string();
         let signature = Self::signature(&self.key, body.as_bytes());
         let url = self.url.clone();
-        let timeout = self.timeout;
-        let call = tokio::task::spawn_blocking(move || post(&url, &body, &signature, timeout));
-        match tokio::time::timeout(timeout + Duration::from_millis(200), call).await {
+        let agent = self.agent.clone();
+        let call = tokio::task::spawn_blocking(move || post(&agent, &url, &body, &signature));
+        match tokio::time::timeout(self.timeout + Duration::from_millis(200), call).await {
             Ok(Ok(Ok(d))) => d,
             Ok(Ok(Err(why))) => {
                 tracing::warn!(%why, "webhook gave no decision; holding the transfer for review");
@@ -113,12 +132,30 @@ impl Webhook {
     }
 }
 
-fn post(url: &str, body: &str, signature: &str, timeout: Duration) -> Result<Decision, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(true)
-        .build()
-        .into();
+/// Reads the PEM CA certificates of `webhook.ca_file` (at least one).
+fn load_ca_file(
+    path: &std::path::Path,
+) -> Result<Vec<ureq::tls::Certificate<'static>>, WebhookError> {
+    let err = |message: String| WebhookError {
+        what: "CA file",
+        path: path.display().to_string(),
+        message,
+    };
+    let pem = crate::config::read_small(path, 1 << 20).map_err(|e| err(e.to_string()))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item.map_err(|e| err(format!("not PEM: {e}")))? {
+            ureq::tls::PemItem::Certificate(c) => certs.push(c),
+            _ => return Err(err("holds something other than certificates".into())),
+        }
+    }
+    if certs.is_empty() {
+        return Err(err("holds no certificate".into()));
+    }
+    Ok(certs)
+}
+
+fn post(agent: &ureq::Agent, url: &str, body: &str, signature: &str) -> Result<Decision, String> {
     let mut resp = agent
         .post(url)
         .header("X-Zktr-Signature", signature)
@@ -152,5 +189,42 @@ fn post(url: &str, body: &str, signature: &str, timeout: Duration) -> Result<Dec
             message
         })),
         _ => Err("the answer has no decision".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn config(dir: &std::path::Path, ca: Option<&str>) -> WebhookConfig {
+        std::fs::write(dir.join("hook.key"), hex::encode([7u8; 32])).unwrap();
+        let ca_file = ca.map(|text| {
+            let p = dir.join("ca.pem");
+            std::fs::write(&p, text).unwrap();
+            p
+        });
+        WebhookConfig {
+            url: "https://hooks.example/decide".into(),
+            hmac_key_file: dir.join("hook.key"),
+            timeout_ms: 500,
+            ca_file,
+        }
+    }
+
+    #[test]
+    fn a_ca_file_without_certificates_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Webhook::load(&config(dir.path(), None)).is_ok());
+        for text in ["", "not pem at all\n"] {
+            let e = Webhook::load(&config(dir.path(), Some(text))).unwrap_err();
+            let shown = e.to_string();
+            assert!(shown.starts_with("webhook CA file "), "{shown}");
+            assert!(shown.contains("ca.pem"), "{shown}");
+        }
+        let mut missing = config(dir.path(), None);
+        missing.ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
+        let shown = Webhook::load(&missing).unwrap_err().to_string();
+        assert!(shown.contains("/nonexistent/ca.pem"), "{shown}");
     }
 }

@@ -789,10 +789,15 @@ async fn mutated_envelopes_never_break_the_server() {
     t.b.shutdown().await.unwrap();
 }
 
-/// A decision webhook on loopback: answers per the beneficiary address's last digit
-/// (1 accept, 2 reject, 3 never in time), after checking the body's HMAC signature.
+trait WebhookIo: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> WebhookIo for T {}
+
+/// A decision webhook on loopback (HTTPS when `tls` is given): answers per the
+/// beneficiary address's last digit (1 accept, 2 reject, 3 never in time), after checking
+/// the body's HMAC signature.
 async fn webhook_server(
     key: Vec<u8>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) -> (
     std::net::SocketAddr,
     std::sync::Arc<std::sync::atomic::AtomicUsize>,
@@ -804,12 +809,20 @@ async fn webhook_server(
     let seen = verified.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
+            let Ok((tcp, _)) = listener.accept().await else {
                 return;
             };
             let key = key.clone();
             let seen = seen.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
+                let mut sock: Box<dyn WebhookIo> = match tls {
+                    None => Box::new(tcp),
+                    Some(acceptor) => match acceptor.accept(tcp).await {
+                        Ok(s) => Box::new(s),
+                        Err(_) => return,
+                    },
+                };
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
                 let (head, body) = loop {
@@ -859,6 +872,7 @@ async fn webhook_server(
                     body.len()
                 );
                 let _ = sock.write_all(reply.as_bytes()).await;
+                let _ = sock.shutdown().await;
             });
         }
     });
@@ -873,12 +887,13 @@ async fn the_webhook_decides_and_the_back_office_hears_every_event() {
     let key = vec![0x5a; 32];
     let key_file = net.dir.path().join("webhook.key");
     std::fs::write(&key_file, hex::encode(&key)).unwrap();
-    let (hook, verified) = webhook_server(key).await;
+    let (hook, verified) = webhook_server(key, None).await;
     let b = start(&b_cfg, |c| {
         c.webhook = Some(zktr_node::config::WebhookConfig {
             url: format!("http://{hook}/decide"),
             hmac_key_file: key_file.clone(),
             timeout_ms: 500,
+            ca_file: None,
         })
     })
     .await;
@@ -969,6 +984,96 @@ async fn the_webhook_decides_and_the_back_office_hears_every_event() {
         .collect();
     assert_eq!(states, ["ACCEPTED", "REJECTED", "REVIEW"]);
     b.shutdown().await.unwrap();
+}
+
+/// A webhook behind a private CA: trusted when `webhook.ca_file` names that CA (its
+/// decision drives the reply), not trusted with the public web roots (the handshake fails,
+/// so the transfer is held for review, never accepted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_webhook_is_trusted_through_its_configured_ca_only() {
+    let net = Net::new();
+    let issued = zktr_node::certs::issue(
+        &net.ca(),
+        &zktr_node::certs::IssueRequest {
+            common_name: "hooks.back-office.test".into(),
+            sans: vec!["127.0.0.1".into()],
+            usage: zktr_node::certs::Usage::Server,
+            validity_days: 5,
+            algorithm: zktr_node::certs::KeyAlgorithm::EcdsaP256,
+        },
+        &net.dir.path().join("hooks"),
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let server = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            zktr_node::tls::load_certs(&issued.cert).unwrap(),
+            zktr_node::tls::load_key(&issued.key).unwrap(),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(server));
+    let key = vec![0x6b; 32];
+    let key_file = net.dir.path().join("webhook.key");
+    std::fs::write(&key_file, hex::encode(&key)).unwrap();
+    let (hook, verified) = webhook_server(key, Some(acceptor)).await;
+    let address = "0x0000000000000000000000000000000000000001";
+    net.client("alpha.test");
+
+    for (name, ca_file, expected) in [
+        ("beta.test", Some(net.ca_cert()), TransferState::Accepted),
+        ("gamma.test", None, TransferState::Pending),
+    ] {
+        let cfg = net.node(name, SealingAlgorithm::X25519);
+        add_peer(&cfg, "alpha.test");
+        let node = start(&cfg, |c| {
+            c.webhook = Some(zktr_node::config::WebhookConfig {
+                url: format!("https://{hook}/decide"),
+                hmac_key_file: key_file.clone(),
+                timeout_ms: 2000,
+                ca_file,
+            })
+        })
+        .await;
+        backoffice(&cfg, &node, move |bo| {
+            bo.add_address(admin::CustomerAddress {
+                address: address.into(),
+                network: String::new(),
+                customer: String::new(),
+            })
+            .unwrap()
+        })
+        .await;
+        let client = dialer(&net, net.client_identity_again("alpha.test"));
+        let our_key = SealingKey::generate_x25519();
+        let theirs = client
+            .key_exchange(
+                &entry(name, &node),
+                zktr_proto::trisa::api::v1beta1::SigningKey {
+                    data: our_key.public_key().spki_der().unwrap(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let node_key = PublicSealingKey::from_der(&theirs.data).unwrap();
+        let mut txn = transaction();
+        txn.beneficiary = address.into();
+        let mut p = good_payload();
+        p.transaction = Some(prost_types::Any {
+            type_url: "type.googleapis.com/trisa.data.generic.v1beta1.Transaction".into(),
+            value: txn.encode_to_vec(),
+        });
+        let env = zktr_trisa::seal(&p, &node_key, &SealOptions::default()).unwrap();
+        let reply = client.transfer(&entry(name, &node), env).await.unwrap();
+        assert_eq!(reply.transfer_state, expected as i32, "{name}");
+        node.shutdown().await.unwrap();
+    }
+    assert_eq!(
+        verified.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "only the node trusting the private CA got through, with a signed request"
+    );
 }
 
 async fn handshake(
