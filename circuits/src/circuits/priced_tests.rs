@@ -263,6 +263,24 @@ fn priced_threshold_wrap_modulo_the_field_is_unsatisfied() {
 }
 
 #[test]
+fn priced_threshold_fiat_value_of_2_64_or_more_is_unsatisfied() {
+    // Exactly priced, and at or above T, but beyond slot 1's range: a dishonest committer's.
+    // Only the fiat value's own range check refuses it (the threshold rule alone would
+    // accept it: fiat - T = 6 fits 64 bits).
+    let q = Quote {
+        num: 1,
+        den: 7,
+        ..ETH_3000
+    };
+    let big = (1u128 << 64) + 5;
+    let amount = big * 7 + 6; // floor(amount / 7) = 2^64 + 5, rem 6
+    assert_eq!(fiat_value_from_price(amount, q.num, q.den), None);
+    let tree = tree_with(Fr::from(big), Fr::from(amount), Fr::from(NOW));
+    let c = circuit(&tree, u64::MAX, ThresholdDirection::AtOrAbove, q);
+    assert!(!satisfied(c));
+}
+
+#[test]
 fn priced_threshold_time_outside_the_window_is_unsatisfied() {
     let amount = 1_500_000_000_000_000_000;
     let tree = honest_tree(amount, ETH_3000, NOW);

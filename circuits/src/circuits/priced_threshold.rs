@@ -19,7 +19,10 @@
 //!   5 leaves * 258 + 10 inner nodes * 240 + 1 (the root equals `C`) = 3,691;
 //! * fiat value `< 2^64` (65), asset amount `< 2^128` (129, the bound of slot 3), `T`,
 //!   `price_num`, `price_den - 1` `< 2^64` (65 each): 389. `price_den - 1 < 2^64` also makes
-//!   `price_den >= 1`: `den = 0` gives `p - 1`, far above `2^64`;
+//!   `price_den >= 1`: `den = 0` gives `p - 1`, far above `2^64`. (The two checks on `rem`
+//!   below imply `1 <= den < 2^65` on their own, still wrap-free; this one states the
+//!   denominator's range directly, as the public-input parser does.) The fiat value's check
+//!   is what refuses an exactly priced value of 2^64 or more, beyond slot 1's range;
 //! * `rem < 2^64` and `den - 1 - rem < 2^64` (65 each, so `rem < den`): 130;
 //! * `fiat * den + rem == amount * num` (1 product, 1 product-equality): 2. With the bounds
 //!   above both sides are integers below the field modulus `p` (about 2^254):
@@ -29,7 +32,8 @@
 //! * commitment time, `valid_from`, `valid_until` `< 2^64`, and `time - valid_from` and
 //!   `valid_until - time` `< 2^64` (65 each): 325. With all three below 2^64 a difference
 //!   fits 64 bits exactly when it is not negative, so
-//!   `valid_from <= time <= valid_until`;
+//!   `valid_from <= time <= valid_until`. (Given the window's ends below 2^64, the two
+//!   differences already imply `time < 2^64`; its own check bounds each operand separately.)
 //! * `direction` boolean: 1;
 //! * `d = direction ? fiat - T : T - 1 - fiat` (1 product) and `d < 2^64`: 66, the rule of
 //!   `threshold/v1`. With both values below 2^64, `d` fits 64 bits exactly when the claim
