@@ -7,11 +7,17 @@
 //! | [`committed`] | C, log_root, asset_id, asset_amount, beneficiary_address_key | C is a leaf of the log under log_root; slots 3, 4, 5 hold the public values |
 //! | [`not_sanctioned`] | C, sanctions_root, party | each key slot of the party is absent from the set (an id key may be 0) |
 //!
+//! [`priced_threshold`] (public C, T, currency, direction, asset_id, price_num, price_den,
+//! valid_from, valid_until) is the successor of `threshold`: the fiat value follows exactly
+//! from the committed asset amount and a price quote valid at the commitment time. It has
+//! no [`CircuitId`] yet (it is to become `threshold/v2`).
+//!
 //! Each public-input struct owns the ordering of its field elements
 //! (`to_field_elements` / `from_field_elements`), so prover and verifier cannot disagree.
 
 pub mod committed;
 pub mod not_sanctioned;
+pub mod priced_threshold;
 pub mod threshold;
 
 use crate::error::Result;
@@ -20,6 +26,9 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMod
 
 pub use committed::{CommittedCircuit, CommittedPublicInputs};
 pub use not_sanctioned::{NotSanctionedCircuit, NotSanctionedPublicInputs, Party};
+pub use priced_threshold::{
+    PricedThresholdCircuit, PricedThresholdPublicInputs, fiat_value_from_price,
+};
 pub use threshold::{ThresholdCircuit, ThresholdDirection, ThresholdPublicInputs};
 
 /// Identifies a circuit (and so its Groth16 keys). The string form includes a version that
@@ -164,3 +173,6 @@ pub(crate) mod test_support;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod priced_tests;
