@@ -42,7 +42,7 @@
 #![deny(missing_docs)]
 
 mod binfile;
-pub mod blake2b;
+mod blake2b;
 mod encoding;
 pub mod error;
 pub mod folder;

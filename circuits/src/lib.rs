@@ -19,9 +19,9 @@
 pub mod circuits;
 pub mod commitment;
 pub mod domain;
-pub mod error;
+mod error;
 pub mod field;
-pub mod gadgets;
+mod gadgets;
 pub mod poseidon;
 pub mod trees;
 

@@ -29,8 +29,8 @@ pub enum ReadError {
     #[error("{0}")]
     ProtoJson(#[from] ProtoJsonError),
     /// Not a protobuf encoding of the expected type.
-    #[error("protobuf decode: {0}")]
-    Decode(String),
+    #[error("not a protobuf encoding of the expected IVMS101 message")]
+    Decode(#[source] prost::DecodeError),
     /// Well-formed, but not a valid IVMS101 value (unknown code, empty person).
     #[error("{0}")]
     Convert(#[from] ConvertError),
@@ -166,7 +166,7 @@ pub fn encode<T: ProtoMapped>(v: &T) -> Vec<u8> {
 
 /// Decodes the binary protobuf encoding.
 pub fn decode<T: ProtoMapped>(bytes: &[u8]) -> Result<T, ReadError> {
-    let p = T::Proto::decode(bytes).map_err(|e| ReadError::Decode(e.to_string()))?;
+    let p = T::Proto::decode(bytes).map_err(ReadError::Decode)?;
     Ok(T::from_proto(p)?)
 }
 

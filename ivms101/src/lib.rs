@@ -17,11 +17,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod codes;
-pub mod convert;
+mod codes;
+mod convert;
 pub mod dialect;
-pub mod json;
-pub mod model;
+mod json;
+mod model;
 pub mod validate;
 
 /// The generated protobuf types of package `ivms101`.
@@ -29,9 +29,26 @@ pub use zktr_proto::ivms101 as pb;
 
 pub use codes::{
     AddressTypeCode, LegalPersonNameTypeCode, NationalIdentifierTypeCode,
-    NaturalPersonNameTypeCode, TransliterationMethodCode,
+    NaturalPersonNameTypeCode, TransliterationMethodCode, UnknownCode,
 };
 pub use convert::{ConvertError, ProtoMapped};
 pub use json::{Document, JsonForm, ReadError, decode, encode, from_json, to_json};
 pub use model::*;
 pub use validate::{Constraint, Violation, validate_document, validate_identity};
+
+/// Every error of this crate, for callers that map them in one place (a service's
+/// handler, the CLI). The module errors stay available for callers that match finely.
+/// Validation is not an error: it returns every [`Violation`] found.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A document in none of the dialects read, or malformed JSON.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A protobuf message that does not map onto the model.
+    #[error(transparent)]
+    Convert(#[from] ConvertError),
+    /// A code value outside its IVMS101 code list.
+    #[error(transparent)]
+    UnknownCode(#[from] UnknownCode),
+}

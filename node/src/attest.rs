@@ -137,9 +137,9 @@ impl Attestor {
         name: &str,
         metrics: &crate::metrics::Metrics,
     ) -> Result<Self, AttestError> {
-        let file = |path: &std::path::Path, e: &dyn std::fmt::Display| AttestError::File {
+        let file = |path: &std::path::Path, e: &dyn std::error::Error| AttestError::File {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: error_chain(e),
         };
         let keys = ProvingKeys::load(&cfg.params).map_err(|e| file(&cfg.params, &e))?;
         let verifying_keys = VerifyingKeys::load(&cfg.params).map_err(|e| file(&cfg.params, &e))?;
@@ -147,10 +147,10 @@ impl Attestor {
             Prover::new(keys, Parallelism::default()).map_err(|e| file(&cfg.params, &e))?;
         let policy = Policy::load(&cfg.policy).map_err(|e| file(&cfg.policy, &e))?;
         if policy.jurisdiction(&cfg.jurisdiction).is_none() {
-            return Err(file(
-                &cfg.policy,
-                &format!("has no jurisdiction {:?}", cfg.jurisdiction),
-            ));
+            return Err(AttestError::File {
+                path: cfg.policy.clone(),
+                message: format!("has no jurisdiction {:?}", cfg.jurisdiction),
+            });
         }
         let sanctions = SanctionsSet::load(&cfg.sanctions).map_err(|e| file(&cfg.sanctions, &e))?;
         let log_key = read_seed(&cfg.log_key)?;
@@ -1035,4 +1035,17 @@ async fn check_peer_head(
             head.log_id, last.size
         )
     })
+}
+
+/// An error and its sources, `outer: inner: ...`, for a message that must carry the
+/// whole cause in one string (a start-up error naming a file).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(inner) = next {
+        out.push_str(": ");
+        out.push_str(&inner.to_string());
+        next = inner.source();
+    }
+    out
 }

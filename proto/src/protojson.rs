@@ -15,6 +15,7 @@ static DESCRIPTORS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/zktr_descr
 
 /// Why a protobuf-JSON value could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtoJsonError {
     /// The embedded descriptor set is broken (a build problem, not an input problem).
     #[error("embedded protobuf descriptors: {0}")]

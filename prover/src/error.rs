@@ -60,6 +60,7 @@ pub enum Refusal {
 
 /// Everything that can go wrong while proving.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProverError {
     /// The statement of a claim is false; nothing was proven.
     #[error("claim {claim} refused before proving: {reason}")]

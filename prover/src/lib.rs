@@ -14,8 +14,8 @@ pub mod engine;
 pub mod error;
 mod fast;
 pub mod keys;
-pub mod prover;
-pub mod statement;
+mod prover;
+mod statement;
 
 pub use error::{ProverError, Refusal};
 pub use keys::ProvingKeys;

@@ -31,8 +31,8 @@ pub const BUNDLE_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BundleDecodeError {
     /// Not protobuf of the bundle's shape (truncated, or not a bundle at all).
-    #[error("truncated or malformed protobuf bundle: {0}")]
-    Protobuf(String),
+    #[error("truncated or malformed protobuf bundle")]
+    Protobuf(#[source] prost::DecodeError),
     /// Not JSON of the bundle's shape.
     #[error("malformed JSON bundle: {0}")]
     Json(String),

@@ -26,13 +26,15 @@ pub const RECEIPT: &[u8] = b"zktr.receipt.v1";
 /// A compliance officer's clearance of a screening hit.
 pub const CLEARANCE: &[u8] = b"zktr.clearance.v1";
 /// A price publisher's signed quote (reserved).
+#[allow(dead_code)] // until the quote record lands
 pub const PRICE_QUOTE: &[u8] = b"zktr.price-quote.v1";
 
 /// The signed head of a node's audit log of regulator requests.
 pub const REGULATOR_AUDIT: &[u8] = b"zktr.regulator-audit.v1";
 
-/// Every domain, for the distinctness test and for tools that list them.
-pub const ALL: [(&str, &[u8]); 6] = [
+/// Every domain, for the distinctness test.
+#[cfg(test)]
+pub(crate) const ALL: [(&str, &[u8]); 6] = [
     ("tree head", TREE_HEAD),
     ("sanctions root", SANCTIONS_ROOT),
     ("receipt", RECEIPT),

@@ -21,14 +21,14 @@
 pub mod audit_log;
 pub mod bundle;
 pub mod clearance;
-pub mod domain;
+mod domain;
 pub mod encoding;
 pub mod manifest;
 pub mod policy_file;
-pub mod receipt;
+mod receipt;
 pub mod sanctions_root;
 pub mod tree_head;
-pub mod wire;
+mod wire;
 
 pub use bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
 pub use clearance::{Clearance, ClearanceError, ClearedSlot, ScreeningHit};
@@ -59,4 +59,13 @@ pub enum Error {
     /// A signed tree head's signature does not check.
     #[error(transparent)]
     TreeHead(#[from] TreeHeadError),
+    /// A receipt is malformed or its signature does not check.
+    #[error(transparent)]
+    Receipt(#[from] ReceiptError),
+    /// A clearance is malformed or its signature does not check.
+    #[error(transparent)]
+    Clearance(#[from] ClearanceError),
+    /// A regulator-audit head is malformed or its signature does not check.
+    #[error(transparent)]
+    AuditLog(#[from] audit_log::AuditLogError),
 }

@@ -55,8 +55,8 @@ pub enum SanctionsRootError {
     #[error("the publisher's signature over the sanctions root record does not verify")]
     BadSignature,
     /// A signed root in JSON could not be read.
-    #[error("malformed signed sanctions root JSON: {0}")]
-    Json(String),
+    #[error("malformed signed sanctions root JSON")]
+    Json(#[source] serde_json::Error),
 }
 
 /// What a list publisher signs about a sanctions set.
@@ -155,7 +155,7 @@ impl SignedSanctionsRoot {
 
     /// Reads the JSON form.
     pub fn from_json(json: &str) -> Result<Self, SanctionsRootError> {
-        serde_json::from_str(json).map_err(|e| SanctionsRootError::Json(e.to_string()))
+        serde_json::from_str(json).map_err(SanctionsRootError::Json)
     }
 }
 

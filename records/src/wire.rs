@@ -35,8 +35,7 @@ impl ProofBundle {
 
     /// Decodes the protobuf encoding.
     pub fn from_protobuf(bytes: &[u8]) -> Result<Self, BundleDecodeError> {
-        let msg = pb::ProofBundle::decode(bytes)
-            .map_err(|e| BundleDecodeError::Protobuf(e.to_string()))?;
+        let msg = pb::ProofBundle::decode(bytes).map_err(BundleDecodeError::Protobuf)?;
         Self::from_message(msg)
     }
 

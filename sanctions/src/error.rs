@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// Why a list could not be read, a set built or loaded, or a value screened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SanctionsError {
     /// A file could not be opened or read (the OS error is the source, shown once).
     #[error("cannot read {path}")]

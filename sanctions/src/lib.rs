@@ -21,9 +21,9 @@
 
 pub mod address_list;
 pub mod diff;
-pub mod error;
-pub mod file;
-pub mod keys;
+mod error;
+mod file;
+mod keys;
 pub mod limits;
 pub mod ofac_advanced;
 pub mod ofac_csv;

@@ -11,7 +11,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod fixtures;
+mod fixtures;
 pub mod sample;
 
 pub use fixtures::{data, data_dir, keys, listed_addresses, real_sanctions, world};

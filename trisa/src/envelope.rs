@@ -103,8 +103,8 @@ pub enum OpenError {
     #[error("decrypt: {0}")]
     Decrypt(CryptoError),
     /// The plaintext is not a `trisa.api.v1beta1.Payload`.
-    #[error("decode: the decrypted payload is not a trisa.api.v1beta1.Payload: {0}")]
-    Decode(String),
+    #[error("decode: the decrypted payload is not a trisa.api.v1beta1.Payload")]
+    Decode(#[source] prost::DecodeError),
 }
 
 impl OpenError {
@@ -317,5 +317,5 @@ pub fn open_bytes(env: &SecureEnvelope, key: Option<&SealingKey>) -> Result<Vec<
 /// Opens an envelope to its `Payload`.
 pub fn open(env: &SecureEnvelope, key: Option<&SealingKey>) -> Result<Payload, OpenError> {
     let bytes = open_bytes(env, key)?;
-    Payload::decode(bytes.as_slice()).map_err(|e| OpenError::Decode(e.to_string()))
+    Payload::decode(bytes.as_slice()).map_err(OpenError::Decode)
 }

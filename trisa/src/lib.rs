@@ -10,7 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod crypto;
-pub mod envelope;
+mod envelope;
 pub mod json;
 pub mod keys;
 pub mod payload;
@@ -29,3 +29,26 @@ pub use keys::{KeyError, PublicSealingKey, SealingKey};
 pub use payload::{PayloadError, TransactionPayload};
 pub use pb::api::{Payload, SecureEnvelope, TransferState, error::Code as ErrorCode};
 pub use pb::generic::{Pending, Transaction};
+
+/// Every error of this crate, for callers that map them in one place (a service's
+/// handler, the CLI). The module errors stay available for callers that match finely;
+/// a received envelope's TRISA rejection is [`rules::Rejection`], a reply, not an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An envelope could not be sealed.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// An envelope could not be opened (the failing step named).
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// A sealing key is malformed or of an unsupported kind.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A payload holds no usable identity or transaction.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// A cipher or HMAC operation failed.
+    #[error(transparent)]
+    Crypto(#[from] crypto::CryptoError),
+}

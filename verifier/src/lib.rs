@@ -21,3 +21,22 @@ pub use verify::{
     Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
     verify_bundles_each,
 };
+
+/// Every error of this crate, for callers that map them in one place (a service's
+/// handler, the CLI). The module errors stay available for callers that match finely.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A policy file cannot be read or is not a usable policy.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// Verifying keys or their manifest cannot be used.
+    #[error(transparent)]
+    Params(#[from] zktr_records::ParamsError),
+    /// A batch of proofs does not verify (the bad ones named) or cannot be checked.
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    /// A bundle is refused under the policy (every problem listed).
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+}

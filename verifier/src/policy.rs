@@ -52,8 +52,8 @@ pub enum PolicyError {
         path: String,
     },
     /// Not JSON of the policy's shape.
-    #[error("malformed policy: {0}")]
-    Format(String),
+    #[error("malformed policy")]
+    Format(#[source] serde_json::Error),
     /// A claim name that is no circuit.
     #[error(
         "policy: unknown required claim {0:?} (known: threshold, committed, not_sanctioned.originator, not_sanctioned.beneficiary)"
@@ -244,8 +244,7 @@ impl Policy {
 
     /// Parses and checks policy JSON.
     pub fn from_json(text: &str) -> Result<Self, PolicyError> {
-        let file: PolicyFile =
-            serde_json::from_str(text).map_err(|e| PolicyError::Format(e.to_string()))?;
+        let file: PolicyFile = serde_json::from_str(text).map_err(PolicyError::Format)?;
         Self::new(file)
     }
 

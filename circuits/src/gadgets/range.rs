@@ -41,20 +41,6 @@ pub fn enforce_bits(
     Ok(out)
 }
 
-/// Enforces `a < b`, given that both are already known to be below `2^bits`.
-///
-/// Cost: `bits + 1` constraints.
-pub fn enforce_less_than(
-    cs: ConstraintSystemRef<Fr>,
-    a: &FpVar<Fr>,
-    b: &FpVar<Fr>,
-    bits: u32,
-) -> Result<(), SynthesisError> {
-    let diff = b - a - FpVar::Constant(Fr::from(1u64));
-    enforce_bits(cs, &diff, bits)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,22 +61,5 @@ mod tests {
         assert!(!check(-Fr::from(1u64), 64));
         assert!(check(Fr::from(0u64), 8));
         assert!(!check(Fr::from(256u64), 8));
-    }
-
-    fn lt(a: u64, b: u64) -> bool {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        let a = FpVar::new_witness(cs.clone(), || Ok(Fr::from(a))).unwrap();
-        let b = FpVar::new_witness(cs.clone(), || Ok(Fr::from(b))).unwrap();
-        enforce_less_than(cs.clone(), &a, &b, 64).unwrap();
-        cs.is_satisfied().unwrap()
-    }
-
-    #[test]
-    fn comparisons() {
-        assert!(lt(1, 2));
-        assert!(lt(0, u64::MAX));
-        assert!(!lt(2, 2));
-        assert!(!lt(3, 2));
-        assert!(!lt(u64::MAX, 0));
     }
 }
