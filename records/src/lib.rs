@@ -57,6 +57,9 @@ pub enum Error {
     /// Keys or their manifest cannot be used.
     #[error(transparent)]
     Params(#[from] ParamsError),
+    /// A signed price quote is malformed, invalid or its signature does not check.
+    #[error(transparent)]
+    PriceQuote(#[from] PriceQuoteError),
     /// A signed sanctions root is malformed or its signature does not check.
     #[error(transparent)]
     SanctionsRoot(#[from] SanctionsRootError),
