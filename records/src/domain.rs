@@ -12,7 +12,7 @@
 //! | `zktr.sanctions-root.v1` | a list publisher's signed sanctions root | [`crate::sanctions_root`] |
 //! | `zktr.receipt.v1` | a beneficiary's countersigned receipt | [`crate::receipt`] |
 //! | `zktr.clearance.v1` | a compliance officer's clearance of a screening hit | [`crate::clearance`] |
-//! | `zktr.price-quote.v1` | a price publisher's signed quote (reserved; the policy issue) | |
+//! | `zktr.price-quote.v1` | a price publisher's signed quote of an asset's price | [`crate::price_quote`] |
 //! | `zktr.regulator-audit.v1` | the signed head of a node's audit log of regulator requests | [`crate::audit_log`] |
 //!
 //! A domain, once used, is never reused for a different layout: a new layout gets `v2`.
@@ -25,8 +25,7 @@ pub const SANCTIONS_ROOT: &[u8] = b"zktr.sanctions-root.v1";
 pub const RECEIPT: &[u8] = b"zktr.receipt.v1";
 /// A compliance officer's clearance of a screening hit.
 pub const CLEARANCE: &[u8] = b"zktr.clearance.v1";
-/// A price publisher's signed quote (reserved).
-#[allow(dead_code)] // until the quote record lands
+/// A price publisher's signed quote.
 pub const PRICE_QUOTE: &[u8] = b"zktr.price-quote.v1";
 
 /// The signed head of a node's audit log of regulator requests.

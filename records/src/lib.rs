@@ -10,6 +10,8 @@
 //! * [`receipt`]: a beneficiary's countersigned [`Receipt`]; [`clearance`]: a compliance
 //!   officer's signed [`Clearance`] of a screening hit;
 //! * [`sanctions_root`]: a list publisher's [`SignedSanctionsRoot`];
+//! * [`price_quote`]: a price publisher's [`SignedPriceQuote`], the price that binds a
+//!   `priced_threshold` proof's fiat value to its asset amount;
 //! * [`manifest`]: the key manifest and key-file format, verifying-key ids;
 //! * [`policy_file`]: the verifier policy's file format;
 //! * [`audit_log`]: a node's hash-linked audit log of regulator requests, its signed head;
@@ -25,6 +27,7 @@ mod domain;
 pub mod encoding;
 pub mod manifest;
 pub mod policy_file;
+mod price_quote;
 mod receipt;
 pub mod sanctions_root;
 pub mod tree_head;
@@ -35,6 +38,7 @@ pub use clearance::{Clearance, ClearanceError, ClearedSlot, ScreeningHit};
 pub use encoding::EncodingError;
 pub use manifest::{Manifest, ParamsError};
 pub use policy_file::PolicyFile;
+pub use price_quote::{InvalidQuote, PriceQuote, PriceQuoteError, SignedPriceQuote};
 pub use receipt::{Receipt, ReceiptError};
 pub use sanctions_root::{SanctionsRootError, SanctionsRootRecord, SignedSanctionsRoot};
 pub use tree_head::{SignedTreeHead, TreeHeadError};
@@ -53,6 +57,9 @@ pub enum Error {
     /// Keys or their manifest cannot be used.
     #[error(transparent)]
     Params(#[from] ParamsError),
+    /// A signed price quote is malformed, invalid or its signature does not check.
+    #[error(transparent)]
+    PriceQuote(#[from] PriceQuoteError),
     /// A signed sanctions root is malformed or its signature does not check.
     #[error(transparent)]
     SanctionsRoot(#[from] SanctionsRootError),
