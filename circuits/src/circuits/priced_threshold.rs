@@ -159,16 +159,7 @@ impl PricedThresholdPublicInputs {
             reason,
         };
         let u64_at = |i: usize, input| fr_to_u64(&xs[i]).ok_or(bad(input, "must be below 2^64"));
-        let threshold = u64_at(1, "threshold")?;
-        let currency = fr_to_u64(&xs[2]).filter(|c| *c < 1000).ok_or(bad(
-            "currency",
-            "must be an ISO 4217 numeric code (0..=999)",
-        ))?;
-        let direction = match fr_to_u64(&xs[3]) {
-            Some(0) => ThresholdDirection::Below,
-            Some(1) => ThresholdDirection::AtOrAbove,
-            _ => return Err(bad("direction", "must be 0 (below) or 1 (at or above)")),
-        };
+        let (threshold, currency, direction) = super::threshold::parse_rule(NAME, xs)?;
         let asset_id = Word248::new(xs[4]).map_err(|_| bad("asset_id", "must be below 2^248"))?;
         let price_num = u64_at(5, "price_num")?;
         let price_den = fr_to_u64(&xs[6])
@@ -177,7 +168,7 @@ impl PricedThresholdPublicInputs {
         Ok(Self {
             commitment: Commitment(xs[0]),
             threshold,
-            currency: currency as u16,
+            currency,
             direction,
             asset_id,
             price_num,

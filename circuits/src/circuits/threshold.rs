@@ -80,28 +80,41 @@ impl ThresholdPublicInputs {
     /// Parses and range-checks the field elements.
     pub fn from_field_elements(xs: &[Fr]) -> Result<Self> {
         expect_len(NAME, xs, Self::COUNT)?;
-        let bad = |input, reason| Error::PublicInputInvalid {
-            circuit: NAME,
-            input,
-            reason,
-        };
-        let threshold = fr_to_u64(&xs[1]).ok_or(bad("threshold", "must be below 2^64"))?;
-        let currency = fr_to_u64(&xs[2]).filter(|c| *c < 1000).ok_or(bad(
-            "currency",
-            "must be an ISO 4217 numeric code (0..=999)",
-        ))?;
-        let direction = match fr_to_u64(&xs[3]) {
-            Some(0) => ThresholdDirection::Below,
-            Some(1) => ThresholdDirection::AtOrAbove,
-            _ => return Err(bad("direction", "must be 0 (below) or 1 (at or above)")),
-        };
+        let (threshold, currency, direction) = parse_rule(NAME, xs)?;
         Ok(Self {
             commitment: Commitment(xs[0]),
             threshold,
-            currency: currency as u16,
+            currency,
             direction,
         })
     }
+}
+
+/// Parses and range-checks the threshold rule, public inputs 1 to 3 (`T`, currency,
+/// direction) of both threshold circuits. `xs` has at least 4 elements.
+pub(super) fn parse_rule(
+    circuit: &'static str,
+    xs: &[Fr],
+) -> Result<(u64, u16, ThresholdDirection)> {
+    let bad = |input, reason| Error::PublicInputInvalid {
+        circuit,
+        input,
+        reason,
+    };
+    let threshold = fr_to_u64(&xs[1]).ok_or(bad("threshold", "must be below 2^64"))?;
+    let currency = fr_to_u64(&xs[2])
+        .and_then(|c| u16::try_from(c).ok())
+        .filter(|c| *c < 1000)
+        .ok_or(bad(
+            "currency",
+            "must be an ISO 4217 numeric code (0..=999)",
+        ))?;
+    let direction = match fr_to_u64(&xs[3]) {
+        Some(0) => ThresholdDirection::Below,
+        Some(1) => ThresholdDirection::AtOrAbove,
+        _ => return Err(bad("direction", "must be 0 (below) or 1 (at or above)")),
+    };
+    Ok((threshold, currency, direction))
 }
 
 /// The `threshold` circuit with its witness.
