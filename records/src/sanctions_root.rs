@@ -40,8 +40,13 @@ pub use crate::domain::SANCTIONS_ROOT as SANCTIONS_ROOT_DOMAIN;
 /// Prefix of a publisher key id.
 pub const PUBLISHER_KEY_ID_PREFIX: &str = "ed25519:";
 
+/// The longest JSON form [`SignedSanctionsRoot::from_json`] reads (a real one is under
+/// 1 KiB; the bound keeps a hostile file from costing memory).
+pub const MAX_SANCTIONS_ROOT_JSON_BYTES: usize = 64 << 10;
+
 /// Why a signed sanctions root is refused.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SanctionsRootError {
     /// The record names another publisher key than the one it is checked against.
     #[error("the record names publisher key {in_record}, but the given key is {given}")]
@@ -57,6 +62,14 @@ pub enum SanctionsRootError {
     /// A signed root in JSON could not be read.
     #[error("malformed signed sanctions root JSON")]
     Json(#[source] serde_json::Error),
+    /// The JSON form is longer than [`MAX_SANCTIONS_ROOT_JSON_BYTES`].
+    #[error(
+        "signed sanctions root JSON is {len} bytes, more than the {MAX_SANCTIONS_ROOT_JSON_BYTES} limit"
+    )]
+    TooLarge {
+        /// Its length in bytes.
+        len: usize,
+    },
 }
 
 /// What a list publisher signs about a sanctions set.
@@ -155,6 +168,9 @@ impl SignedSanctionsRoot {
 
     /// Reads the JSON form.
     pub fn from_json(json: &str) -> Result<Self, SanctionsRootError> {
+        if json.len() > MAX_SANCTIONS_ROOT_JSON_BYTES {
+            return Err(SanctionsRootError::TooLarge { len: json.len() });
+        }
         serde_json::from_str(json).map_err(SanctionsRootError::Json)
     }
 }
@@ -286,6 +302,14 @@ mod tests {
                 Err(SanctionsRootError::Json(_))
             ));
         }
+        let huge = format!(
+            "{{\"pad\":\"{}\"}}",
+            "x".repeat(MAX_SANCTIONS_ROOT_JSON_BYTES)
+        );
+        assert!(matches!(
+            SignedSanctionsRoot::from_json(&huge),
+            Err(SanctionsRootError::TooLarge { .. })
+        ));
     }
 
     #[test]
