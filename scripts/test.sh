@@ -20,6 +20,7 @@ fi
 bash scripts/install-chromium.sh \
   || echo "warning: could not install chromium; the report-page rendering will skip (or fail under CI)" >&2
 cargo test --workspace --all-targets
-# The full-size ceremony (three contributors and a beacon for all four circuits, about
-# 2 minutes on 2 cores) is #[ignore]d so that `cargo test` stays quick; CI runs it here.
+# The full-size ceremony (three contributors and a beacon for all four circuits, then a
+# transfer proved with the keys and checked by zktr and snarkjs; about 5 minutes on 2
+# cores) is #[ignore]d so that `cargo test` stays quick; CI runs it here.
 cargo test -p zktr-ceremony --test ceremony -- --ignored

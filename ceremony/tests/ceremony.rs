@@ -3,6 +3,8 @@
 
 #[path = "common/demo.rs"]
 mod demo;
+#[path = "common/mod.rs"]
+mod snarkjs_bin;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,7 +12,12 @@ use zktr_ceremony::error::CeremonyError;
 use zktr_ceremony::phase1::PowersOfTau;
 use zktr_ceremony::phase2::{Phase2, Zkey};
 use zktr_ceremony::r1cs::R1cs;
+use zktr_circuits::Fr;
 use zktr_circuits::circuits::CircuitId;
+use zktr_prover::engine::CircuitProver;
+use zktr_prover::{Parallelism, Prover, ProvingKeys};
+use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
+use zktr_verifier::{CircuitKey, snarkjs, verify_one};
 
 fn run_chain(phase2: &Phase2, dir: &Path, tag: &str) -> PathBuf {
     let f = |i: usize| dir.join(format!("{tag}-{i}.zkey"));
@@ -33,12 +40,15 @@ fn run_chain(phase2: &Phase2, dir: &Path, tag: &str) -> PathBuf {
 }
 
 /// The full-size run: minutes on a 2-core machine (the initial keys of the 2^14 and 2^15
-/// circuits dominate; about 2 minutes on a quiet machine), so a plain `cargo test` skips
+/// circuits dominate; about 4 minutes on a quiet machine), so a plain `cargo test` skips
 /// it and `scripts/test.sh` (CI) runs it with `cargo test -p zktr-ceremony --test
-/// ceremony -- --ignored`.
+/// ceremony -- --ignored`. Every circuit gets three contributions and a beacon, the
+/// transcript verifies, the keys are finalized, and a real transfer (all four claims)
+/// proved with them verifies with zktr's verifier and with `snarkjs groth16 verify`,
+/// while a tampered public input fails both.
 #[test]
 #[ignore = "minutes on 2 cores; see docs/ceremony.md"]
-fn all_four_circuits_three_contributors_and_a_beacon() {
+fn all_four_circuits_three_contributors_a_beacon_and_a_proved_transfer() {
     let t0 = Instant::now();
     let dir = tempfile::tempdir().expect("tempdir");
     let ptau = dir.path().join("pot15.ptau");
@@ -48,6 +58,7 @@ fn all_four_circuits_three_contributors_and_a_beacon() {
         "{:>7.1?} phase 1 2^15 (single party, prepared)",
         t0.elapsed()
     );
+    let mut keys = ProvingKeys::default();
     for circuit in CircuitId::ALL {
         let t = Instant::now();
         let phase2 = Phase2::from_phase1(&pot, &ptau, circuit).expect("phase 2");
@@ -59,20 +70,76 @@ fn all_four_circuits_three_contributors_and_a_beacon() {
             .map(|c| c.name.clone().unwrap_or_default())
             .collect();
         assert_eq!(names, ["alice", "bob", "carol", "beacon"]);
+        let (pk, again) = phase2.finalize(&last).expect("finalize");
+        assert_eq!(again, transcript);
+        keys.insert(CircuitProver::new(circuit, pk));
         eprintln!(
-            "{:>7.1?} {circuit}: init, 3 contributions, beacon, verify",
+            "{:>7.1?} {circuit}: init, 3 contributions, beacon, verify, finalize",
             t.elapsed()
         );
     }
-    // One key converted to arkworks (the conversion's proving is tested in tests/prove.rs).
-    let phase2 = Phase2::from_phase1(&pot, &ptau, CircuitId::Threshold).expect("phase 2");
-    let (pk, _) = phase2
-        .finalize(&dir.path().join("threshold-v1-4.zkey"))
-        .expect("finalize");
+
+    // A real transfer, every claim, proved with the ceremony's keys.
+    let t = Instant::now();
+    let verifying_keys = keys.verifying_keys();
+    let world = SampleWorld::new(1, synthetic_sanctions(10).expect("set"), 11);
+    let claims = world
+        .statement(0)
+        .expect("statement")
+        .claims()
+        .expect("every claim holds");
+    let publics: Vec<(CircuitId, Vec<Fr>)> = claims
+        .iter()
+        .map(|c| (c.circuit, c.public_inputs.clone()))
+        .collect();
     assert_eq!(
-        pk.vk.gamma_abc_g1.len(),
-        CircuitId::Threshold.public_input_count() + 1
+        publics.len(),
+        4,
+        "threshold, committed, both not_sanctioned"
     );
+    let prover = Prover::new(keys, Parallelism::default()).expect("prover");
+    let proofs = prover.prove_claims(claims).expect("every key is there");
+    eprintln!("{:>7.1?} a transfer's four claims proved", t.elapsed());
+
+    let snarkjs_cli = snarkjs_bin::snarkjs();
+    for ((circuit, public), proof) in publics.iter().zip(proofs) {
+        let proof = proof.expect("proof");
+        let (_, vk) = verifying_keys
+            .iter()
+            .find(|(c, _)| c == circuit)
+            .expect("verifying key");
+        let key = CircuitKey::new(*circuit, vk, "mpc").expect("key fits its circuit");
+        let mut tampered = public.clone();
+        tampered[0] += Fr::from(1u64);
+        assert!(verify_one(&key, public, &proof), "{circuit}: zktr rejects");
+        assert!(
+            !verify_one(&key, &tampered, &proof),
+            "{circuit}: tampered C accepted"
+        );
+        let Some(bin) = &snarkjs_cli else { continue };
+        for (input, expect_ok) in [(public, true), (&tampered, false)] {
+            let out = tempfile::tempdir().expect("tempdir");
+            for (name, text) in snarkjs::export(vk, input, &proof) {
+                std::fs::write(out.path().join(name), text).expect("write");
+            }
+            let path = |f: &str| out.path().join(f).display().to_string();
+            let (ok, text) = snarkjs_bin::run(
+                bin,
+                &[
+                    "groth16",
+                    "verify",
+                    &path("verification_key.json"),
+                    &path("public.json"),
+                    &path("proof.json"),
+                ],
+            );
+            assert_eq!(
+                ok && text.contains("OK"),
+                expect_ok,
+                "{circuit}: snarkjs said:\n{text}"
+            );
+        }
+    }
     eprintln!("{:>7.1?} total", t0.elapsed());
 }
 
