@@ -243,7 +243,10 @@ impl Store {
         subject: &str,
         outcome: &str,
     ) -> Result<AuditEntry, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self
+            .pool()
+            .begin_with(crate::store::WRITE_TRANSACTION)
+            .await?;
         let last = sqlx::query("SELECT seq, hash FROM regulator_audit ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *tx)
             .await?;

@@ -132,7 +132,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         let json =
             serde_json::to_string(clearances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self
+            .pool()
+            .begin_with(crate::store::WRITE_TRANSACTION)
+            .await?;
         let r = sqlx::query(
             "UPDATE transfers SET
                 outbox_seq = (SELECT MAX(seq) FROM envelopes

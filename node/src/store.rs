@@ -292,6 +292,15 @@ pub struct AttestationRow {
     pub receipt: Option<String>,
 }
 
+/// How every write transaction begins. `BEGIN IMMEDIATE` takes SQLite's write lock at
+/// the start, waiting for it under the busy timeout. A deferred `BEGIN` would read first
+/// and take the lock at its first write; in WAL mode that upgrade fails at once with
+/// `SQLITE_BUSY` (the busy timeout does not apply) whenever another connection committed
+/// since the read, which a busy node does all the time (the outbox, concurrent receives):
+/// the likely cause of a back-office `complete` answered "storage failed" in a loaded
+/// fault run (`tests/attested_faults.rs`).
+pub(crate) const WRITE_TRANSACTION: &str = "BEGIN IMMEDIATE";
+
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -638,7 +647,7 @@ impl Store {
     /// written.
     pub async fn record_incoming(&self, rec: &Incoming<'_>) -> Result<(), StoreError> {
         let _timed = self.time("record_incoming");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         if rec.new {
             let inserted = sqlx::query(
                 "INSERT INTO transfers (id, role, peer, state, created_at, updated_at, txid, last_error, last_in_ts)
@@ -742,7 +751,7 @@ impl Store {
         now: &str,
     ) -> Result<(), StoreError> {
         let _timed = self.time("create_originated");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         let inserted = sqlx::query(
             "INSERT INTO transfers (id, role, peer, state, created_at, updated_at, payload, data_key, next_attempt)
              VALUES (?, 'originator', ?, 'STARTED', ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
@@ -816,7 +825,7 @@ impl Store {
         now: &str,
     ) -> Result<(), StoreError> {
         let _timed = self.time("queue_envelope");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         let actual = Self::current_state(&mut tx, id).await?;
         if let Some(expected) = expect
             && !expected.contains(&actual)
@@ -990,7 +999,7 @@ impl Store {
         now: &str,
     ) -> Result<(), StoreError> {
         let _timed = self.time("record_delivery");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         Self::insert_envelope(&mut tx, id, "in", "reply", None, reply, now).await?;
         let cleared = sqlx::query(
             "UPDATE transfers SET outbox_seq = NULL, next_attempt = NULL, state = ?, updated_at = ?,
@@ -1049,7 +1058,7 @@ impl Store {
         now: &str,
     ) -> Result<(), StoreError> {
         let _timed = self.time("set_state");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         let actual = Self::current_state(&mut tx, id).await?;
         if !expect.contains(&actual) {
             return Err(StoreError::Conflict {
@@ -1085,7 +1094,7 @@ impl Store {
         now: &str,
     ) -> Result<(), StoreError> {
         let _timed = self.time("hold");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         let r = sqlx::query(
             "UPDATE transfers SET outbox_seq = NULL, next_attempt = NULL, state = ?, last_error = ?, updated_at = ?
              WHERE id = ? AND outbox_seq = ?",
@@ -1108,7 +1117,7 @@ impl Store {
     /// data); returns whether anything was erased.
     pub async fn erase(&self, id: &str, note: &str, now: &str) -> Result<bool, StoreError> {
         let _timed = self.time("erase");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         let state = Self::current_state(&mut tx, id).await?;
         if !state.is_final() {
             return Err(StoreError::Conflict {
@@ -1173,7 +1182,7 @@ impl Store {
         nodes: &[(u32, u64, zktr_circuits::Fr)],
     ) -> Result<(), StoreError> {
         let _timed = self.time("record_commitment");
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(WRITE_TRANSACTION).await?;
         for (h, i, v) in nodes {
             sqlx::query(
                 "INSERT INTO log_nodes (height, idx, value) VALUES (?, ?, ?)
