@@ -141,7 +141,7 @@ impl PricedThresholdPublicInputs {
             self.commitment.0,
             Fr::from(self.threshold),
             Fr::from(u64::from(self.currency)),
-            Fr::from(u64::from(direction_bit(self.direction))),
+            Fr::from(u64::from(self.direction.to_bool())),
             self.asset_id.to_fr(),
             Fr::from(self.price_num),
             Fr::from(self.price_den),
@@ -177,10 +177,6 @@ impl PricedThresholdPublicInputs {
             valid_until: u64_at(8, "valid_until")?,
         })
     }
-}
-
-fn direction_bit(d: ThresholdDirection) -> bool {
-    matches!(d, ThresholdDirection::AtOrAbove)
 }
 
 /// The `priced_threshold` circuit with its witness.
@@ -291,7 +287,7 @@ impl ConstraintSynthesizer<Fr> for PricedThresholdCircuit {
         let c = input(p.commitment.0)?;
         let t = input(Fr::from(p.threshold))?;
         let currency = input(Fr::from(u64::from(p.currency)))?;
-        let direction = Boolean::new_input(cs.clone(), || Ok(direction_bit(p.direction)))?;
+        let direction = Boolean::new_input(cs.clone(), || Ok(p.direction.to_bool()))?;
         let asset_id = input(p.asset_id.to_fr())?;
         let num = input(Fr::from(p.price_num))?;
         let den = input(Fr::from(p.price_den))?;

@@ -37,7 +37,7 @@ pub enum ThresholdDirection {
 }
 
 impl ThresholdDirection {
-    fn to_bool(self) -> bool {
+    pub(super) fn to_bool(self) -> bool {
         matches!(self, ThresholdDirection::AtOrAbove)
     }
 
