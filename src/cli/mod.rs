@@ -114,9 +114,24 @@ impl Cli {
 
 /// Logs go to stderr in the given format; `RUST_LOG` sets the filter (default
 /// `default_filter`).
+///
+/// arkworks' gadgets open a `tracing` span (targets `r1cs`, `gr1cs`, level INFO) for every
+/// gadget call; with those targets enabled, proving one transfer takes minutes instead of
+/// a second. So they stay off unless `RUST_LOG` names them itself: `RUST_LOG=info` alone
+/// must not slow a node's prover down.
 pub fn init_tracing(format: LogFormat, default_filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(env) if !env.trim().is_empty() => {
+            let env = if env.contains("r1cs") {
+                env
+            } else {
+                format!("{env},gr1cs=off,r1cs=off")
+            };
+            tracing_subscriber::EnvFilter::try_new(&env)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter))
+        }
+        _ => tracing_subscriber::EnvFilter::new(default_filter),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
