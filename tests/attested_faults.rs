@@ -30,7 +30,10 @@ use zktr_proto::zktr::transfer::v1::{AttestedEnvelope, AttestedReply};
 
 mod common;
 
-use common::{ADDRESS, AttestedNetwork, Proc, free_port, list, ok, wait_until};
+use common::{
+    ADDRESS, AttestedNetwork, Proc, free_port, list, ok, wait_until, wait_while_progressing,
+};
+use std::process::Stdio;
 
 /// What the proxy did, for the report and the checks.
 #[derive(Default)]
@@ -226,6 +229,51 @@ fn start_proxy(
     });
 }
 
+/// How many transfers are in each state, e.g. `ACCEPTED 180, STARTED 20`.
+fn states(list: &[(String, String)]) -> String {
+    let mut count = std::collections::BTreeMap::<&str, usize>::new();
+    for (_, s) in list {
+        *count.entry(s.as_str()).or_default() += 1;
+    }
+    count
+        .iter()
+        .map(|(s, k)| format!("{s} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Prints each node log's warnings and errors and its last lines.
+fn show_logs(dir: &Path) {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let bad: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+            .collect();
+        eprintln!(
+            "---- {} ({} lines, {} warnings/errors)",
+            f.display(),
+            lines.len(),
+            bad.len()
+        );
+        for l in bad.iter().rev().take(30).rev() {
+            eprintln!("{l}");
+        }
+        eprintln!("---- last lines");
+        for l in lines.iter().rev().take(20).rev() {
+            eprintln!("{l}");
+        }
+    }
+}
+
 #[test]
 fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
     zktr_node::tls::install_crypto_provider();
@@ -283,8 +331,17 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
 
     let a_cfg = dir.join("alpha.test/node.toml");
     let b_cfg = dir.join("beta.test/node.toml");
-    let alpha = Proc::start(&a_cfg);
-    let mut b = Some(Proc::start(&b_cfg));
+    // The nodes log at `info` into files, shown when a wait times out.
+    let logs = dir.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let starts = AtomicUsize::new(0);
+    let start = |cfg: &Path, name: &str| {
+        let k = starts.fetch_add(1, Ordering::SeqCst);
+        let file = std::fs::File::create(logs.join(format!("{k:02}-{name}.log"))).unwrap();
+        Proc::start_with(cfg, &[("RUST_LOG", "info")], Stdio::from(file))
+    };
+    let alpha = start(&a_cfg, "alpha");
+    let mut b = Some(start(&b_cfg, "beta"));
     ok(&[
         "address",
         "add",
@@ -303,18 +360,43 @@ fn attested_transfers_survive_a_faulty_network_and_a_killed_beneficiary() {
             }
         }
         if i == n / 3 + 2 || (n >= 30 && i == 2 * n / 3 + 2) {
-            b = Some(Proc::start(&b_cfg));
+            b = Some(start(&b_cfg, "beta"));
         }
         acknowledged.push(net.send(50_000 + 40_000 * i as u64));
     }
     if b.is_none() {
-        b = Some(Proc::start(&b_cfg));
+        b = Some(start(&b_cfg, "beta"));
     }
+    eprintln!(
+        "faults: {n} transfers acknowledged in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     // Every acknowledged transfer reaches ACCEPTED, or REJECTED if its proof was corrupted.
-    wait_until(600, "the originator's transfers to settle", || {
-        let l = list(&a_cfg);
-        l.len() == n && l.iter().all(|(_, s)| s == "ACCEPTED" || s == "REJECTED")
-    });
+    // Proving is the slow part (one transfer after another on two cores), so the wait is
+    // bounded by progress: it fails when no transfer changed state for five minutes, or
+    // after half an hour in all.
+    let settling = Instant::now();
+    wait_while_progressing(
+        "the originator's transfers to settle",
+        300,
+        1800,
+        || {
+            let l = list(&a_cfg);
+            if let Some((id, _)) = l.iter().find(|(_, s)| s == "REPAIR") {
+                // Only an officer moves a transfer out of REPAIR: it would never settle.
+                show_logs(&logs);
+                let shown = ok(&["transfer", "show", "--config", a_cfg.to_str().unwrap(), id]);
+                panic!("{id} went to REPAIR: {shown}");
+            }
+            let done = l.len() == n && l.iter().all(|(_, s)| s == "ACCEPTED" || s == "REJECTED");
+            (done, states(&l))
+        },
+        || show_logs(&logs),
+    );
+    eprintln!(
+        "faults: settled {:.0} s after the last send",
+        settling.elapsed().as_secs_f64()
+    );
     let flipped: Vec<String> = tally.flipped_ids.lock().unwrap().clone();
     let on_a = list(&a_cfg);
     for (id, state) in &on_a {

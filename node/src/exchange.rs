@@ -237,6 +237,9 @@ pub struct Core {
     /// Attested transfers (`[attest]`), if configured.
     pub attestor: Option<crate::attest::Attestor>,
     locks: std::sync::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    /// Peers whose last delivery attempt failed: when one answers again, its waiting
+    /// envelopes are retried at once instead of after their own backoff.
+    unreachable: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl core::fmt::Debug for Core {
@@ -303,6 +306,7 @@ impl Core {
             webhook,
             attestor,
             locks: std::sync::Mutex::new(HashMap::new()),
+            unreachable: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -963,10 +967,46 @@ impl Core {
             Ok(false) => {}
             Err(_) => self.metrics.sent("error"),
         }
-        if let Err(e) = &result {
-            self.retry_later(&item, &e.to_string()).await;
+        match &result {
+            Err(e) => {
+                self.retry_later(&item, &e.to_string()).await;
+                self.peer_failed(&item.peer);
+            }
+            Ok(true) => self.peer_answered(&item.peer).await,
+            Ok(false) => {}
         }
         result
+    }
+
+    fn peer_failed(&self, peer: &str) {
+        if let Ok(mut down) = self.unreachable.lock() {
+            down.insert(peer.to_string());
+        }
+    }
+
+    /// A delivery to `peer` went through: if its previous one had failed (it was down, or
+    /// the network dropped a call), the envelopes waiting for it are due now. Their
+    /// attempt counts stay, so an envelope that keeps failing still backs off; each one is
+    /// retried early at most once per failure-then-success of its peer.
+    async fn peer_answered(&self, peer: &str) {
+        let was_down = self
+            .unreachable
+            .lock()
+            .map(|mut down| down.remove(peer))
+            .unwrap_or(false);
+        if !was_down {
+            return;
+        }
+        match self.store.expedite_peer(peer, &now_stamp()).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(%peer, waiting = n, "peer answers again: retrying its waiting envelopes now");
+                self.outbox_wake.notify_one();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, %peer, "could not bring waiting envelopes forward")
+            }
+        }
     }
 
     async fn retry_later(&self, item: &OutboxItem, error: &str) {
@@ -1128,9 +1168,10 @@ impl Core {
             if e.retry
                 && matches!(code, ErrorCode::NoSigningKey | ErrorCode::InvalidKey)
                 && item.plain.is_some()
-                && item.attempts < 3
+                && item.peer_refusals < 3
             {
                 // The peer lacks (or changed) keys: exchange again, seal afresh next time.
+                self.store.count_peer_refusal(&item.id, item.seq).await?;
                 self.exchange_keys(peer).await?;
                 self.store
                     .set_sealed_envelope(&item.id, item.seq, &[])
@@ -1140,10 +1181,12 @@ impl Core {
                     message: format!("{}: keys exchanged again", code.as_str_name()),
                 });
             }
-            if e.retry && code == ErrorCode::InvalidSignature && item.attempts < 3 {
+            if e.retry && code == ErrorCode::InvalidSignature && item.peer_refusals < 3 {
                 // The peer's HMAC check failed: the envelope was damaged on the way (our
                 // stored bytes are sealed and signed once). Nothing was stored there;
-                // send the same bytes again, a few times at most.
+                // send the same bytes again, a few times at most (failed connections
+                // before or between do not count).
+                self.store.count_peer_refusal(&item.id, item.seq).await?;
                 return Err(ExchangeError::Peer {
                     peer: peer.name.clone(),
                     message: format!("{}: resending the envelope", code.as_str_name()),

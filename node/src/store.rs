@@ -212,6 +212,9 @@ pub struct OutboxItem {
     pub out_state: i32,
     /// Attempts so far.
     pub attempts: i64,
+    /// Of those, refusals by the peer answered by sending again (see
+    /// [`Store::count_peer_refusal`]).
+    pub peer_refusals: i64,
 }
 
 /// An envelope of ours to queue: either ready bytes (an error envelope) or a payload to
@@ -870,7 +873,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE transfers SET outbox_seq = ?, attempts = 0, next_attempt = ?, updated_at = ?,
+            "UPDATE transfers SET outbox_seq = ?, attempts = 0, peer_refusals = 0, next_attempt = ?, updated_at = ?,
                     state = COALESCE(?, state), txid = COALESCE(?, txid), last_error = NULL
              WHERE id = ?",
         )
@@ -891,7 +894,7 @@ impl Store {
     /// The envelope waiting in the outbox of one transfer, if any (due or not).
     pub async fn outbox_of(&self, id: &str) -> Result<Option<OutboxItem>, StoreError> {
         let rows = sqlx::query(
-            "SELECT t.id, t.peer, t.outbox_seq, t.attempts, e.envelope, e.plain, e.plain_key, e.out_state FROM transfers t
+            "SELECT t.id, t.peer, t.outbox_seq, t.attempts, t.peer_refusals, e.envelope, e.plain, e.plain_key, e.out_state FROM transfers t
                JOIN envelopes e ON e.transfer_id = t.id AND e.seq = t.outbox_seq
              WHERE t.id = ? AND t.outbox_seq IS NOT NULL",
         )
@@ -905,7 +908,7 @@ impl Store {
     pub async fn due_outbox(&self, now: &str, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
         let _timed = self.time("due_outbox");
         let rows = sqlx::query(
-            "SELECT t.id, t.peer, t.outbox_seq, t.attempts, e.envelope, e.plain, e.plain_key, e.out_state FROM transfers t
+            "SELECT t.id, t.peer, t.outbox_seq, t.attempts, t.peer_refusals, e.envelope, e.plain, e.plain_key, e.out_state FROM transfers t
                JOIN envelopes e ON e.transfer_id = t.id AND e.seq = t.outbox_seq
              WHERE t.outbox_seq IS NOT NULL AND (t.next_attempt IS NULL OR t.next_attempt <= ?)
              ORDER BY t.next_attempt LIMIT ?",
@@ -928,6 +931,7 @@ impl Store {
                     peer: r.try_get("peer").map_err(corrupt)?,
                     seq: r.try_get("outbox_seq").map_err(corrupt)?,
                     attempts: r.try_get("attempts").map_err(corrupt)?,
+                    peer_refusals: r.try_get("peer_refusals").map_err(corrupt)?,
                     envelope: r.try_get("envelope").map_err(corrupt)?,
                     plain: plain
                         .zip(plain_key)
@@ -1046,6 +1050,36 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Counts a refusal of outbox envelope `seq` that we answer by sending it again (a
+    /// damaged envelope, keys to exchange): only a few are allowed per envelope, however
+    /// many connections failed around them.
+    pub async fn count_peer_refusal(&self, id: &str, seq: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE transfers SET peer_refusals = peer_refusals + 1 WHERE id = ? AND outbox_seq = ?",
+        )
+        .bind(id)
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes every outbox envelope for `peer` that waits for a later retry due at `now`
+    /// (the peer answers again). Returns how many.
+    pub async fn expedite_peer(&self, peer: &str, now: &str) -> Result<u64, StoreError> {
+        let _timed = self.time("expedite_peer");
+        let done = sqlx::query(
+            "UPDATE transfers SET next_attempt = ?
+             WHERE peer = ? AND outbox_seq IS NOT NULL AND next_attempt > ?",
+        )
+        .bind(now)
+        .bind(peer)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Moves a transfer from one of `expect` to `state` (no envelope).
@@ -1453,5 +1487,59 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(n > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_peer_answering_again_makes_only_its_waiting_envelopes_due() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("node.db"))
+            .await
+            .expect("open");
+        let sealed = SealedPayload {
+            payload: vec![1],
+            data_key: vec![2],
+        };
+        let start = "2026-01-01T00:00:00.000000Z";
+        let later = "2026-01-01T01:00:00.000000Z";
+        let now = "2026-01-01T00:00:10.000000Z";
+        for (id, peer) in [("a", "beta"), ("b", "beta"), ("c", "gamma")] {
+            store
+                .create_originated(id, peer, &sealed, &Outgoing::Ready(vec![0]), None, start)
+                .await
+                .expect("create");
+            let item = store.outbox_of(id).await.expect("read").expect("queued");
+            store
+                .record_attempt_failed(id, item.seq, "peer down", later, start)
+                .await
+                .expect("failed attempt");
+        }
+        assert!(store.due_outbox(now, 10).await.expect("due").is_empty());
+        assert_eq!(store.expedite_peer("beta", now).await.expect("expedite"), 2);
+        let mut due: Vec<String> = store
+            .due_outbox(now, 10)
+            .await
+            .expect("due")
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        due.sort();
+        assert_eq!(due, ["a", "b"], "gamma's envelope keeps its backoff");
+        assert_eq!(store.expedite_peer("beta", now).await.expect("again"), 0);
+        let c = store.outbox_of("c").await.expect("read").expect("queued");
+        assert_eq!(c.attempts, 1, "attempt counts stay");
+        // Refusals answered by resending are counted apart from failed attempts.
+        assert_eq!(c.peer_refusals, 0);
+        store.count_peer_refusal("c", c.seq).await.expect("count");
+        store
+            .record_attempt_failed("c", c.seq, "HMAC", later, now)
+            .await
+            .expect("failed attempt");
+        let c = store.outbox_of("c").await.expect("read").expect("queued");
+        assert_eq!((c.attempts, c.peer_refusals), (2, 1));
     }
 }

@@ -248,6 +248,43 @@ pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
+/// Polls `check` (done?, a summary of the state) until it is done; fails with the summary,
+/// after calling `diagnose`, when the summary has not changed for `stall_secs` or after
+/// `cap_secs` in all. For waits whose length depends on the machine (proving), where a
+/// fixed timeout is either too short on a slow machine or hides a stall.
+pub fn wait_while_progressing(
+    what: &str,
+    stall_secs: u64,
+    cap_secs: u64,
+    mut check: impl FnMut() -> (bool, String),
+    diagnose: impl FnOnce(),
+) {
+    let start = std::time::Instant::now();
+    let mut last = String::new();
+    let mut changed = start;
+    loop {
+        let (done, summary) = check();
+        if done {
+            return;
+        }
+        let now = std::time::Instant::now();
+        if summary != last {
+            last = summary;
+            changed = now;
+        }
+        let stalled = now.duration_since(changed) > Duration::from_secs(stall_secs);
+        if stalled || now.duration_since(start) > Duration::from_secs(cap_secs) {
+            diagnose();
+            panic!(
+                "timed out waiting for {what} ({} after {:.0} s): {last}",
+                if stalled { "no progress" } else { "too slow" },
+                now.duration_since(start).as_secs_f64()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(1000));
+    }
+}
+
 /// A running `zktr node` process, killed when dropped.
 pub struct Proc {
     pub child: Child,
