@@ -4,53 +4,15 @@
 //! skipped with a message, except under CI (`CI` set), where it is mandatory.
 
 use ark_std::rand::{SeedableRng, rngs::StdRng};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use zktr_circuits::circuits::CircuitId;
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
 use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
+use zktr_testkit::snarkjs::{find_snarkjs, groth16_verify};
 use zktr_verifier::snarkjs;
-
-fn snarkjs_bin() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("ZKTR_SNARKJS") {
-        return Some(PathBuf::from(p));
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm/node_modules/.bin/snarkjs");
-    let node_ok = Command::new("node")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    (node_ok && local.exists()).then_some(local)
-}
-
-fn run_verify(bin: &Path, dir: &Path) -> (bool, String) {
-    let out = Command::new(bin)
-        .args(["groth16", "verify"])
-        .arg(dir.join("verification_key.json"))
-        .arg(dir.join("public.json"))
-        .arg(dir.join("proof.json"))
-        .output()
-        .expect("running snarkjs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success() && text.contains("OK"), text)
-}
 
 #[test]
 fn snarkjs_verifies_an_exported_claim() {
-    let Some(bin) = snarkjs_bin() else {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "CI is set but node/snarkjs is missing: scripts/test.sh installs it into target/npm"
-            );
-        }
-        eprintln!("SKIPPED: node or snarkjs not available (run scripts/test.sh to install it)");
-        return;
-    };
+    let Some(bin) = find_snarkjs() else { return };
     let mut rng = StdRng::seed_from_u64(11);
     let keys = ProvingKeys::generate(&[CircuitId::Threshold], &mut rng).expect("setup");
     let vk = keys.get(CircuitId::Threshold).expect("key").pk.vk.clone();
@@ -73,7 +35,7 @@ fn snarkjs_verifies_an_exported_claim() {
     for (name, text) in snarkjs::export(&vk, &public, &proof) {
         std::fs::write(dir.path().join(name), text).expect("write");
     }
-    let (ok, out) = run_verify(&bin, dir.path());
+    let (ok, out) = groth16_verify(&bin, dir.path());
     assert!(ok, "snarkjs rejected the exported claim:\n{out}");
 
     // The same proof with the threshold changed by one must fail.
@@ -84,6 +46,6 @@ fn snarkjs_verifies_an_exported_claim() {
         serde_json::to_string(&snarkjs::public_json(&tampered)).expect("json"),
     )
     .expect("write");
-    let (ok, out) = run_verify(&bin, dir.path());
+    let (ok, out) = groth16_verify(&bin, dir.path());
     assert!(!ok, "snarkjs accepted a tampered public input:\n{out}");
 }

@@ -39,6 +39,22 @@ pub enum CeremonyError {
         /// log2 of the powers the file has.
         power: u32,
     },
+    /// snarkjs 0.7 could not check a phase 2 of this circuit over this phase-1 file (its
+    /// circuit hash reads one point past the file's tauG1 section; see `docs/ceremony.md`).
+    #[error(
+        "{}: phase 1 has exactly the 2^{power} powers {circuit} needs; snarkjs 0.7 cannot check a phase 2 over it (its circuit hash reads past the tauG1 section), so auditors could not verify the ceremony with snarkjs. Use a phase 1 of 2^{} or more (e.g. powersOfTau28_hez_final_{}.ptau), or pass --snarkjs-unverifiable to go on anyway",
+        path.display(),
+        power + 1,
+        power + 1
+    )]
+    SnarkjsCannotCheck {
+        /// The phase-1 file.
+        path: PathBuf,
+        /// The circuit.
+        circuit: String,
+        /// log2 of the powers the file has (= the circuit's domain).
+        power: u32,
+    },
     /// The phase-1 file lacks the Lagrange-basis sections that phase 2 starts from.
     #[error("{}: phase 1 is not prepared for phase 2 (no Lagrange sections 12-15); run phase1 prepare", path.display())]
     NotPrepared {

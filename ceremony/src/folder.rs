@@ -17,7 +17,7 @@
 
 use crate::blake2b::Blake2b;
 use crate::error::{CeremonyError, Result};
-use crate::phase1::{ContributionKind, PowersOfTau};
+use crate::phase1::{ContributionKind, ContributionRecord, PowersOfTau};
 use crate::phase2::{Phase2, Transcript, Zkey};
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
@@ -43,9 +43,12 @@ pub struct Progress {
     pub done: bool,
 }
 
-/// A verified ceremony folder: every circuit's transcript and the ceremony's name.
+/// A verified ceremony folder: phase 1's contributions, every circuit's transcript and
+/// the ceremony's name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ceremony {
+    /// The phase-1 file's verified contributions (with their hashes), oldest first.
+    pub phase1: Vec<ContributionRecord>,
     /// Per circuit (in [`CircuitId::ALL`] order), its verified transcript.
     pub transcripts: Vec<(CircuitId, Transcript)>,
     /// [`ceremony_hash`] of the transcripts.
@@ -57,6 +60,11 @@ pub struct Ceremony {
 /// The `.zkey` of `circuit` in a ceremony folder: `dir/threshold-v1.zkey`.
 pub fn zkey_path(dir: &Path, circuit: CircuitId) -> PathBuf {
     dir.join(format!("{}.zkey", circuit.as_str().replace('/', "-")))
+}
+
+/// The circom `.r1cs` export of `circuit` in a folder: `dir/threshold-v1.r1cs`.
+pub fn r1cs_path(dir: &Path, circuit: CircuitId) -> PathBuf {
+    dir.join(format!("{}.r1cs", circuit.as_str().replace('/', "-")))
 }
 
 /// The circuits whose `.zkey` a folder holds, in [`CircuitId::ALL`] order; an error
@@ -103,16 +111,22 @@ struct Staging {
     out: PathBuf,
     dir: PathBuf,
     files: Vec<PathBuf>,
+    /// `out` did not exist before: a step that fails leaves no empty folder behind.
+    created_out: bool,
+    committed: bool,
 }
 
 impl Staging {
     fn new(out: &Path) -> Result<Self> {
+        let created_out = !out.exists();
         let dir = out.join(PARTIAL_DIR);
         std::fs::create_dir_all(&dir).map_err(|e| CeremonyError::io(&dir, e))?;
         Ok(Self {
             out: out.to_path_buf(),
             dir,
             files: Vec::new(),
+            created_out,
+            committed: false,
         })
     }
 
@@ -128,6 +142,7 @@ impl Staging {
             let to = self.out.join(name);
             std::fs::rename(&f, &to).map_err(|e| CeremonyError::io(&to, e))?;
         }
+        self.committed = true;
         Ok(())
     }
 }
@@ -135,6 +150,10 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if self.created_out && !self.committed {
+            // Only if empty: never removes anything but the folder this step made.
+            let _ = std::fs::remove_dir(&self.out);
+        }
     }
 }
 
@@ -161,13 +180,31 @@ fn each<T>(
 
 /// `zktr ceremony init`: the initial `.zkey` of each of `circuits` over the phase-1 file
 /// `ptau`, into the folder `out`. Returns each circuit hash.
+///
+/// Refuses, before writing anything, a circuit whose phase 2 snarkjs could not check
+/// over this phase 1 ([`crate::phase2::snarkjs_can_check`]) unless
+/// `allow_snarkjs_unverifiable`: a ceremony auditors cannot verify with their own tool
+/// is worth less, and the fix (a larger phase 1) is only possible at the start.
 pub fn init(
     ptau: &Path,
     out: &Path,
     circuits: &[CircuitId],
+    allow_snarkjs_unverifiable: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<(CircuitId, [u8; 64])>> {
     let pot = PowersOfTau::read(ptau)?;
+    if !allow_snarkjs_unverifiable {
+        for &c in circuits {
+            let power = crate::R1cs::of_circuit(c)?.domain_power();
+            if power <= pot.power && !crate::phase2::snarkjs_can_check(power, pot.power) {
+                return Err(CeremonyError::SnarkjsCannotCheck {
+                    path: ptau.to_path_buf(),
+                    circuit: c.to_string(),
+                    power,
+                });
+            }
+        }
+    }
     let mut staging = Staging::new(out)?;
     let hashes = each(circuits, progress, |c| {
         let phase2 = Phase2::from_phase1(&pot, ptau, c)?;
@@ -282,9 +319,11 @@ fn contributors(t: &Transcript) -> Vec<String> {
         .collect()
 }
 
-/// `zktr ceremony verify`: every circuit's whole transcript in the folder `dir`, from
-/// phase 1 to its key (see [`Phase2::verify`]), and that the circuits carry the same
-/// contributions.
+/// `zktr ceremony verify`: the phase-1 file's own transcript ([`PowersOfTau::verify`]),
+/// every circuit's whole phase-2 transcript in the folder `dir`, from phase 1 to its key
+/// (see [`Phase2::verify`]), and that the circuits carry the same contributions.
+/// (`contribute` and `beacon` check the folder they build on but not phase 1 itself:
+/// phase 1 is fixed and public, checked once by whoever verifies or finalizes.)
 pub fn verify(ptau: &Path, dir: &Path, progress: &mut dyn FnMut(Progress)) -> Result<Ceremony> {
     Ok(verify_and(ptau, dir, progress, |phase2, path| {
         phase2.verify(path).map(|t| (t, ()))
@@ -311,6 +350,7 @@ fn verify_and<T>(
 ) -> Result<(Ceremony, Vec<(CircuitId, T)>)> {
     let circuits = circuits_in(dir)?;
     let pot = PowersOfTau::read(ptau)?;
+    let phase1 = pot.verify()?;
     let results = each(&circuits, progress, |c| {
         let phase2 = Phase2::from_phase1(&pot, ptau, c)?;
         f(&phase2, &zkey_path(dir, c))
@@ -332,6 +372,7 @@ fn verify_and<T>(
         .unwrap_or_default();
     Ok((
         Ceremony {
+            phase1,
             hash: ceremony_hash(&transcripts),
             transcripts,
             contributors,

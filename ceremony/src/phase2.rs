@@ -25,7 +25,8 @@
 //! (`past_tau_g1_minus`), but that does NOT yet match snarkjs: for
 //! `not_sanctioned.beneficiary/v1` over a 2^15 phase 1 our circuit hash differs from
 //! `snarkjs zkey new`'s although every key section is identical. Below 2^15, or with a
-//! phase 1 larger than the circuit, no such read happens.
+//! phase 1 larger than the circuit, no such read happens; [`snarkjs_can_check`] tells
+//! the two cases apart and `folder::init` refuses the other one unless asked.
 //!
 //! A contribution multiplies delta by a secret `d` and divides L and H by it. Its proof
 //! of knowledge: `g1_s` random, `g1_sx = d g1_s`, transcript = BLAKE2b(circuit hash,
@@ -618,9 +619,20 @@ impl Phase2 {
 
 /// log2 of the domain snarkjs (and arkworks) use: the smallest power of two holding
 /// every constraint and one row per public value and the constant.
+/// Whether snarkjs 0.7 can check a phase 2 with a domain of 2^`domain_power` over a
+/// phase 1 of 2^`ptau_power` powers: not when its circuit hash reads past the tauG1
+/// section (`2^(ptau_power+1) - 1` points), which happens from 2^15 on when the two
+/// powers are equal (see the module docs).
+pub fn snarkjs_can_check(domain_power: u32, ptau_power: u32) -> bool {
+    let n = 1usize << domain_power;
+    const CHUNK: usize = 1 << 14;
+    let hashed = (n - 1).div_ceil(CHUNK) * (n - 1).min(CHUNK);
+    let tau_g1 = (1usize << (ptau_power + 1)) - 1;
+    n + hashed <= tau_g1
+}
+
 fn domain_power(r1cs: &R1cs) -> u32 {
-    let rows = r1cs.constraints.len() + r1cs.public as usize + 1;
-    rows.next_power_of_two().trailing_zeros()
+    r1cs.domain_power()
 }
 
 /// snarkjs `zkey new`: the key before any contribution, from the circuit and phase 1.
@@ -834,4 +846,31 @@ pub fn proving_key(z: &Zkey) -> core::result::Result<ProvingKey<Bn254>, String> 
         h_query: G1Projective::normalize_batch(&h_query),
         l_query: z.l.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snarkjs_can_check;
+
+    #[test]
+    fn snarkjs_reads_past_phase1_only_at_equal_powers_from_2_15() {
+        // (domain power, phase-1 power, snarkjs can check)
+        for (domain, ptau, ok) in [
+            (4, 4, true),
+            (11, 11, true),
+            (14, 14, true),
+            (14, 15, true),
+            (15, 15, false),
+            (15, 16, true),
+            (16, 16, false),
+            (16, 17, true),
+            (20, 20, false),
+        ] {
+            assert_eq!(
+                snarkjs_can_check(domain, ptau),
+                ok,
+                "2^{domain} over 2^{ptau}"
+            );
+        }
+    }
 }

@@ -90,6 +90,13 @@ impl R1cs {
         })
     }
 
+    /// log2 of the QAP domain: constraints plus one row per public value and the constant
+    /// 1, rounded up to a power of two (as snarkjs and arkworks size it).
+    pub fn domain_power(&self) -> u32 {
+        let rows = self.constraints.len() + self.public as usize + 1;
+        rows.next_power_of_two().trailing_zeros()
+    }
+
     /// The `.r1cs` bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = BinWriter::new(b"r1cs", 1);
@@ -145,12 +152,15 @@ impl R1cs {
             .filter(|p| *p < wires)
             .ok_or_else(|| h.error("more public values than wires"))?;
         let mut r = Reader::new(file.section(2)?, path, "constraints (2)");
-        let mut constraints = Vec::with_capacity(n as usize);
+        // Counts come from the file: reserve no more than its bytes can hold (a constraint
+        // is at least three 4-byte counts, a term 36 bytes), so a lying header cannot make
+        // us allocate gigabytes.
+        let mut constraints = Vec::with_capacity((n as usize).min(r.remaining() / 12));
         for _ in 0..n {
             let mut lcs = Vec::with_capacity(3);
             for _ in 0..3 {
                 let k = r.u32()?;
-                let mut lc = Vec::with_capacity(k as usize);
+                let mut lc = Vec::with_capacity((k as usize).min(r.remaining() / 36));
                 for _ in 0..k {
                     let wire = r.u32()?;
                     if wire >= wires {

@@ -20,7 +20,14 @@ fn a_folder_chain_verifies_and_an_altered_one_is_refused() {
         .expect("write");
     let mut events = Vec::new();
     let mut progress = |p: folder::Progress| events.push((p.circuit, p.done));
-    folder::init(&ptau, &d("0"), &[CircuitId::Threshold], &mut progress).expect("init");
+    folder::init(
+        &ptau,
+        &d("0"),
+        &[CircuitId::Threshold],
+        false,
+        &mut progress,
+    )
+    .expect("init");
     assert_eq!(
         events,
         [(CircuitId::Threshold, false), (CircuitId::Threshold, true)]
@@ -75,8 +82,10 @@ fn a_folder_chain_verifies_and_an_altered_one_is_refused() {
     assert_eq!(e.step(), Some(2), "{e}");
     assert!(!zkey_path(&d("4"), CircuitId::Threshold).exists());
     assert!(!d("4").join(PARTIAL_DIR).exists());
+    assert!(!d("4").exists(), "the output folder it made is gone too");
 
     // An empty folder names itself.
+    std::fs::create_dir_all(d("4")).expect("mkdir");
     let e = folder::verify(&ptau, &d("4"), &mut quiet).expect_err("empty");
     assert!(matches!(e, CeremonyError::Format { .. }), "{e}");
     assert!(e.to_string().contains("no circuit's .zkey"), "{e}");

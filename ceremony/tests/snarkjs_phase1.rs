@@ -1,12 +1,13 @@
 //! Phase 1 interoperates with snarkjs both ways (small power: snarkjs is slow).
 
-mod common;
-
 use zktr_ceremony::phase1::PowersOfTau;
+use zktr_testkit::snarkjs as js;
 
 #[test]
 fn snarkjs_verifies_our_phase1_and_we_verify_snarkjs_phase1() {
-    let Some(bin) = common::snarkjs() else { return };
+    let Some(bin) = js::find_snarkjs() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let ours = dir.path().join("ours.ptau");
     let mut pot = PowersOfTau::new(5).expect("new");
@@ -16,7 +17,7 @@ fn snarkjs_verifies_our_phase1_and_we_verify_snarkjs_phase1() {
     pot.beacon(Some("beacon"), &[0xab; 32], 10).expect("beacon");
     pot.prepare_phase2();
     pot.write(&ours).expect("write");
-    let (ok, out) = common::run(
+    let (ok, out) = js::run_snarkjs(
         &bin,
         &["powersoftau", "verify", ours.to_str().expect("utf8")],
     );
@@ -54,7 +55,7 @@ fn snarkjs_verifies_our_phase1_and_we_verify_snarkjs_phase1() {
             &p("s3.ptau"),
         ],
     ] {
-        let (ok, out) = common::run(&bin, &args);
+        let (ok, out) = js::run_snarkjs(&bin, &args);
         assert!(ok, "snarkjs {args:?} failed:\n{out}");
     }
     let theirs = PowersOfTau::read(&dir.path().join("s3.ptau")).expect("read snarkjs ptau");

@@ -35,6 +35,19 @@ pub enum CeremonyCommand {
     Verify(VerifyArgs),
     /// Verify, then write `params/` (keys and a manifest naming the ceremony, `mpc`).
     Finalize(FinalizeArgs),
+    /// Export the circuits as circom `.r1cs` files, for `snarkjs zkey new|verify`.
+    R1cs(R1csArgs),
+}
+
+/// Arguments of `zktr ceremony r1cs`.
+#[derive(Debug, clap::Args)]
+pub struct R1csArgs {
+    /// The folder to write `<circuit>.r1cs` into (e.g. `threshold-v1.r1cs`).
+    #[arg(long)]
+    out: PathBuf,
+    /// Only these circuits (default: every circuit); repeatable.
+    #[arg(long)]
+    circuit: Vec<String>,
 }
 
 /// `zktr ceremony phase1 ...`.
@@ -107,6 +120,10 @@ pub struct InitArgs {
     /// Only these circuits (default: every circuit); repeatable.
     #[arg(long)]
     circuit: Vec<String>,
+    /// Go on even where snarkjs could not check the phase 2 (a phase 1 of exactly a
+    /// circuit's power, from 2^15 on); zktr itself still verifies it.
+    #[arg(long)]
+    snarkjs_unverifiable: bool,
 }
 
 /// Arguments of `zktr ceremony contribute`.
@@ -186,22 +203,10 @@ pub fn run(cmd: CeremonyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         CeremonyCommand::Phase1(cmd) => phase1(cmd),
         CeremonyCommand::Init(a) => {
-            let circuits = if a.circuit.is_empty() {
-                CircuitId::ALL.to_vec()
-            } else {
-                a.circuit
-                    .iter()
-                    .map(|c| {
-                        CircuitId::parse(c).with_context(|| {
-                            format!(
-                                "unknown circuit {c:?} (known: {})",
-                                CircuitId::ALL.map(CircuitId::as_str).join(", ")
-                            )
-                        })
-                    })
-                    .collect::<anyhow::Result<_>>()?
-            };
-            let hashes = with_bar("init", |p| folder::init(&a.ptau, &a.out, &circuits, p))?;
+            let circuits = chosen_circuits(&a.circuit)?;
+            let hashes = with_bar("init", |p| {
+                folder::init(&a.ptau, &a.out, &circuits, a.snarkjs_unverifiable, p)
+            })?;
             for (c, h) in hashes {
                 println!("{c:<32} circuit hash {}", hex::encode(h));
             }
@@ -257,7 +262,43 @@ pub fn run(cmd: CeremonyCommand) -> anyhow::Result<ExitCode> {
             }
         }
         CeremonyCommand::Finalize(a) => finalize(a),
+        CeremonyCommand::R1cs(a) => {
+            let circuits = chosen_circuits(&a.circuit)?;
+            std::fs::create_dir_all(&a.out)
+                .with_context(|| format!("create {}", a.out.display()))?;
+            for c in circuits {
+                let r1cs = zktr_ceremony::R1cs::of_circuit(c)?;
+                let path = folder::r1cs_path(&a.out, c);
+                r1cs.write(&path)?;
+                println!(
+                    "{:<32} {} constraints, {} public inputs -> {}",
+                    c.as_str(),
+                    r1cs.constraints.len(),
+                    r1cs.public,
+                    path.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The circuits named by `--circuit` (every circuit when none is named).
+fn chosen_circuits(names: &[String]) -> anyhow::Result<Vec<CircuitId>> {
+    if names.is_empty() {
+        return Ok(CircuitId::ALL.to_vec());
+    }
+    names
+        .iter()
+        .map(|c| {
+            CircuitId::parse(c).with_context(|| {
+                format!(
+                    "unknown circuit {c:?} (known: {})",
+                    CircuitId::ALL.map(CircuitId::as_str).join(", ")
+                )
+            })
+        })
+        .collect()
 }
 
 /// Runs `f` with a progress bar over circuits on stderr.
@@ -327,6 +368,8 @@ fn print_records(records: &[ContributionRecord]) {
 }
 
 fn print_ceremony(c: &Ceremony) {
+    println!("phase 1: {} contributions", c.phase1.len());
+    print_records(&c.phase1);
     for (circuit, t) in &c.transcripts {
         println!(
             "{circuit}: {} contributions, transcript {}",
