@@ -193,21 +193,30 @@ pub fn init(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<(CircuitId, [u8; 64])>> {
     let pot = PowersOfTau::read(ptau)?;
-    if !allow_snarkjs_unverifiable {
-        for &c in circuits {
-            let power = crate::R1cs::of_circuit(c)?.domain_power();
-            if power <= pot.power && !crate::phase2::snarkjs_can_check(power, pot.power) {
-                return Err(CeremonyError::SnarkjsCannotCheck {
-                    path: ptau.to_path_buf(),
-                    circuit: c.to_string(),
-                    power,
-                });
-            }
+    // Each circuit is synthesized once: for the check here and for its initial key below.
+    let mut systems = Vec::with_capacity(circuits.len());
+    for &c in circuits {
+        let r1cs = crate::R1cs::of_circuit(c)?;
+        let power = r1cs.domain_power();
+        if !allow_snarkjs_unverifiable
+            && power <= pot.power
+            && !crate::phase2::snarkjs_can_check(power, pot.power)
+        {
+            return Err(CeremonyError::SnarkjsCannotCheck {
+                path: ptau.to_path_buf(),
+                circuit: c.to_string(),
+                power,
+            });
         }
+        systems.push(r1cs);
     }
     let mut staging = Staging::new(out)?;
+    let mut systems = systems.into_iter();
     let hashes = each(circuits, progress, |c| {
-        let phase2 = Phase2::from_phase1(&pot, ptau, c)?;
+        let r1cs = systems
+            .next()
+            .ok_or_else(|| CeremonyError::InvalidArgument(format!("{c}: no constraint system")))?;
+        let phase2 = Phase2::from_r1cs(&pot, ptau, &r1cs, &c.to_string())?;
         phase2.init(&staging.path(c))
     })?;
     staging.commit()?;
