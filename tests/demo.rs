@@ -181,3 +181,46 @@ fn demo_refuses_a_params_folder_without_keys() {
     assert!(!out.status.success());
     assert!(stderr.contains("no-such-params"), "{stderr}");
 }
+
+/// `zktr demo | head -1`: the reader goes away after the first line. The demo keeps the
+/// run's private keys (its dev CA, the nodes' TLS and sealing keys) in a temporary
+/// folder; a write to the closed stdout must not end the process before that folder is
+/// removed. The run finishes silently with the command's own exit code and leaves nothing
+/// in `TMPDIR`.
+#[test]
+fn demo_with_stdout_closed_early_leaves_no_keys_behind() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let mut child = zktr()
+        .args(["demo", "--out"])
+        .arg(out_dir.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run zktr demo");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("read the first line");
+    // The BufReader (and the pipe's read end) is dropped here: every later write fails.
+    let out = child.wait_with_output().expect("wait for zktr demo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!first.is_empty(), "no first line; stderr:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "zktr demo with a closed stdout: {:?}\n{stderr}",
+        out.status
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("read TMPDIR")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+}

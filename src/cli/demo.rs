@@ -13,10 +13,16 @@
 //! made for the run; the demo says so plainly whenever it runs on them.
 //!
 //! The flow is library code (`zktr_node::demo::run`); this file only prints its events.
+//! It prints with [`say!`](crate::say), never `println!`: a closed stdout (`zktr demo |
+//! head`) must not end the process in the middle of the run, which would leave the run's
+//! temporary folder (the dev CA's and the nodes' private keys) behind in `/tmp`; the run
+//! goes on silently and removes it.
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use crate::say;
 use zktr_circuits::circuits::CircuitId;
 use zktr_circuits::field::fr_to_hex;
 use zktr_node::demo::{self, DemoOptions, Event, TransferSeen};
@@ -88,7 +94,7 @@ fn params(given: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
 }
 
 fn step(n: u32, text: &str) {
-    println!("\n[{n}] {text}");
+    say!("\n[{n}] {text}");
 }
 
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -98,16 +104,16 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         out: args.out,
     };
     let report = demo::run(&opts, &mut print)?;
-    println!(
+    say!(
         "\nregulator's report page: {}",
         report.report_html.display()
     );
     if report.dev_keys {
-        println!(
+        say!(
             "(DEV KEYS: every proof above is checkable, but whoever made the keys could forge them; a real network uses keys from a ceremony)"
         );
     }
-    println!("done in {:.1} s", report.elapsed.as_secs_f64());
+    say!("done in {:.1} s", report.elapsed.as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -118,36 +124,43 @@ fn print(event: &Event) {
                 1,
                 "list publisher: sanctions set from the real OFAC SDN list",
             );
-            println!(
+            say!(
                 "    {} (SDN list of {}), {} (address lists of {})",
                 p.sdn.display(),
                 p.sdn_date,
                 p.addresses.display(),
                 p.addresses_date
             );
-            println!(
+            say!(
                 "    {} parties, {} distinct keys ({} from names, {} identifiers, {} addresses), {:.1} s",
-                p.parties, p.keys, p.from[0], p.from[1], p.from[2], p.secs
+                p.parties,
+                p.keys,
+                p.from[0],
+                p.from[1],
+                p.from[2],
+                p.secs
             );
-            println!(
+            say!(
                 "    signed root {} of {} under publisher key {}",
-                p.root, p.list, p.publisher_key
+                p.root,
+                p.list,
+                p.publisher_key
             );
         }
         Event::Keys(k) => {
             match &k.from {
-                Some(dir) => println!(
+                Some(dir) => say!(
                     "    proving keys from {} (ceremony {:?})",
                     dir.display(),
                     k.ceremony
                 ),
-                None => println!(
+                None => say!(
                     "    proving keys: made for this run in {:.1} s (run `zktr setup` to keep keys)",
                     k.secs
                 ),
             }
             if k.dev_keys {
-                println!(
+                say!(
                     "    DEV KEYS: single-party setup ({SINGLE_PARTY_DEV}); whoever made them could forge proofs. The demo's policy allows them (\"allow_dev_keys\": true); a production policy refuses them"
                 );
             }
@@ -158,19 +171,20 @@ fn print(event: &Event) {
                 "the network on loopback: a dev CA for this run, mutual TLS on every connection",
             );
             for (name, addr, j) in &n.nodes {
-                println!("    VASP node {name} on {addr}, attests the {j} threshold");
+                say!("    VASP node {name} on {addr}, attests the {j} threshold");
             }
-            println!("    verifier service (zktr.verifier.v1) on {}", n.verifier);
-            println!(
+            say!("    verifier service (zktr.verifier.v1) on {}", n.verifier);
+            say!(
                 "    regulator: certificate {} with the regulator role on both nodes; {} is alice's compliance officer",
-                n.regulator, n.officer
+                n.regulator,
+                n.officer
             );
             step(3, "transfers, each through the originator's back office");
         }
         Event::Transfer(t) => print_transfer(t),
         Event::Review(r) => {
-            println!("\n  (d) held: {}", r.held);
-            println!(
+            say!("\n  (d) held: {}", r.held);
+            say!(
                 "    {}: screening hit on {} (a person named like SDN entry {}); {}",
                 demo::ALICE,
                 r.slot,
@@ -181,9 +195,10 @@ fn print(event: &Event) {
                     "ALREADY SENT"
                 }
             );
-            println!(
+            say!(
                 "    {} signs a clearance ({}) for this C and this list version; alice proves the other claims and sends it",
-                r.officer, r.basis
+                r.officer,
+                r.basis
             );
         }
         Event::Verified(v) => {
@@ -192,29 +207,29 @@ fn print(event: &Event) {
                 "verifier service: the delivered bundles over gRPC (one stream, batched), against what arrived on chain",
             );
             for b in v {
-                println!(
+                say!(
                     "  ({}) {}",
                     b.label,
                     if b.accepted { "ACCEPTED" } else { "REJECTED" }
                 );
                 for (circuit, ok, problems) in &b.claims {
                     if *ok {
-                        println!("    ok  {circuit}");
+                        say!("    ok  {circuit}");
                     } else {
-                        println!("    BAD {circuit}: {}", problems.join("; "));
+                        say!("    BAD {circuit}: {}", problems.join("; "));
                     }
                 }
                 for p in &b.problems {
-                    println!("    problem: {p}");
+                    say!("    problem: {p}");
                 }
                 if !b.threshold.is_empty() {
-                    println!("    proven: {}", b.threshold);
+                    say!("    proven: {}", b.threshold);
                 }
                 for c in &b.cleared {
-                    println!("    {c}");
+                    say!("    {c}");
                 }
                 if b.dev_keys {
-                    println!(
+                    say!(
                         "    checked with single-party DEV keys (allowed by this demo's policy only)"
                     );
                 }
@@ -225,7 +240,7 @@ fn print(event: &Event) {
                 5,
                 "regulator: one slot disclosed, then the audit of alice.demo",
             );
-            println!(
+            say!(
                 "    transfer (a): slot {} = {} {} C = {}; nothing else revealed",
                 d.slot,
                 d.value,
@@ -238,29 +253,38 @@ fn print(event: &Event) {
         }
         Event::Audited(a) => {
             let s = &a.summary;
-            println!(
+            say!(
                 "    audit of {}: {} transfers, {} passed, {} failed; {} of {} claims verified; {} receipts ok",
-                a.node, s.transfers, s.passed, s.failed, s.claims_verified, s.claims, s.receipts_ok
+                a.node,
+                s.transfers,
+                s.passed,
+                s.failed,
+                s.claims_verified,
+                s.claims,
+                s.receipts_ok
             );
             for j in s
                 .thresholds
                 .iter()
                 .filter(|j| j.at_or_above + j.below + j.undetermined > 0)
             {
-                println!(
+                say!(
                     "    {}: {} at or above, {} below ({})",
-                    j.jurisdiction, j.at_or_above, j.below, j.thresholds
+                    j.jurisdiction,
+                    j.at_or_above,
+                    j.below,
+                    j.thresholds
                 );
             }
             if let Some(log) = &a.audit_log {
-                println!("    alice's audit log of regulator requests: {log}");
+                say!("    alice's audit log of regulator requests: {log}");
             }
-            println!("    {}", a.json.display());
+            say!("    {}", a.json.display());
         }
         Event::Written(files) => {
             step(6, "kept for a reader to check");
             for f in files {
-                println!("    {}", f.display());
+                say!("    {}", f.display());
             }
             if let Some(out) = files
                 .iter()
@@ -268,10 +292,10 @@ fn print(event: &Event) {
                 .and_then(|f| f.parent())
             {
                 let o = out.display();
-                println!(
+                say!(
                     "    e.g. zktr bundle verify --policy {o}/policy.json --params {o}/params {o}/bundles/a.json"
                 );
-                println!(
+                say!(
                     "         zktr receipt verify --key $(cat {o}/keys/bob.demo.receipt.pub) {o}/receipts/a.json"
                 );
             }
@@ -281,9 +305,9 @@ fn print(event: &Event) {
 }
 
 fn print_transfer(t: &TransferSeen) {
-    println!("\n  ({}) {} -> {}: {}", t.label, t.from, t.to, t.what);
+    say!("\n  ({}) {} -> {}: {}", t.label, t.from, t.to, t.what);
     let Some(bundle) = &t.bundle else {
-        println!("    {}: {} before any proof: {}", t.from, t.state, t.reason);
+        say!("    {}: {} before any proof: {}", t.from, t.state, t.reason);
         return;
     };
     let claims: Vec<String> = bundle
@@ -291,21 +315,23 @@ fn print_transfer(t: &TransferSeen) {
         .iter()
         .map(|c| c.circuit.to_string())
         .collect();
-    println!("    {}: proved {}", t.from, claims.join(", "));
+    say!("    {}: proved {}", t.from, claims.join(", "));
     for c in &bundle.clearances {
-        println!(
+        say!(
             "    {}: carries {}'s clearance of the {} instead of a proof",
             t.from,
             c.officer,
             c.slot.as_str()
         );
     }
-    println!("    C = {}", fr_to_hex(&bundle.commitment.0));
-    println!(
+    say!("    C = {}", fr_to_hex(&bundle.commitment.0));
+    say!(
         "    logged: {}'s signed tree head of size {} covers C; threshold rule {}",
-        bundle.tree_head.log_id, bundle.tree_head.size, bundle.jurisdiction
+        bundle.tree_head.log_id,
+        bundle.tree_head.size,
+        bundle.jurisdiction
     );
-    println!(
+    say!(
         "    {}: verified the bundle without decrypting, opened the envelope: plaintext opens C; state {}{}",
         t.to,
         t.beneficiary_state.as_deref().unwrap_or("?"),
@@ -316,9 +342,12 @@ fn print_transfer(t: &TransferSeen) {
         }
     );
     if let Some(r) = &t.receipt {
-        println!(
+        say!(
             "    receipt: signed by {} at {}, checks under its receipt key; {}: {}",
-            r.beneficiary, r.received_at, t.from, t.state
+            r.beneficiary,
+            r.received_at,
+            t.from,
+            t.state
         );
     }
 }
