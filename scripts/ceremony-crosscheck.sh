@@ -9,12 +9,12 @@
 #   zktr ceremony phase1 new, init, contribute (two participants), beacon, verify,
 #   r1cs, then `snarkjs zkey verify <circuit>.r1cs pot.ptau <circuit>.zkey` per circuit.
 # Each step prints its wall time and peak memory (GNU time); the script stops at the
-# first step that fails. It is not part of `scripts/test.sh` (about 25 minutes on 2 cores,
-# most of it snarkjs); CI covers the same commands on the small threshold circuit
+# first step that fails. It is not part of `scripts/test.sh` (about 26 minutes on 2 cores
+# with a release binary); CI covers the same commands on the small threshold circuit
 # (tests/cli_ceremony.rs). Figures from a run are in docs/performance.md.
 #
-# Needs: cargo, GNU time (/usr/bin/time), npm (snarkjs 0.7 is installed into
-# target/npm as scripts/test.sh does). ZKTR=path/to/zktr skips the release build.
+# Needs: cargo, GNU time (/usr/bin/time), npm (scripts/install-snarkjs.sh puts snarkjs
+# 0.7 into target/npm). ZKTR=path/to/zktr skips the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -27,11 +27,8 @@ if [ -z "${ZKTR:-}" ]; then
   cargo build --release --bin zktr
   ZKTR="$repo/target/release/zktr"
 fi
+bash scripts/install-snarkjs.sh
 snarkjs="$repo/target/npm/node_modules/.bin/snarkjs"
-if [ ! -x "$snarkjs" ]; then
-  mkdir -p target/npm
-  npm install --no-audit --no-fund --prefix target/npm snarkjs@0.7 >/dev/null
-fi
 
 work=${1:-$(mktemp -d -t zktr-ceremony-XXXXXX)}
 mkdir -p "$work"

@@ -9,9 +9,8 @@ if [ ! -d ../shared/data ]; then
 fi
 # snarkjs (npm) for tests/snarkjs_verify.rs, into target/npm (about 5 s). Mandatory under
 # CI; elsewhere the test skips with a message when node is missing.
-if command -v npm >/dev/null 2>&1 && [ ! -x target/npm/node_modules/.bin/snarkjs ]; then
-  mkdir -p target/npm
-  npm install --no-audit --no-fund --prefix target/npm snarkjs@0.7 >/dev/null \
+if command -v npm >/dev/null 2>&1; then
+  bash scripts/install-snarkjs.sh \
     || echo "warning: could not install snarkjs; tests/snarkjs_verify.rs will skip (or fail under CI)" >&2
 fi
 # Debian's headless Chromium for node/tests/regulator.rs (it renders the audit report
