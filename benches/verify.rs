@@ -11,7 +11,7 @@ use zktr_circuits::circuits::CircuitId;
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
 use zktr_records::encoding::proof_from_bytes;
 use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
-use zktr_verifier::batch::{BatchItem, batch_verify, verify_one};
+use zktr_verifier::{BatchItem, batch_verify, verify_one};
 
 fn bench(c: &mut Criterion) {
     // `cargo test --all-targets` runs bench binaries without `--bench`: the setup (keys for

@@ -320,7 +320,7 @@ fn bundles_policies_manifests_and_verifying_keys_are_bounded() {
     let big_policy = d.join("big-policy.json");
     std::fs::write(
         &big_policy,
-        vec![b' '; zktr_verifier::policy::MAX_POLICY_FILE_BYTES as usize + 1],
+        vec![b' '; zktr_verifier::MAX_POLICY_FILE_BYTES as usize + 1],
     )
     .unwrap();
     let big_bundle = d.join("big-bundle.json");

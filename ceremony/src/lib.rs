@@ -44,7 +44,7 @@
 mod binfile;
 mod blake2b;
 mod encoding;
-pub mod error;
+mod error;
 pub mod folder;
 mod params;
 pub mod phase1;

@@ -2,7 +2,7 @@
 //!
 //! Sections (facts from snarkjs `powersoftau_new.js`, `powersoftau_utils.js`,
 //! `powersoftau_contribute.js`, `powersoftau_preparephase2.js`; points in LEM form, see
-//! [`crate::encoding`]):
+//! `crate::encoding`):
 //!
 //! | id | content |
 //! | ---: | --- |

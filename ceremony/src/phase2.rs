@@ -1,7 +1,7 @@
 //! Phase 2 per circuit in snarkjs's `.zkey` format (Groth16), and the arkworks key.
 //!
 //! Sections (facts from snarkjs `zkey_new.js`, `zkey_utils.js`, `zkey_contribute.js`,
-//! `zkey_beacon.js`, `zkey_verify_frominit.js`; points LEM, see [`crate::encoding`]):
+//! `zkey_beacon.js`, `zkey_verify_frominit.js`; points LEM, see `crate::encoding`):
 //!
 //! | id | content |
 //! | ---: | --- |
@@ -34,7 +34,7 @@
 //! The contribution hash a participant publishes is BLAKE2b of its public key (delta
 //! after, `g1_s`, `g1_sx`, `g2_spx`, transcript).
 //!
-//! **arkworks differs** in two places, both converted by [`Phase2::proving_key`]: the
+//! **arkworks differs** in two places, both converted by [`proving_key`]: the
 //! public inputs' points are `gamma_abc_g1` with `gamma = 1` (snarkjs's IC, gamma G2 the
 //! generator), and arkworks' `h_query[i] = tau^i Z(tau) / delta` (i < n - 1) is not
 //! snarkjs's Lagrange form: on the odd points `x_j = w^(2j+1)` of the double domain,

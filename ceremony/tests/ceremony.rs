@@ -6,7 +6,7 @@ mod demo;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use zktr_ceremony::error::CeremonyError;
+use zktr_ceremony::CeremonyError;
 use zktr_ceremony::phase1::PowersOfTau;
 use zktr_ceremony::phase2::{Phase2, Zkey};
 use zktr_ceremony::r1cs::R1cs;

@@ -3,7 +3,7 @@
 //! finalized; a folder with an altered contribution is refused naming the step, and
 //! nothing is built on it.
 
-use zktr_ceremony::error::CeremonyError;
+use zktr_ceremony::CeremonyError;
 use zktr_ceremony::folder::{self, PARTIAL_DIR, zkey_path};
 use zktr_ceremony::phase1::PowersOfTau;
 use zktr_ceremony::phase2::Zkey;

@@ -11,7 +11,7 @@
 //! (their leaves are hiding: each has its own salt). Several slots can be opened together
 //! in a [`MultiOpening`] that shares their common path nodes. In a circuit, slot `i` is
 //! always opened *at position `i`*: the tree shape is fixed by the slot numbers, never by
-//! free witnesses (see [`crate::gadgets::commitment`]).
+//! free witnesses (see `crate::gadgets::commitment`).
 
 use crate::domain;
 use crate::error::{Error, Result};

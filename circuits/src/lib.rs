@@ -11,7 +11,7 @@
 //! * [`circuits`]: the three claims, `threshold`, `committed` and `not_sanctioned`, each a
 //!   [`ConstraintSynthesizer`](ark_relations::gr1cs::ConstraintSynthesizer) with a typed
 //!   public-input struct that owns the order of its field elements.
-//! * [`gadgets`]: the small R1CS building blocks the circuits share (range checks,
+//! * `gadgets`: the small R1CS building blocks the circuits share (range checks,
 //!   comparisons, Merkle paths), each documenting its constraint cost.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

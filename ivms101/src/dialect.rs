@@ -1,5 +1,5 @@
 //! The IVMS101 JSON dialects VASPs send, rewritten into the standard IVMS101 JSON form
-//! (camelCase, the names of [`crate::model`]) before it is read. The rewrite is directed
+//! (camelCase, the names of `crate::model`) before it is read. The rewrite is directed
 //! by the IVMS101 type at each position, since the same alternate key means different
 //! fields in different places (`country` is a natural person's `countryOfResidence`, a
 //! legal person's `countryOfRegistration`, an identification's `countryOfIssue` and an

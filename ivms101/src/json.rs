@@ -70,7 +70,7 @@ pub fn detect_form(v: &serde_json::Value) -> JsonForm {
     }
 }
 
-/// Reads a value from either JSON form (detected with [`detect_form`]).
+/// Reads a value from either JSON form (detected with `detect_form`).
 pub fn from_json<T>(json: &str) -> Result<(T, JsonForm), ReadError>
 where
     T: ProtoMapped + DeserializeOwned,

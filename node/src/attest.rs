@@ -1,7 +1,7 @@
 //! Attested transfers (`../shared/DESIGN.md`, "The two flows"; issue 14): the proofs
 //! travel beside the TRISA envelope on `zktr.transfer.v1.AttestedTransfer`.
 //!
-//! Originator ([`Attestor::prepare`], called by the outbox for an attested transfer, every
+//! Originator (`Attestor::prepare`, called by the outbox for an attested transfer, every
 //! step persisted so a restart resumes where it stopped and never logs or proves twice):
 //!
 //! 1. *commit*: the payload and the back office's facts give the 16 slots; a fresh master
@@ -469,8 +469,7 @@ impl Attestor {
         };
         let values = crate::commit::slot_values(payload, &details)
             .map_err(|e| refused(format!("commitment: {e}")))?;
-        let mut rng =
-            zktr_prover::keys::os_rng().map_err(|e| ExchangeError::Invalid(e.to_string()))?;
+        let mut rng = zktr_prover::os_rng().map_err(|e| ExchangeError::Invalid(e.to_string()))?;
         let master_salt = MasterSalt::random(&mut rng);
         let tree = CommitmentTree::new(values, &master_salt);
         let commitment = tree.commitment();
@@ -621,7 +620,7 @@ impl Attestor {
     /// officer ([`crate::review`]); an identifier or address on the list rejects it; any
     /// other false claim is held for review with its reason.
     async fn refusal(&self, core: &Core, id: &str, e: zktr_prover::ProverError) -> ExchangeError {
-        use zktr_prover::error::Refusal;
+        use zktr_prover::Refusal;
         let Some((_, reason)) = e.refusal() else {
             return ExchangeError::Invalid(format!("proving: {e}"));
         };

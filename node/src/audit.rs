@@ -40,7 +40,7 @@ use zktr_circuits::trees::log::{ConsistencyProof, InclusionProof, LogRoot};
 use zktr_proto::zktr::regulator::v1 as wire;
 use zktr_proto::zktr::regulator::v1::regulator_client::RegulatorClient;
 use zktr_records::{ProofBundle, Receipt, SignedTreeHead};
-use zktr_verifier::policy::claim_name;
+use zktr_verifier::claim_name;
 use zktr_verifier::{Accepted, Policy, Reason, Rejection, VerifyRequest, VerifyingKeys};
 
 /// Why the audit could not run at all.

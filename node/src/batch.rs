@@ -20,7 +20,7 @@ use crate::metrics::Metrics;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use zktr_records::ProofBundle;
-use zktr_verifier::verify::{Accepted, Rejection, VerifyRequest, verify_bundles_each};
+use zktr_verifier::{Accepted, Rejection, VerifyRequest, verify_bundles_each};
 use zktr_verifier::{Policy, VerifyingKeys};
 
 /// The most bundles verified in one batch.

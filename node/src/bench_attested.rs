@@ -5,7 +5,7 @@
 //! sealing), loads the given proving keys (or makes single-party dev keys), builds a
 //! signed sanctions set from the real OFAC SDN list (and the published address lists),
 //! writes a policy that trusts the originator's log and the publisher, and starts both
-//! nodes in this process with [`crate::start`] (the helpers of [`crate::localnet`], which
+//! nodes in this process with [`crate::start`] (the helpers of `crate::localnet`, which
 //! `zktr demo` shares). Then, `transfers` times, interleaved so
 //! that both see the same machine:
 //!
@@ -35,7 +35,7 @@ use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
 use zktr_circuits::trees::log::CommitmentLog;
 use zktr_proto::zktr::admin::v1 as admin;
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
-use zktr_sanctions::set::{BuildOptions, SanctionsSet};
+use zktr_sanctions::{BuildOptions, SanctionsSet};
 
 /// The beneficiary's customer address every bench transfer pays.
 const ADDRESS: &str = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
@@ -177,7 +177,7 @@ pub(crate) fn bench_keys_and_set(
         Some(p) => p.to_path_buf(),
         None => {
             let dir = root.join("params");
-            let mut rng = zktr_prover::keys::os_rng().map_err(|x| e(&x))?;
+            let mut rng = zktr_prover::os_rng().map_err(|x| e(&x))?;
             eprintln!("{who}: making dev proving keys (about a minute)...");
             let keys = ProvingKeys::generate(&CircuitId::ALL, &mut rng).map_err(|x| e(&x))?;
             keys.save(&dir, now()).map_err(|x| e(&x))?;

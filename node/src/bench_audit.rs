@@ -569,7 +569,7 @@ pub fn run(opts: &AuditBenchOptions) -> Result<AuditBenchReport, AuditBenchError
     // Store `n` attested transfers: transfer j carries bundle j % k, its proofs
     // re-randomized, and a receipt of its own.
     let vks = VerifyingKeys::load(&params).map_err(err)?;
-    let mut rng = zktr_prover::keys::os_rng().map_err(err)?;
+    let mut rng = zktr_prover::os_rng().map_err(err)?;
     // The proofs of a bundle, each re-randomized (a fresh proof of the same statement).
     let mut rerandomized = |b: &ProofBundle| -> Result<ProofBundle, AuditBenchError> {
         let mut b = b.clone();

@@ -58,8 +58,8 @@ use zktr_prover::ProvingKeys;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
 use zktr_records::policy_file::TrustedOfficer;
 use zktr_records::{Clearance, ProofBundle, Receipt, ScreeningHit};
-use zktr_sanctions::party::PartyKind;
-use zktr_sanctions::set::{BuildOptions, SanctionsSet};
+use zktr_sanctions::PartyKind;
+use zktr_sanctions::{BuildOptions, SanctionsSet};
 use zktr_verifier::{Policy, VerifyingKeys};
 
 /// The originator of (a), (c), (d).
@@ -495,7 +495,7 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
             (keys, dir.clone(), manifest.ceremony, manifest.transcript)
         }
         None => {
-            let mut rng = zktr_prover::keys::os_rng().map_err(at("OS randomness"))?;
+            let mut rng = zktr_prover::os_rng().map_err(at("OS randomness"))?;
             let keys =
                 ProvingKeys::generate(&CircuitId::ALL, &mut rng).map_err(at("making dev keys"))?;
             let dir = root.join("params");

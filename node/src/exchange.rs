@@ -1392,7 +1392,7 @@ pub fn parse_exchange_key(data: &[u8]) -> Option<PublicSealingKey> {
         if let Ok(k) = PublicSealingKey::from_pem(text) {
             return Some(k);
         }
-        if let Ok(blocks) = zktr_trisa::keys::pem_blocks(text)
+        if let Ok(blocks) = zktr_trisa::pem_blocks(text)
             && let Some((_, der)) = blocks.into_iter().find(|(l, _)| l == "CERTIFICATE")
         {
             return spki_of_certificate(&der);

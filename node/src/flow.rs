@@ -195,7 +195,7 @@ impl Originator<'_> {
     ) -> Result<OutgoingTransfer, FlowError> {
         let mut details = details.clone();
         details.committed_at = self.clock.now();
-        let mut rng = zktr_prover::keys::os_rng()?;
+        let mut rng = zktr_prover::os_rng()?;
         let master_salt = MasterSalt::random(&mut rng);
         let tree = CommitmentTree::new(slot_values(payload, &details)?, &master_salt);
         let log_index = self.log.append(tree.commitment()).map_err(FlowError::Log)?;

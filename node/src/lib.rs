@@ -6,25 +6,25 @@
 //!   `TRISAHealth` over mutual TLS), the back-office listener (`zktr.admin.v1`), and the
 //!   HTTP port for health and metrics; graceful shutdown.
 //! * [`exchange`]: TRISA's transfer rules on both sides (receive, decide, reply, the
-//!   outbox that delivers our envelopes), [`service`]: the gRPC handlers over it.
-//! * [`store`]: SQLite through sqlx (WAL, one transaction per acknowledged step),
-//!   [`vault`]: encryption at rest with per-transfer data keys.
+//!   outbox that delivers our envelopes), `service`: the gRPC handlers over it.
+//! * `store`: SQLite through sqlx (WAL, one transaction per acknowledged step),
+//!   `vault`: encryption at rest with per-transfer data keys.
 //! * [`tls`], [`certs`], [`client`]: mutual TLS as TRISA peers expect, the dev network CA,
 //!   dialing peers. [`config`]: `node.toml` and the peers file. [`init`]: `node init`.
-//! * [`batch`]: incoming bundles verified in batches across concurrent transfers.
+//! * `batch`: incoming bundles verified in batches across concurrent transfers.
 //! * [`commit`], [`flow`]: the commitment of a transfer and both sides of an attested
 //!   transfer as library code (the demo's flow; the attested wire comes next).
-//! * [`review`]: screening hits of our transfers and officers' clearances of name hits.
+//! * `review`: screening hits of our transfers and officers' clearances of name hits.
 //! * [`regulator`]: the regulator's API (attestations, disclosures, the audit log of
 //!   its requests); [`audit`]: the regulator's audit of a node over a period, written as
 //!   `report.json` and a self-contained `report.html` by [`report`].
 //! * [`fetch`]: downloading published sanctions lists.
-//! * [`bench`]: `zktr bench node`, plain TRISA transfers/s against a node process, next to
+//! * [`bench`](mod@bench): `zktr bench node`, plain TRISA transfers/s against a node process, next to
 //!   the cost of the cryptography alone; the in-process harness of `benches/node.rs`.
 //!   [`bench_attested`]: `zktr bench attested`, attested transfers/s between two nodes
 //!   next to the proving they carry.
 //! * [`demo`]: `zktr demo`, the whole network in one process (publisher, two nodes, a
-//!   verifier, a regulator) on loopback; [`localnet`]: the nodes-on-loopback helpers it
+//!   verifier, a regulator) on loopback; `localnet`: the nodes-on-loopback helpers it
 //!   shares with [`bench_attested`].
 //! * [`verifier_service`], [`verifier_config`]: `zktr verifier --config FILE`, the
 //!   stateless `zktr.verifier.v1.Verifier` service (one bundle or a batched stream);

@@ -4,7 +4,8 @@
 //! finish, the outbox worker stops, the database closes cleanly).
 //!
 //! [`start`] returns a [`RunningNode`] with the bound addresses (tests bind port 0);
-//! [`run`] is what `zktr node --config` calls: start, then wait for SIGTERM or SIGINT.
+//! `zktr node --config` calls [`start`], then waits for [`termination`] (SIGTERM or SIGINT)
+//! and shuts the node down gracefully.
 
 use crate::client::Dialer;
 use crate::config::{ConfigError, NodeConfig};

@@ -23,8 +23,8 @@ use zktr_records::Receipt;
 use zktr_records::policy_file::{
     PolicyFile, RequiredList, TrustedLog, TrustedOfficer, TrustedPublisher,
 };
-use zktr_sanctions::party::{CurrencyAddress, ListedParty, PartyKind, PartyName, SanctionsList};
-use zktr_sanctions::set::{BuildOptions, SanctionsSet};
+use zktr_sanctions::{BuildOptions, SanctionsSet};
+use zktr_sanctions::{CurrencyAddress, ListedParty, PartyKind, PartyName, SanctionsList};
 use zktr_testkit::{EXAMPLE_POLICY_JSON, keys};
 use zktr_trisa::{ErrorCode, PublicSealingKey, SealOptions, SealingKey};
 

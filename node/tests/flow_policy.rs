@@ -12,8 +12,8 @@ use zktr_node::{
 };
 use zktr_prover::{Parallelism, Prover};
 use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
-use zktr_sanctions::party::{ListedParty, PartyKind, PartyName, SanctionsList};
-use zktr_sanctions::set::{BuildOptions, SanctionsSet};
+use zktr_sanctions::{BuildOptions, SanctionsSet};
+use zktr_sanctions::{ListedParty, PartyKind, PartyName, SanctionsList};
 use zktr_testkit::{EXAMPLE_POLICY_JSON, data, keys};
 use zktr_trisa::{Payload, SealingKey};
 use zktr_verifier::{Policy, Reason, VerifyingKeys};

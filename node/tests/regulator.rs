@@ -23,8 +23,8 @@ use zktr_node::regulator::{REFUSAL_KEY, RegulatorConfig};
 use zktr_proto::zktr::admin::v1 as admin;
 use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
 use zktr_records::{ProofBundle, Receipt};
-use zktr_sanctions::party::{ListedParty, PartyKind, PartyName, SanctionsList};
-use zktr_sanctions::set::{BuildOptions, SanctionsSet};
+use zktr_sanctions::{BuildOptions, SanctionsSet};
+use zktr_sanctions::{ListedParty, PartyKind, PartyName, SanctionsList};
 use zktr_testkit::{EXAMPLE_POLICY_JSON, keys};
 use zktr_verifier::{Policy, VerifyingKeys};
 

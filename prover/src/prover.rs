@@ -21,10 +21,10 @@ use ark_groth16::Proof;
 use ark_std::rand::{RngCore, SeedableRng, rngs::StdRng};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use zktr_records::bundle::{BUNDLE_VERSION, ClaimProof, ProofBundle};
+use zktr_records::SignedSanctionsRoot;
+use zktr_records::SignedTreeHead;
 use zktr_records::encoding::proof_to_bytes;
-use zktr_records::sanctions_root::SignedSanctionsRoot;
-use zktr_records::tree_head::SignedTreeHead;
+use zktr_records::{BUNDLE_VERSION, ClaimProof, ProofBundle};
 
 /// How the cores are divided between proofs and arkworks' own parallelism.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

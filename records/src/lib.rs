@@ -4,24 +4,24 @@
 //! It knows no proving and no verification of proofs: only what the records say, how they
 //! are encoded, and how their signatures are made and checked.
 //!
-//! * [`bundle`] / [`wire`]: the [`ProofBundle`] and its protobuf (`zktr.bundle.v1`, from
+//! * `bundle` / `wire`: the [`ProofBundle`] and its protobuf (`zktr.bundle.v1`, from
 //!   `zktr-proto`) and JSON forms;
-//! * [`tree_head`]: a commitment log's [`SignedTreeHead`];
-//! * [`receipt`]: a beneficiary's countersigned [`Receipt`]; [`clearance`]: a compliance
+//! * `tree_head`: a commitment log's [`SignedTreeHead`];
+//! * `receipt`: a beneficiary's countersigned [`Receipt`]; [`clearance`]: a compliance
 //!   officer's signed [`Clearance`] of a screening hit;
-//! * [`sanctions_root`]: a list publisher's [`SignedSanctionsRoot`];
-//! * [`price_quote`]: a price publisher's [`SignedPriceQuote`], the price that binds a
+//! * `sanctions_root`: a list publisher's [`SignedSanctionsRoot`];
+//! * `price_quote`: a price publisher's [`SignedPriceQuote`], the price that binds a
 //!   `priced_threshold` proof's fiat value to its asset amount;
 //! * [`manifest`]: the key manifest and key-file format, verifying-key ids;
 //! * [`policy_file`]: the verifier policy's file format;
 //! * [`audit_log`]: a node's hash-linked audit log of regulator requests, its signed head;
-//! * [`domain`]: every signature domain, once;
+//! * `domain`: every signature domain, once;
 //! * [`encoding`]: field elements and proofs as bytes and hex.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod audit_log;
-pub mod bundle;
+mod bundle;
 pub mod clearance;
 mod domain;
 pub mod encoding;
@@ -29,8 +29,8 @@ pub mod manifest;
 pub mod policy_file;
 mod price_quote;
 mod receipt;
-pub mod sanctions_root;
-pub mod tree_head;
+mod sanctions_root;
+mod tree_head;
 mod wire;
 
 pub use bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
@@ -40,7 +40,10 @@ pub use manifest::{Manifest, ParamsError};
 pub use policy_file::PolicyFile;
 pub use price_quote::{InvalidQuote, PriceQuote, PriceQuoteError, SignedPriceQuote};
 pub use receipt::{Receipt, ReceiptError};
-pub use sanctions_root::{SanctionsRootError, SanctionsRootRecord, SignedSanctionsRoot};
+pub use sanctions_root::{
+    MAX_SANCTIONS_ROOT_JSON_BYTES, PUBLISHER_KEY_ID_PREFIX, SanctionsRootError,
+    SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id,
+};
 pub use tree_head::{SignedTreeHead, TreeHeadError};
 
 /// Every error of this crate, for callers that map them in one place (a service's

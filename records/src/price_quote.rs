@@ -98,7 +98,7 @@ pub enum InvalidQuote {
         /// Last second of validity.
         valid_until: u64,
     },
-    /// The asset label is longer than [`MAX_ASSET_LABEL_LEN`] bytes.
+    /// The asset label is longer than `MAX_ASSET_LABEL_LEN` bytes.
     #[error("the asset label is {len} bytes, more than {MAX_ASSET_LABEL_LEN}")]
     LabelTooLong {
         /// Its length in bytes.
@@ -127,7 +127,7 @@ pub enum PriceQuoteError {
     /// The quote cannot mean a price.
     #[error("invalid price quote: {0}")]
     Invalid(#[from] InvalidQuote),
-    /// The JSON form is longer than [`MAX_QUOTE_JSON_BYTES`].
+    /// The JSON form is longer than `MAX_QUOTE_JSON_BYTES`.
     #[error("signed price quote JSON is {len} bytes, more than the {MAX_QUOTE_JSON_BYTES} limit")]
     TooLarge {
         /// Its length in bytes.
@@ -302,7 +302,7 @@ impl SignedPriceQuote {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Reads the JSON form (at most [`MAX_QUOTE_JSON_BYTES`]) and checks that the quote
+    /// Reads the JSON form (at most `MAX_QUOTE_JSON_BYTES`) and checks that the quote
     /// means a price. The signature is not checked here: see [`verify`](Self::verify).
     pub fn from_json(json: &str) -> Result<Self, PriceQuoteError> {
         if json.len() > MAX_QUOTE_JSON_BYTES {

@@ -62,7 +62,7 @@ pub enum SanctionsError {
     InvalidSetFile(String),
     /// A set file's signed root, or its signature, does not verify.
     #[error("signed root: {0}")]
-    SignedRoot(#[from] zktr_records::sanctions_root::SanctionsRootError),
+    SignedRoot(#[from] zktr_records::SanctionsRootError),
     /// A publisher key file is malformed.
     #[error("invalid publisher key {path}: {reason}")]
     InvalidKey {

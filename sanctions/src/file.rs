@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use zktr_circuits::field::{ScreeningKey, fr_from_be_bytes, fr_to_be_bytes};
 use zktr_circuits::trees::sanctions::SanctionsTree;
-use zktr_records::sanctions_root::SignedSanctionsRoot;
+use zktr_records::SignedSanctionsRoot;
 
 use crate::limits::MAX_SET_FILE_BYTES;
 

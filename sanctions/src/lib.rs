@@ -10,9 +10,9 @@
 //!   Council consolidated XML) and [`address_list`] (plain per-ticker address lists).
 //!   Each yields [`ListedParty`]s: every name with its parts, dates of birth, identity
 //!   documents and digital-currency addresses.
-//! * [`keys`]: the screening keys of a party, through the one shared normalizer
+//! * `keys`: the screening keys of a party, through the one shared normalizer
 //!   ([`crate::screening`]).
-//! * [`set`]: the set itself, a [`SanctionsTree`](zktr_circuits::trees::sanctions::SanctionsTree)
+//! * `set`: the set itself, a [`SanctionsTree`](zktr_circuits::trees::sanctions::SanctionsTree)
 //!   of all keys plus a key -> parties index and the publisher's signed root;
 //!   [`file`] is its `.zkts` file format, [`diff`] compares two versions.
 
@@ -20,25 +20,27 @@
 #![deny(missing_docs)]
 
 pub mod address_list;
-pub mod diff;
+mod diff;
 mod error;
 mod file;
 mod keys;
 pub mod limits;
 pub mod ofac_advanced;
 pub mod ofac_csv;
-pub mod party;
+mod party;
 pub mod publisher;
 pub mod screening;
-pub mod set;
-pub mod trust;
+mod set;
+mod trust;
 pub mod un;
 mod xml;
 
+pub use diff::{SetDiff, diff};
 pub use error::{Result, SanctionsError};
 pub use party::{
     CurrencyAddress, IdentityDocument, ListCounts, ListedParty, NamePart, PartyKind, PartyName,
     SanctionsList,
 };
 pub use screening::ScreeningError;
-pub use set::{SanctionsSet, Screening};
+pub use set::{BuildOptions, SanctionsSet, Screening, SetParty, SetStats};
+pub use trust::{CLOCK_SKEW_SECONDS, Trust, TrustError, TrustedKey, VerifiedSet};

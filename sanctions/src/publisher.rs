@@ -11,7 +11,7 @@
 //!
 //! `public_key` is the same 64 hex digits a policy's or trust file's
 //! `sanctions_publishers[].public_key` holds. `key_id` is
-//! [`publisher_key_id`](zktr_records::sanctions_root::publisher_key_id) and is checked
+//! [`publisher_key_id`] and is checked
 //! against the key on load (an edited file is refused). The secret key file is created
 //! with mode 0600 and never overwritten unless asked to.
 
@@ -20,7 +20,7 @@ use crate::limits::MAX_KEY_FILE_BYTES;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use zktr_records::sanctions_root::publisher_key_id;
+use zktr_records::publisher_key_id;
 
 /// `kind` of a secret key file.
 pub const SECRET_KEY_KIND: &str = "zktr.sanctions-publisher.secret-key.v1";

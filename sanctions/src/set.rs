@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use zktr_circuits::field::ScreeningKey;
 use zktr_circuits::trees::sanctions::{LeafWitness, SanctionsRoot, SanctionsTree};
-use zktr_records::sanctions_root::{SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id};
+use zktr_records::{SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id};
 
 /// A party as the set keeps it: its id, kind and primary name (list data, public).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use crate::set::SanctionsSet;
 use ed25519_dalek::VerifyingKey;
 use std::path::{Path, PathBuf};
 use zktr_records::policy_file::TrustedPublisher;
-use zktr_records::sanctions_root::publisher_key_id;
+use zktr_records::publisher_key_id;
 
 /// How far in the future a publication time may be (clocks differ).
 pub const CLOCK_SKEW_SECONDS: u64 = 300;

@@ -19,10 +19,10 @@ use zktr_circuits::Fr;
 use zktr_circuits::circuits::{NotSanctionedCircuit, NotSanctionedPublicInputs, Party};
 use zktr_circuits::commitment::{CommitmentTree, MasterSalt, Slot, SlotValues, TransferFields};
 use zktr_circuits::field::{ScreeningKey, Word248};
+use zktr_sanctions::BuildOptions;
 use zktr_sanctions::address_list::read_address_dir;
 use zktr_sanctions::ofac_advanced::read_ofac_advanced;
 use zktr_sanctions::screening::{address_key, name_key};
-use zktr_sanctions::set::BuildOptions;
 use zktr_sanctions::{PartyKind, SanctionsError, SanctionsList, SanctionsSet, Screening};
 
 fn data(rel: &str) -> PathBuf {

@@ -4,11 +4,11 @@
 use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
-use zktr_records::sanctions_root::SanctionsRootError;
+use zktr_records::SanctionsRootError;
+use zktr_sanctions::BuildOptions;
 use zktr_sanctions::address_list::read_address_dir;
-use zktr_sanctions::diff::diff;
+use zktr_sanctions::diff;
 use zktr_sanctions::screening::address_key;
-use zktr_sanctions::set::BuildOptions;
 use zktr_sanctions::un::read_un_file;
 use zktr_sanctions::{SanctionsError, SanctionsList, SanctionsSet, Screening};
 
@@ -210,8 +210,7 @@ fn wrong_publisher_is_refused() {
     // A set signed by someone else but naming our publisher: the signature fails.
     let mut signed = set.signed_root().clone();
     signed.signature =
-        zktr_records::sanctions_root::SignedSanctionsRoot::sign(signed.record.clone(), &other)
-            .signature;
+        zktr_records::SignedSanctionsRoot::sign(signed.record.clone(), &other).signature;
     assert!(matches!(
         signed.verify(&publisher().verifying_key()),
         Err(SanctionsRootError::BadSignature)

@@ -4,11 +4,11 @@
 
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
+use zktr_sanctions::BuildOptions;
 use zktr_sanctions::address_list::{parse_address_list, read_address_dir};
 use zktr_sanctions::publisher::write_key_pair;
-use zktr_sanctions::set::BuildOptions;
-use zktr_sanctions::trust::{Trust, TrustError};
 use zktr_sanctions::{SanctionsError, SanctionsList, SanctionsSet};
+use zktr_sanctions::{Trust, TrustError};
 
 const PUBLISHED: u64 = 1_763_510_400;
 

@@ -26,7 +26,7 @@ use zktr_circuits::circuits::CircuitId;
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
 use zktr_records::encoding::proof_from_bytes;
 use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
-use zktr_verifier::batch::{BatchItem, batch_verify, verify_one};
+use zktr_verifier::{BatchItem, batch_verify, verify_one};
 
 /// Arguments of `zktr bench`.
 #[derive(Debug, clap::Args)]
@@ -240,7 +240,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let keys = match &args.params {
         Some(dir) => ProvingKeys::load(dir)?,
-        None => ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::keys::os_rng()?)?,
+        None => ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::os_rng()?)?,
     };
     let key_ms = ms(t);
     let t = Instant::now();
@@ -339,7 +339,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         .claim(CircuitId::Committed)
         .ok_or_else(|| anyhow::anyhow!("no committed claim"))?;
     let base = proof_from_bytes(&claim.proof)?;
-    let mut rng = zktr_prover::keys::os_rng()?;
+    let mut rng = zktr_prover::os_rng()?;
     let items: Vec<BatchItem> = (0..256)
         .map(|_| BatchItem {
             public_inputs: claim.public_inputs.clone(),

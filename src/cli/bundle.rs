@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use zktr_circuits::circuits::ThresholdDirection;
 use zktr_records::ProofBundle;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
-use zktr_verifier::policy::claim_name;
+use zktr_verifier::claim_name;
 use zktr_verifier::{Accepted, Policy, VerifyRequest, VerifyingKeys, verify_bundles};
 
 /// `zktr bundle ...`.

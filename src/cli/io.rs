@@ -16,7 +16,7 @@
 //! below; the libraries that read a file themselves hold its limit: the sanctions readers
 //! in `zktr_sanctions::limits`, the parameters manifest and verifying keys in
 //! `zktr_records::manifest` (`MAX_MANIFEST_BYTES`, `MAX_VERIFYING_KEY_BYTES`), policies
-//! in `zktr_verifier::policy::MAX_POLICY_FILE_BYTES`.
+//! in `zktr_verifier::MAX_POLICY_FILE_BYTES`.
 
 use std::io::{self, Read, Write};
 use std::path::Path;

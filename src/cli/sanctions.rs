@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use zktr_circuits::field::fr_to_hex;
+use zktr_sanctions::BuildOptions;
 use zktr_sanctions::address_list::{read_address_dir, version_from_dir_name};
-use zktr_sanctions::diff::diff;
+use zktr_sanctions::diff;
 use zktr_sanctions::ofac_advanced::read_ofac_advanced_file;
 use zktr_sanctions::ofac_csv::read_ofac_csv_dir;
 use zktr_sanctions::publisher::{generate_key, read_signing_key, write_key_pair};
-use zktr_sanctions::set::BuildOptions;
-use zktr_sanctions::trust::{CLOCK_SKEW_SECONDS, Trust, VerifiedSet};
 use zktr_sanctions::un::read_un_file;
+use zktr_sanctions::{CLOCK_SKEW_SECONDS, Trust, VerifiedSet};
 use zktr_sanctions::{SanctionsList, SanctionsSet, Screening};
 
 /// `zktr sanctions ...`
@@ -152,7 +152,7 @@ fn keygen(out: &Path, force: bool) -> anyhow::Result<ExitCode> {
     say!("public key: {}", pub_path.display());
     say!(
         "key id:     {}",
-        zktr_records::sanctions_root::publisher_key_id(&key.verifying_key())
+        zktr_records::publisher_key_id(&key.verifying_key())
     );
     Ok(ExitCode::SUCCESS)
 }

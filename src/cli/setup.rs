@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use zktr_circuits::circuits::CircuitId;
 use zktr_prover::ProvingKeys;
-use zktr_prover::keys::os_rng;
+use zktr_prover::os_rng;
 use zktr_records::manifest::MANIFEST_FILE;
 use zktr_verifier::VerifyingKeys;
 
@@ -116,7 +116,7 @@ pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
             format!(
                 "{}: the bundle has no claim {}",
                 args.bundle.display(),
-                zktr_verifier::policy::claim_name(circuit)
+                zktr_verifier::claim_name(circuit)
             )
         })?;
     let keys = VerifyingKeys::load(&args.params)?;
@@ -149,7 +149,7 @@ mod tests {
             let value = c.to_possible_value().map(|v| v.get_name().to_owned());
             assert_eq!(
                 value.as_deref(),
-                Some(zktr_verifier::policy::claim_name(c.circuit()))
+                Some(zktr_verifier::claim_name(c.circuit()))
             );
         }
     }

@@ -67,7 +67,7 @@ pub fn bench(args: VerifierBenchArgs) -> anyhow::Result<ExitCode> {
         "zktr bench verifier: generating dev keys and proving {} sample transfers...",
         args.transfers
     );
-    let keys = ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::keys::os_rng()?)?;
+    let keys = ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::os_rng()?)?;
     let world = SampleWorld::new(args.transfers, synthetic_sanctions(10_000)?, 1);
     let prover = Prover::new(keys.clone(), Parallelism::default())?;
     let proven = prover
@@ -75,7 +75,7 @@ pub fn bench(args: VerifierBenchArgs) -> anyhow::Result<ExitCode> {
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
     let vks = zktr_verifier::VerifyingKeys::from_keys(&keys.verifying_keys())?;
-    let mut rng = zktr_prover::keys::os_rng()?;
+    let mut rng = zktr_prover::os_rng()?;
     let mut bundles = Vec::with_capacity(args.bundles);
     for j in 0..args.bundles {
         let i = j % proven.len();

@@ -6,7 +6,7 @@
 //!
 //! * [`sample`]: a sample world of committed transfers in a log with a signed tree head, a
 //!   sanctions set with a signed root, and the example policy trusting exactly those;
-//! * [`fixtures`]: the shared data folder, the real OFAC address set, Groth16 keys made
+//! * `fixtures`: the shared data folder, the real OFAC address set, Groth16 keys made
 //!   once per test binary;
 //! * [`snarkjs`]: finding and running snarkjs for the cross-checks.
 #![forbid(unsafe_code)]

@@ -14,9 +14,9 @@ use zktr_circuits::field::{KeyKind, ScreeningKey, Word248};
 use zktr_circuits::trees::log::{CommitmentLog, InclusionProof};
 use zktr_circuits::trees::sanctions::SanctionsTree;
 use zktr_prover::{BundleContext, TransferStatement};
+use zktr_records::SignedTreeHead;
 use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
-use zktr_records::sanctions_root::{SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id};
-use zktr_records::tree_head::SignedTreeHead;
+use zktr_records::{SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id};
 
 pub use zktr_records::policy_file::EXAMPLE_POLICY_JSON;
 

@@ -2,8 +2,8 @@
 //!
 //! TRISA v1beta1, wire-compatible: `SecureEnvelope`, `Payload`, `Error` (TRISA's error
 //! codes), `TransferState`, and the generic `Transaction` and `Pending` payloads
-//! ([`pb`]); sealing and opening envelopes exactly as TRISA does ([`envelope`],
-//! [`crypto`], [`keys`]), plus X25519/HPKE sealing for peers that advertise it; and the
+//! ([`pb`]); sealing and opening envelopes exactly as TRISA does (`envelope`,
+//! [`crypto`], `keys`), plus X25519/HPKE sealing for peers that advertise it; and the
 //! protobuf-JSON forms of envelopes and payloads ([`json`]).
 
 #![forbid(unsafe_code)]
@@ -12,7 +12,7 @@
 pub mod crypto;
 mod envelope;
 pub mod json;
-pub mod keys;
+mod keys;
 pub mod payload;
 pub mod rules;
 
@@ -25,7 +25,7 @@ pub mod pb {
 }
 
 pub use envelope::{OpenError, SealError, SealOptions, Step, open, open_bytes, seal, seal_bytes};
-pub use keys::{KeyError, PublicSealingKey, SealingKey};
+pub use keys::{HpkeKem, KeyError, PublicSealingKey, SealingKey, pem_blocks};
 pub use payload::{PayloadError, TransactionPayload};
 pub use pb::api::{Payload, SecureEnvelope, TransferState, error::Code as ErrorCode};
 pub use pb::generic::{Pending, Transaction};

@@ -60,7 +60,7 @@ pub fn os_rng() -> Result<StdRng, BatchError> {
 
 /// Verifies one proof: `e(A, B) e(L, -gamma) e(C, -delta) = e(alpha, beta)` with the
 /// precomputed `e(alpha, beta)`, `L = IC_0 + sum x_i IC_{i+1}` computed from fixed-base
-/// tables of the `IC_i` (see [`crate::fixed_base`]: at most 32 mixed additions per input,
+/// tables of the `IC_i` (see `crate::fixed_base`: at most 32 mixed additions per input,
 /// where arkworks' `verify_proof` runs a double-and-add per input).
 pub fn verify_one(key: &CircuitKey, public_inputs: &[Fr], proof: &Proof<Bn254>) -> bool {
     let vk = key.vk();

@@ -6,16 +6,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod batch;
+mod batch;
 mod fixed_base;
-pub mod keys;
-pub mod policy;
+mod keys;
+mod policy;
 pub mod snarkjs;
-pub mod verify;
+mod verify;
 
 pub use batch::{BatchError, BatchItem, batch_verify, verify_one};
-pub use keys::{CircuitKey, VerifyingKeys};
-pub use policy::{Policy, PolicyError};
+pub use keys::{CircuitKey, VerifyingKeys, load_verifying_key};
+pub use policy::{ListRule, MAX_POLICY_FILE_BYTES, Policy, PolicyError, claim_name};
 pub use verify::{
     Accepted, Cleared, KeyUse, OnChainTransfer, Problem, ProvenThreshold, Reason, Rejection,
     Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,

@@ -24,11 +24,8 @@ use zktr_circuits::circuits::CircuitId;
 use zktr_records::encoding::bytes_from_hex;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
 use zktr_records::policy_file::MPC_CEREMONY;
-pub use zktr_records::policy_file::{
-    Direction, Jurisdiction, PolicyFile, RequiredList, Threshold, TrustedKeys, TrustedLog,
-    TrustedOfficer, TrustedPublisher,
-};
-use zktr_records::sanctions_root::publisher_key_id;
+use zktr_records::policy_file::{Jurisdiction, PolicyFile, RequiredList, TrustedOfficer};
+use zktr_records::publisher_key_id;
 
 /// Largest policy file read (`params/policy.example.json`, with its thresholds and their
 /// sources, is 4 KB); the same limit as a sanctions trust file.

@@ -36,7 +36,7 @@
 
 use crate::batch::{BatchError, BatchItem, batch_verify, verify_one};
 use crate::keys::{CircuitKey, VerifyingKeys};
-use crate::policy::{Direction, Policy, claim_name, compare_versions};
+use crate::policy::{Policy, claim_name, compare_versions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use zktr_circuits::circuits::{
@@ -45,9 +45,10 @@ use zktr_circuits::circuits::{
 };
 use zktr_circuits::commitment::Commitment;
 use zktr_circuits::field::{ScreeningKey, Word248};
-use zktr_records::bundle::{ClaimProof, ProofBundle};
+use zktr_records::SignedTreeHead;
 use zktr_records::encoding::proof_from_bytes;
-use zktr_records::tree_head::SignedTreeHead;
+use zktr_records::policy_file::Direction;
+use zktr_records::{ClaimProof, ProofBundle};
 
 /// The on-chain facts a `committed` claim binds `C` to: what the caller saw on chain, or
 /// what an accepted bundle proved.
@@ -542,7 +543,7 @@ fn outcome(
 type KeyBatch<'k> = (&'k CircuitKey, Vec<(usize, usize)>, Vec<BatchItem>);
 
 /// Verifies many bundles at once: every check but the proofs per bundle, then all proofs
-/// that share a verifying key in one batch ([`crate::batch`]); a failing batch is
+/// that share a verifying key in one batch (`crate::batch`); a failing batch is
 /// bisected, so each bad proof is still named with its bundle and claim. Results are in
 /// input order.
 pub fn verify_bundles(

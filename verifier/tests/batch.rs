@@ -9,8 +9,8 @@ use zktr_circuits::Fr;
 use zktr_circuits::circuits::CircuitId;
 use zktr_prover::{Parallelism, Prover, ProvingKeys};
 use zktr_testkit::sample::{SampleWorld, synthetic_sanctions};
-use zktr_verifier::batch::{BatchError, BatchItem, batch_verify};
-use zktr_verifier::keys::CircuitKey;
+use zktr_verifier::CircuitKey;
+use zktr_verifier::{BatchError, BatchItem, batch_verify};
 
 const N: usize = 12;
 

@@ -6,11 +6,11 @@ use zktr_circuits::Fr;
 use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
 use zktr_circuits::commitment::{CommitmentTree, MasterSalt, SlotValues};
 use zktr_prover::{Parallelism, Prover, ProverError, Refusal};
-use zktr_records::bundle::ProofBundle;
+use zktr_records::ProofBundle;
 use zktr_testkit::sample::{SAMPLE_NOW, SampleWorld, sample_fields};
 use zktr_testkit::{keys, listed_addresses, real_sanctions, world};
-use zktr_verifier::verify::{Reason, Rejection, ThresholdGap, VerifyRequest, verify_bundle};
 use zktr_verifier::{Policy, VerifyingKeys};
+use zktr_verifier::{Reason, Rejection, ThresholdGap, VerifyRequest, verify_bundle};
 
 fn verifying_keys() -> &'static VerifyingKeys {
     static VK: OnceLock<VerifyingKeys> = OnceLock::new();
@@ -67,11 +67,7 @@ fn every_claim_round_trips_through_protobuf_and_json() {
             .get(&c.verifying_key_id)
             .expect("known key");
         let proof = zktr_records::encoding::proof_from_bytes(&c.proof).expect("points");
-        assert!(zktr_verifier::batch::verify_one(
-            key,
-            &c.public_inputs,
-            &proof
-        ));
+        assert!(zktr_verifier::verify_one(key, &c.public_inputs, &proof));
     }
 }
 
@@ -458,7 +454,7 @@ fn the_example_policy_file_loads() {
 
 // ---- parameters on disk: manifest, hash-checked loading, corruption --------------------
 
-use zktr_prover::keys::ProvingKeys as Keys;
+use zktr_prover::ProvingKeys as Keys;
 use zktr_records::manifest::{MANIFEST_FILE, Manifest, ParamsError, SINGLE_PARTY_DEV, sha256_hex};
 
 /// The keys written once with `ProvingKeys::save` (what `zktr setup` does).

@@ -11,15 +11,15 @@ use zktr_circuits::circuits::{CircuitId, Party};
 use zktr_circuits::commitment::{Commitment, CommitmentTree, MasterSalt, SlotValues};
 use zktr_circuits::field::{KeyKind, ScreeningKey};
 use zktr_circuits::trees::sanctions::SanctionsTree;
-use zktr_prover::error::Refusal;
+use zktr_prover::Refusal;
 use zktr_prover::{Parallelism, Prover, ProverError};
 use zktr_records::clearance::{Clearance, ClearedSlot, ScreeningHit};
 use zktr_records::policy_file::{PolicyFile, TrustedOfficer};
 use zktr_records::{ProofBundle, SignedSanctionsRoot};
 use zktr_testkit::keys;
 use zktr_testkit::sample::{SAMPLE_NOW, SampleWorld, sample_fields};
-use zktr_verifier::verify::{Reason, Rejection, VerifyRequest, verify_bundle};
 use zktr_verifier::{Accepted, Policy, VerifyingKeys};
+use zktr_verifier::{Reason, Rejection, VerifyRequest, verify_bundle};
 
 const VASP: &str = "vasp-a.test";
 const OFFICER: &str = "officer-17";

@@ -8,16 +8,16 @@ use zktr_circuits::Fr;
 use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
 use zktr_circuits::commitment::{CommitmentTree, MasterSalt, SlotValues};
 use zktr_prover::{Parallelism, Prover};
-use zktr_records::bundle::ProofBundle;
+use zktr_records::ProofBundle;
+use zktr_records::SignedSanctionsRoot;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
 use zktr_records::policy_file::PolicyFile;
-use zktr_records::sanctions_root::SignedSanctionsRoot;
 use zktr_testkit::sample::{SAMPLE_NOW, SampleWorld, sample_fields};
 use zktr_testkit::{keys, listed_addresses, real_sanctions, synthetic_sanctions, world};
-use zktr_verifier::verify::{
+use zktr_verifier::{Accepted, Policy, VerifyingKeys};
+use zktr_verifier::{
     OnChainTransfer, Reason, Rejection, SeenLists, ThresholdGap, VerifyRequest, verify_bundle,
 };
-use zktr_verifier::{Accepted, Policy, VerifyingKeys};
 
 fn dev_keys() -> &'static VerifyingKeys {
     static VK: OnceLock<VerifyingKeys> = OnceLock::new();
