@@ -616,7 +616,7 @@ pub fn run(opts: &AuditBenchOptions) -> Result<AuditBenchReport, AuditBenchError
     let heads: Vec<SignedTreeHead> = proved.iter().map(|(b, _)| b.tree_head.clone()).collect();
     runtime.block_on(async {
         let store = Store::open(&cfg.database_path()).await.map_err(err)?;
-        let mut tx = store.pool().begin().await.map_err(err)?;
+        let mut tx = store.writer().begin().await.map_err(err)?;
         for (h, i, v) in log.changed_nodes(0) {
             sqlx::query("INSERT INTO log_nodes (height, idx, value) VALUES (?, ?, ?)")
                 .bind(i64::from(h))

@@ -244,7 +244,7 @@ impl Store {
         outcome: &str,
     ) -> Result<AuditEntry, StoreError> {
         let mut tx = self
-            .pool()
+            .writer()
             .begin_with(crate::store::WRITE_TRANSACTION)
             .await?;
         let last = sqlx::query("SELECT seq, hash FROM regulator_audit ORDER BY seq DESC LIMIT 1")

@@ -89,7 +89,7 @@ impl Store {
         sqlx::query("UPDATE attestations SET hit = ? WHERE transfer_id = ?")
             .bind(json)
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -133,7 +133,7 @@ impl Store {
         let json =
             serde_json::to_string(clearances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self
-            .pool()
+            .writer()
             .begin_with(crate::store::WRITE_TRANSACTION)
             .await?;
         let r = sqlx::query(
