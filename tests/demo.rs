@@ -224,3 +224,67 @@ fn demo_with_stdout_closed_early_leaves_no_keys_behind() {
         .collect();
     assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
 }
+
+/// Ctrl-C (SIGINT) during the demo removes the run's temporary folder (the dev CA's and
+/// the nodes' private keys) and exits with 130.
+#[test]
+fn interrupted_demo_leaves_no_keys_behind() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let mut child = zktr()
+        .args(["demo", "--out"])
+        .arg(out_dir.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run zktr demo");
+    // Wait until the run has made its temporary folder (and so its interrupt handler).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::read_dir(tmp.path())
+        .expect("read TMPDIR")
+        .next()
+        .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the demo made no temporary folder"
+        );
+        assert!(
+            child.try_wait().expect("poll zktr demo").is_none(),
+            "the demo ended before making its temporary folder"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The handler is registered a moment after the folder is made, before the publisher's
+    // step (seconds of work) starts.
+    std::thread::sleep(Duration::from_secs(1));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("poll zktr demo") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the demo did not stop within 60 s of SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().expect("collect stderr");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("read TMPDIR")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+}

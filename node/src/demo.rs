@@ -96,6 +96,11 @@ pub struct DemoOptions {
     pub params: Option<PathBuf>,
     /// Where to write what a reader checks afterwards (created if needed).
     pub out: PathBuf,
+    /// On SIGINT or SIGTERM during the run, remove the run's temporary folder (the dev
+    /// CA's and the nodes' private keys, the databases) and exit the process with status
+    /// 130. For the `zktr demo` command; a caller that handles signals itself leaves it
+    /// `false`.
+    pub remove_on_interrupt: bool,
 }
 
 /// Why the demo stopped.
@@ -408,6 +413,31 @@ struct World {
     dev_keys: bool,
 }
 
+/// Waits, on a thread of its own, for SIGINT or SIGTERM; then removes `dir` and exits
+/// with 130 (128 + SIGINT), so an interrupted demo leaves no private keys behind.
+fn remove_on_interrupt(dir: PathBuf) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("demo-interrupt".into())
+        .spawn(move || {
+            runtime.block_on(async {
+                let interrupted = crate::server::termination();
+                tokio::pin!(interrupted);
+                // Poll once so that the handlers are registered before the run goes on.
+                let _ = futures_util::FutureExt::now_or_never(interrupted.as_mut());
+                let _ = ready_tx.send(());
+                interrupted.await;
+            });
+            let _ = std::fs::remove_dir_all(&dir);
+            std::process::exit(130);
+        })?;
+    let _ = ready_rx.recv_timeout(Duration::from_secs(5));
+    Ok(())
+}
+
 /// Runs the demo (see the module docs), reporting each step to `on`.
 pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport, DemoError> {
     let started = Instant::now();
@@ -422,6 +452,9 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
         source,
     })?;
     let tmp = tempfile::tempdir().map_err(at("a temporary folder"))?;
+    if opts.remove_on_interrupt {
+        remove_on_interrupt(tmp.path().to_path_buf()).map_err(at("the interrupt handler"))?;
+    }
     let root = tmp.path();
     let mut written = Vec::new();
 

@@ -102,6 +102,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         data: data_dir(args.data.as_deref())?,
         params: params(args.params.as_deref())?,
         out: args.out,
+        remove_on_interrupt: true,
     };
     let report = demo::run(&opts, &mut print)?;
     say!(
