@@ -182,6 +182,34 @@ fn demo_refuses_a_params_folder_without_keys() {
     assert!(stderr.contains("no-such-params"), "{stderr}");
 }
 
+/// `zktr demo` with `TMPDIR` set to a new empty folder (returned, with the `--out`
+/// folder, so both live as long as the test), stderr piped.
+fn spawn_demo_in_own_tmpdir(
+    stdout: std::process::Stdio,
+) -> (tempfile::TempDir, tempfile::TempDir, std::process::Child) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let child = zktr()
+        .args(["demo", "--out"])
+        .arg(out_dir.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run zktr demo");
+    (tmp, out_dir, child)
+}
+
+/// The demo's temporary folder (its private keys) is gone from `tmpdir`.
+fn assert_nothing_left_in(tmpdir: &Path) {
+    let left: Vec<_> = std::fs::read_dir(tmpdir)
+        .expect("read TMPDIR")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+}
+
 /// `zktr demo | head -1`: the reader goes away after the first line. The demo keeps the
 /// run's private keys (its dev CA, the nodes' TLS and sealing keys) in a temporary
 /// folder; a write to the closed stdout must not end the process before that folder is
@@ -192,16 +220,7 @@ fn demo_with_stdout_closed_early_leaves_no_keys_behind() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
 
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out_dir = tempfile::tempdir().expect("tempdir");
-    let mut child = zktr()
-        .args(["demo", "--out"])
-        .arg(out_dir.path())
-        .env("TMPDIR", tmp.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run zktr demo");
+    let (tmp, _out_dir, mut child) = spawn_demo_in_own_tmpdir(Stdio::piped());
     let stdout = child.stdout.take().expect("piped stdout");
     let mut first = String::new();
     BufReader::new(stdout)
@@ -217,12 +236,7 @@ fn demo_with_stdout_closed_early_leaves_no_keys_behind() {
         out.status
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let left: Vec<_> = std::fs::read_dir(tmp.path())
-        .expect("read TMPDIR")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+    assert_nothing_left_in(tmp.path());
 }
 
 /// Ctrl-C (SIGINT) during the demo removes the run's temporary folder (the dev CA's and
@@ -232,16 +246,7 @@ fn interrupted_demo_leaves_no_keys_behind() {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out_dir = tempfile::tempdir().expect("tempdir");
-    let mut child = zktr()
-        .args(["demo", "--out"])
-        .arg(out_dir.path())
-        .env("TMPDIR", tmp.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run zktr demo");
+    let (tmp, _out_dir, mut child) = spawn_demo_in_own_tmpdir(Stdio::null());
     // Wait until the run has made its temporary folder (and so its interrupt handler).
     let deadline = Instant::now() + Duration::from_secs(120);
     while std::fs::read_dir(tmp.path())
@@ -281,10 +286,5 @@ fn interrupted_demo_leaves_no_keys_behind() {
     let out = child.wait_with_output().expect("collect stderr");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(status.code(), Some(130), "{stderr}");
-    let left: Vec<_> = std::fs::read_dir(tmp.path())
-        .expect("read TMPDIR")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
+    assert_nothing_left_in(tmp.path());
 }

@@ -288,7 +288,7 @@ impl Store {
         )
         .bind(i64::try_from(from_seq).unwrap_or(i64::MAX))
         .bind(i64::from(limit))
-        .fetch_all(self.pool())
+        .fetch_all(self.readers())
         .await?;
         rows.iter()
             .map(|r| {
@@ -311,7 +311,7 @@ impl Store {
     /// The audit log's size and last hash.
     pub async fn audit_head(&self) -> Result<(u64, [u8; 32]), StoreError> {
         let last = sqlx::query("SELECT seq, hash FROM regulator_audit ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(self.pool())
+            .fetch_optional(self.readers())
             .await?;
         match last {
             Some(r) => {
@@ -345,7 +345,7 @@ impl Store {
             .bind(after_at)
             .bind(after_id)
             .bind(i64::from(limit))
-            .fetch_all(self.pool())
+            .fetch_all(self.readers())
             .await?;
         rows.iter().map(listed).collect()
     }
@@ -358,7 +358,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_one(self.pool())
+        .fetch_one(self.readers())
         .await?;
         Ok(n as u64)
     }
@@ -371,7 +371,7 @@ impl Store {
              WHERE t.id = ? AND a.bundle IS NOT NULL",
         )
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.readers())
             .await?;
         row.as_ref().map(listed).transpose()
     }

@@ -101,7 +101,7 @@ impl Store {
     ) -> Result<(Option<StoredHit>, Vec<Clearance>), StoreError> {
         let row = sqlx::query("SELECT hit, clearances FROM attestations WHERE transfer_id = ?")
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.readers())
             .await?;
         let Some(row) = row else {
             return Ok((None, Vec::new()));

@@ -318,7 +318,7 @@ pub(crate) const WRITE_TRANSACTION: &str = "BEGIN IMMEDIATE";
 /// covers other processes (an operator's `sqlite3` shell).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    readers: SqlitePool,
     writer: SqlitePool,
     timer: Option<crate::metrics::StorageTimer>,
 }
@@ -326,8 +326,8 @@ pub struct Store {
 impl Store {
     /// The read-only connections, for the store's extensions in other modules
     /// ([`crate::review`], [`crate::regulator`]).
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub(crate) fn readers(&self) -> &SqlitePool {
+        &self.readers
     }
 
     /// The one writing connection (see [`Store`]): every write goes through it.
@@ -394,12 +394,12 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await?;
-        let pool = SqlitePoolOptions::new()
+        let readers = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.create_if_missing(false).read_only(true))
             .await?;
         Ok(Self {
-            pool,
+            readers,
             writer,
             timer: None,
         })
@@ -407,13 +407,13 @@ impl Store {
 
     /// Closes every connection (a clean WAL checkpoint).
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.readers.close().await;
         self.writer.close().await;
     }
 
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        sqlx::query("SELECT 1").execute(&self.readers).await.is_ok()
     }
 
     fn row_to_transfer(r: &sqlx::sqlite::SqliteRow) -> Result<TransferRow, StoreError> {
@@ -443,7 +443,7 @@ impl Store {
         let _timed = self.time("transfer");
         let row = sqlx::query("SELECT * FROM transfers WHERE id = ?")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         row.as_ref().map(Self::row_to_transfer).transpose()
     }
@@ -462,12 +462,12 @@ impl Store {
                 )
                 .bind(s.as_str())
                 .bind(limit)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.readers)
                 .await?,
                 None => {
                     sqlx::query("SELECT * FROM transfers ORDER BY created_at DESC, id LIMIT ?")
                         .bind(limit)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&self.readers)
                         .await?
                 }
             };
@@ -477,7 +477,7 @@ impl Store {
     /// Counts of transfers per state (metrics, readiness).
     pub async fn counts(&self) -> Result<Vec<(State, i64)>, StoreError> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         rows.iter()
             .map(|r| {
@@ -492,7 +492,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT state, peer, COUNT(*) AS n FROM transfers GROUP BY state, peer ORDER BY state, peer",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|r| {
@@ -509,7 +509,7 @@ impl Store {
     /// Envelopes of ours waiting to be delivered (metrics).
     pub async fn outbox_depth(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM transfers WHERE outbox_seq IS NOT NULL")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.readers)
             .await?;
         row.try_get("n").map_err(corrupt)
     }
@@ -520,7 +520,7 @@ impl Store {
             "SELECT at, state, note FROM transfer_events WHERE transfer_id = ? ORDER BY seq",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|r| {
@@ -540,7 +540,7 @@ impl Store {
             "SELECT direction, kind, envelope FROM envelopes WHERE transfer_id = ? ORDER BY seq",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|r| {
@@ -557,7 +557,7 @@ impl Store {
     pub async fn sealed_payload(&self, id: &str) -> Result<Option<SealedPayload>, StoreError> {
         let row = sqlx::query("SELECT payload, data_key FROM transfers WHERE id = ?")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         let Some(row) = row else {
             return Err(StoreError::NotFound(id.to_string()));
@@ -584,7 +584,7 @@ impl Store {
         )
         .bind(id)
         .bind(idem_key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         row.map(|r| {
             Ok((
@@ -925,7 +925,7 @@ impl Store {
              WHERE t.id = ? AND t.outbox_seq IS NOT NULL",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         Ok(Self::outbox_items(&rows)?.into_iter().next())
     }
@@ -941,7 +941,7 @@ impl Store {
         )
         .bind(now)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         Self::outbox_items(&rows)
     }
@@ -993,7 +993,7 @@ impl Store {
                AND kind = 'request' ORDER BY seq DESC",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|r| {
@@ -1010,7 +1010,7 @@ impl Store {
         Ok(sqlx::query_scalar(
             "SELECT MIN(next_attempt) FROM transfers WHERE outbox_seq IS NOT NULL",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.readers)
         .await?)
     }
 
@@ -1219,7 +1219,7 @@ impl Store {
     /// Every stored node of our commitment log.
     pub async fn log_nodes(&self) -> Result<Vec<(u32, u64, zktr_circuits::Fr)>, StoreError> {
         let rows = sqlx::query("SELECT height, idx, value FROM log_nodes")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         rows.iter()
             .map(|r| {
@@ -1282,7 +1282,7 @@ impl Store {
             "SELECT idx FROM log_nodes WHERE height = 0 AND value = ? ORDER BY idx LIMIT 1",
         )
         .bind(commitment.to_vec())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         Ok(i.map(|i| i as u64))
     }
@@ -1295,7 +1295,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT size, root, time, signature FROM log_heads ORDER BY size DESC LIMIT 1",
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         row.map(|r| head_of(log_id, &r)).transpose()
     }
@@ -1327,7 +1327,7 @@ impl Store {
         let row =
             sqlx::query("SELECT size, root, time, signature FROM peer_heads WHERE log_id = ?")
                 .bind(log_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.readers)
                 .await?;
         row.map(|r| head_of(log_id, &r)).transpose()
     }
@@ -1363,7 +1363,7 @@ impl Store {
             "SELECT facts, commitment, opening, opening_key, bundle, receipt FROM attestations WHERE transfer_id = ?",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         let Some(r) = row else { return Ok(None) };
         let facts: Option<String> = r.try_get("facts").map_err(corrupt)?;
@@ -1420,7 +1420,7 @@ impl Store {
             sqlx::query_scalar("SELECT key_der FROM peer_keys WHERE peer = ? AND expires_at > ?")
                 .bind(peer)
                 .bind(now)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.readers)
                 .await?,
         )
     }
@@ -1483,7 +1483,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT address, network, customer FROM customer_addresses ORDER BY address, network",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|r| {
@@ -1510,7 +1510,7 @@ impl Store {
         .bind(address)
         .bind(network)
         .bind(network)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.readers)
         .await?;
         Ok(n > 0)
     }
