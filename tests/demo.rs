@@ -40,9 +40,10 @@ fn demo_runs_the_network_and_what_it_keeps_verifies() {
         "zktr demo failed:\n{stdout}\n{stderr}"
     );
     let has = |s: &str| assert!(stdout.contains(s), "missing {s:?}:\n{stdout}");
-    // The verifier's per-claim results: (a) and (b) carry all four claims.
+    // The verifier's per-claim results: (a) and (b) carry all four claims, the threshold
+    // priced by the demo publisher's quote (the policy refuses unpriced thresholds).
     for claim in [
-        "threshold/v1",
+        "threshold/v2",
         "committed/v1",
         "not_sanctioned.originator/v1",
         "not_sanctioned.beneficiary/v1",
@@ -56,6 +57,9 @@ fn demo_runs_the_network_and_what_it_keeps_verifies() {
     has("satisfies FATF and US");
     has("value below 1,000.00");
     has("value at or above 3,000.00");
+    has("priced by demo price publisher's BTC quote");
+    has("priced by demo price publisher's ETH quote");
+    assert!(!stdout.contains("UNPRICED"), "{stdout}");
     // The beneficiary's view, receipts, the refused and the reviewed transfer.
     has("plaintext opens C");
     has("checks under its receipt key");

@@ -4,7 +4,10 @@
 //! Originator (`Attestor::prepare`, called by the outbox for an attested transfer, every
 //! step persisted so a restart resumes where it stopped and never logs or proves twice):
 //!
-//! 1. *commit*: the payload and the back office's facts give the 16 slots; a fresh master
+//! 1. *commit*: the payload and the back office's facts give the 16 slots (with
+//!    `attest.price_quotes`, the fiat value is the asset amount's value at a trusted
+//!    publisher's quote, and the quote is kept with the opening: [`Attestor::price_for`]);
+//!    a fresh master
 //!    salt gives `C`; `C` is appended to our commitment log. The log's changed nodes, `C`,
 //!    its position and the opening (encrypted at rest) are stored in one transaction.
 //! 2. *prove*: a tree head covering `C` (one head serves every transfer committed since
@@ -41,7 +44,7 @@ use zktr_circuits::field::{Word248, fr_from_be_bytes, fr_to_be_bytes};
 use zktr_circuits::trees::log::CommitmentLog;
 use zktr_proto::zktr::transfer::v1 as wire;
 use zktr_prover::{BundleContext, Parallelism, Prover, ProvingKeys, TransferStatement};
-use zktr_records::{ProofBundle, Receipt, SignedTreeHead};
+use zktr_records::{ProofBundle, Receipt, SignedPriceQuote, SignedTreeHead};
 use zktr_sanctions::SanctionsSet;
 use zktr_trisa::{ErrorCode, Payload, PublicSealingKey, SealOptions, SecureEnvelope};
 use zktr_verifier::{Policy, VerifyingKeys};
@@ -95,6 +98,38 @@ pub fn read_seed(path: &std::path::Path) -> Result<SigningKey, AttestError> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
+/// Reads a signed price quote file (`zktr price quote`), at most
+/// [`zktr_records::MAX_QUOTE_JSON_BYTES`].
+pub fn read_quote(path: &std::path::Path) -> Result<SignedPriceQuote, AttestError> {
+    let err = |message: String| AttestError::File {
+        path: path.to_path_buf(),
+        message,
+    };
+    let bytes = crate::config::read_small(path, zktr_records::MAX_QUOTE_JSON_BYTES as u64)
+        .map_err(|e| err(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| err("not text".into()))?;
+    SignedPriceQuote::from_json(&text).map_err(|e| err(error_chain(&e)))
+}
+
+/// Checks a quote against the policy's price publishers: signed by one trusted for its
+/// asset. (Age and window length are checked when it is used, as the verifier will.)
+fn trusted_quote(policy: &Policy, quote: &SignedPriceQuote) -> Result<(), String> {
+    let q = &quote.quote;
+    let rule = policy.prices.get(&q.publisher_key_id).ok_or_else(|| {
+        format!(
+            "the quote's publisher {} is not among the policy's price_publishers",
+            q.publisher_key_id
+        )
+    })?;
+    if !rule.prices(&q.asset_id) {
+        return Err(format!(
+            "the policy trusts {} for other assets than {:?}",
+            rule.name, q.asset
+        ));
+    }
+    quote.verify(&rule.key).map_err(|e| e.to_string())
+}
+
 /// Parses a hex Ed25519 public key (peers file).
 pub fn parse_public_key(hex_key: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key.trim()).ok()?.try_into().ok()?;
@@ -118,6 +153,8 @@ pub struct Attestor {
     batcher: crate::batch::VerifyBatcher,
     /// Whether plain TRISA transfers may go to peers that do not speak zktr.
     pub allow_unattested: bool,
+    /// Signed price quote files, read again at every commitment.
+    price_quotes: Vec<std::path::PathBuf>,
 }
 
 impl core::fmt::Debug for Attestor {
@@ -142,6 +179,16 @@ impl Attestor {
             message: error_chain(e),
         };
         let keys = ProvingKeys::load(&cfg.params).map_err(|e| file(&cfg.params, &e))?;
+        if !cfg.price_quotes.is_empty()
+            && keys
+                .get(zktr_circuits::circuits::CircuitId::ThresholdV2)
+                .is_err()
+        {
+            return Err(AttestError::File {
+                path: cfg.params.clone(),
+                message: "has no threshold/v2 key (made before priced thresholds), which price_quotes needs: run zktr setup again or finalize a new ceremony".into(),
+            });
+        }
         let verifying_keys = VerifyingKeys::load(&cfg.params).map_err(|e| file(&cfg.params, &e))?;
         let prover =
             Prover::new(keys, Parallelism::default()).map_err(|e| file(&cfg.params, &e))?;
@@ -153,6 +200,21 @@ impl Attestor {
             });
         }
         let sanctions = SanctionsSet::load(&cfg.sanctions).map_err(|e| file(&cfg.sanctions, &e))?;
+        for path in &cfg.price_quotes {
+            // Each file must hold a quote of a publisher our policy trusts; its window may
+            // have ended (the publisher's refresher replaces it), so time is not checked.
+            let quote = read_quote(path)?;
+            trusted_quote(&policy, &quote).map_err(|message| AttestError::File {
+                path: path.clone(),
+                message,
+            })?;
+        }
+        if cfg.price_quotes.is_empty() && !policy.file.allow_unpriced_threshold {
+            return Err(AttestError::File {
+                path: cfg.policy.clone(),
+                message: "requires priced thresholds (allow_unpriced_threshold is off), but [attest] names no price_quotes".into(),
+            });
+        }
         let log_key = read_seed(&cfg.log_key)?;
         let receipt_key = read_seed(&cfg.receipt_key)?;
         let nodes = store.log_nodes().await?;
@@ -196,6 +258,7 @@ impl Attestor {
             receipt_key,
             log: tokio::sync::Mutex::new(log),
             allow_unattested: cfg.allow_unattested,
+            price_quotes: cfg.price_quotes.clone(),
         })
     }
 
@@ -335,6 +398,11 @@ fn opening_to_wire(o: &CommitmentOpening) -> wire::CommitmentOpening {
         originator_vasp_id: d.originator_vasp_id.clone(),
         beneficiary_vasp_id: d.beneficiary_vasp_id.clone(),
         committed_at: d.committed_at,
+        price_quote_json: o
+            .price_quote
+            .as_ref()
+            .map(SignedPriceQuote::to_json)
+            .unwrap_or_default(),
     }
 }
 
@@ -355,6 +423,11 @@ pub(crate) fn opening_from_wire(w: &wire::CommitmentOpening) -> Option<Commitmen
             originator_vasp_id: w.originator_vasp_id.clone(),
             beneficiary_vasp_id: w.beneficiary_vasp_id.clone(),
             committed_at: w.committed_at,
+        },
+        price_quote: if w.price_quote_json.is_empty() {
+            None
+        } else {
+            Some(SignedPriceQuote::from_json(&w.price_quote_json).ok()?)
         },
     })
 }
@@ -450,7 +523,7 @@ impl Attestor {
             .ok()
             .and_then(|t| t.transaction().cloned())
             .ok_or_else(|| ExchangeError::Invalid("the payload has no transaction".into()))?;
-        let details = TransferDetails {
+        let mut details = TransferDetails {
             fiat_value: facts.fiat_value,
             fiat_currency: facts.fiat_currency,
             asset_id: Word248::new(zktr_circuits::field::fr_from_u64(facts.asset_id))
@@ -467,6 +540,14 @@ impl Attestor {
             beneficiary_vasp_id: peer.name.clone(),
             committed_at: SystemClock.now_secs(),
         };
+        let price_quote = self.price_for(&details)?;
+        if let Some(quote) = &price_quote {
+            details.fiat_value = crate::flow::priced_fiat_value(&quote.quote, &details)
+                .map_err(|e| refused(format!("price quote: {e}")))?;
+            if details.fiat_value != facts.fiat_value {
+                tracing::debug!(transfer = %id, "the fiat value is the quote's, not the back office's");
+            }
+        }
         let values = crate::commit::slot_values(payload, &details)
             .map_err(|e| refused(format!("commitment: {e}")))?;
         let mut rng = zktr_prover::os_rng().map_err(|e| ExchangeError::Invalid(e.to_string()))?;
@@ -476,6 +557,7 @@ impl Attestor {
         let opening = CommitmentOpening {
             master_salt,
             details,
+            price_quote,
         };
         let sealed_opening = core
             .vault
@@ -507,6 +589,80 @@ impl Attestor {
         }
         tracing::info!(transfer = %id, log_index = index, "committed");
         Ok((opening, commitment))
+    }
+
+    /// The price quote a transfer is committed with: among `attest.price_quotes` (each
+    /// file read now, so a publisher's refresher can replace it), one for the transfer's
+    /// asset and currency, signed by a publisher the policy trusts for the asset, valid
+    /// at the commitment time, not older and no longer than the policy allows (so that
+    /// counterparties with the same policy accept it). `None` means unpriced
+    /// (`threshold/v1`): only if no quote file is configured or none is for this asset
+    /// and currency, and the policy allows unpriced thresholds.
+    pub fn price_for(
+        &self,
+        details: &TransferDetails,
+    ) -> Result<Option<SignedPriceQuote>, ExchangeError> {
+        let now = details.committed_at;
+        let mut why_not = Vec::new();
+        let mut any_for_asset = false;
+        for path in &self.price_quotes {
+            let quote = match read_quote(path) {
+                Ok(q) => q,
+                Err(e) => {
+                    tracing::warn!(file = %path.display(), error = %e, "price quote file not read");
+                    why_not.push(e.to_string());
+                    continue;
+                }
+            };
+            let q = &quote.quote;
+            if q.asset_id != details.asset_id || q.currency != details.fiat_currency {
+                continue;
+            }
+            any_for_asset = true;
+            let fits = trusted_quote(&self.policy, &quote).and_then(|_| {
+                let rule = self
+                    .policy
+                    .prices
+                    .get(&q.publisher_key_id)
+                    .ok_or("untrusted publisher")?;
+                let window = q.valid_until.saturating_sub(q.valid_from).saturating_add(1);
+                if window > rule.max_window_seconds {
+                    return Err(format!(
+                        "its window is {window} s, the policy allows {} s",
+                        rule.max_window_seconds
+                    ));
+                }
+                let age = now.saturating_sub(q.published_at);
+                if age > rule.max_age_seconds
+                    || q.published_at > now.saturating_add(self.policy.clock_skew())
+                {
+                    return Err(format!(
+                        "it was published at {}, the policy accepts quotes up to {} s old: refresh it",
+                        q.published_at, rule.max_age_seconds
+                    ));
+                }
+                if !q.covers(now) {
+                    return Err(format!(
+                        "it is valid {}..={}, now is {now}: refresh it",
+                        q.valid_from, q.valid_until
+                    ));
+                }
+                Ok(())
+            });
+            match fits {
+                Ok(()) => return Ok(Some(quote)),
+                Err(e) => why_not.push(format!("{}: {e}", path.display())),
+            }
+        }
+        if !any_for_asset && self.policy.file.allow_unpriced_threshold {
+            return Ok(None);
+        }
+        Err(refused(format!(
+            "no usable price quote for this asset in currency {} (attest.price_quotes){}{}",
+            details.fiat_currency,
+            if why_not.is_empty() { "" } else { ": " },
+            why_not.join("; ")
+        )))
     }
 
     async fn prove(
@@ -581,6 +737,7 @@ impl Attestor {
             tree_head: head.clone(),
             sanctions_root: sanctions.signed_root().clone(),
         };
+        let price = opening.price_quote.clone();
         let queued = core.metrics.queued_for_proving();
         let started = std::time::Instant::now();
         let bundle = tokio::task::spawn_blocking(move || {
@@ -593,6 +750,7 @@ impl Attestor {
                 log_root: head.root,
                 sanctions: sanctions.tree(),
                 clearances: &clearances,
+                price: price.as_ref(),
             };
             prover.prove_transfer(&statement, &context)
         })

@@ -683,6 +683,7 @@ pub fn run(opts: &AuditBenchOptions) -> Result<AuditBenchReport, AuditBenchError
         log_id: None,
         allow_unattested: false,
         officers: vec![],
+        price_quotes: vec![],
     });
     c.regulator = Some(RegulatorConfig {
         names: vec![REGULATOR.into()],

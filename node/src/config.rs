@@ -250,6 +250,13 @@ pub struct AttestConfig {
     /// go on (`zktr transfer clear`). Empty: a name hit can only be rejected.
     #[serde(default)]
     pub officers: Vec<OfficerEntry>,
+    /// Signed price quote files (`zktr price quote`; typically one per asset and
+    /// currency, replaced by the price publisher's refresher). Each is checked at startup
+    /// (a publisher the policy trusts) and read again at every commitment: the fiat value
+    /// of a transfer is its asset amount's value at the quote's price (`threshold/v2`).
+    /// Empty: transfers are unpriced (`threshold/v1`), which a policy must allow.
+    #[serde(default)]
+    pub price_quotes: Vec<PathBuf>,
 }
 
 /// One of our compliance officers (`[[attest.officers]]`).

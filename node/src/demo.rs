@@ -56,7 +56,7 @@ use zktr_proto::zktr::admin::v1 as admin;
 use zktr_proto::zktr::verifier::v1 as vwire;
 use zktr_prover::ProvingKeys;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
-use zktr_records::policy_file::TrustedOfficer;
+use zktr_records::policy_file::{TrustedOfficer, TrustedPricePublisher};
 use zktr_records::{Clearance, ProofBundle, Receipt, ScreeningHit};
 use zktr_sanctions::PartyKind;
 use zktr_sanctions::{BuildOptions, SanctionsSet};
@@ -78,6 +78,14 @@ pub const JURISDICTIONS: [&str; 2] = ["FATF", "US"];
 /// SLIP-0044 coin types.
 const BTC: u64 = 0;
 const ETH: u64 = 60;
+/// The demo price publisher's prices, in US cents per whole coin: the fiat values the
+/// transfers state (USD 77.86 for 0.00206412 BTC, USD 2,000.00 per ETH) follow from them.
+const DEMO_PRICES: [(u64, &str, u64, u64); 2] = [
+    (BTC, "BTC", 3_772_500, 100_000_000),
+    (ETH, "ETH", 200_000, 1_000_000_000_000_000_000),
+];
+/// How long a demo quote is valid (and the policy's bound on windows and age).
+const QUOTE_SECONDS: u64 = 3_600;
 /// Bob's customer receiving (d) in ETH.
 const BOB_ETH: &str = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
 /// Alice's customer receiving (b).
@@ -574,6 +582,42 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
         &out.join(format!("keys/{OFFICER}.pub")),
         format!("{officer_pub}\n").as_bytes(),
     )?);
+    // The price publisher: one quote per asset, valid for the hour around now. The nodes
+    // commit the fiat value the quote gives (threshold/v2); the policy refuses unpriced
+    // thresholds.
+    let price_key_path = root.join("price-publisher.key");
+    let price_pub =
+        crate::init::write_ed25519_key(&price_key_path).map_err(at("the price publisher's key"))?;
+    let price_key =
+        crate::attest::read_seed(&price_key_path).map_err(at("the price publisher's key"))?;
+    written.push(write(
+        &out.join("keys/price-publisher.pub"),
+        format!("{price_pub}\n").as_bytes(),
+    )?);
+    let issued = now();
+    let mut quote_paths = Vec::new();
+    for (asset, label, num, den) in DEMO_PRICES {
+        let quote = zktr_records::PriceQuote {
+            asset_id: zktr_circuits::field::Word248::new(zktr_circuits::field::fr_from_u64(asset))
+                .map_err(at("an asset id"))?,
+            currency: 840,
+            asset: label.into(),
+            price_num: num,
+            price_den: den,
+            valid_from: issued.saturating_sub(60),
+            valid_until: issued.saturating_sub(60) + QUOTE_SECONDS - 1,
+            published_at: issued,
+            publisher_key_id: zktr_records::publisher_key_id(&price_key.verifying_key()),
+        };
+        let signed = zktr_records::SignedPriceQuote::sign(quote, &price_key)
+            .map_err(at("signing a price quote"))?;
+        let path = write(
+            &out.join(format!("prices/{label}-USD.json")),
+            (signed.to_json() + "\n").as_bytes(),
+        )?;
+        written.push(path.clone());
+        quote_paths.push(path);
+    }
     let mut policy = localnet::trusting_policy(
         &publisher,
         &signed.list_id,
@@ -589,6 +633,14 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
     } else {
         "zktr demo policy".into()
     };
+    policy.price_publishers = vec![TrustedPricePublisher {
+        name: "demo price publisher".into(),
+        public_key: price_pub.clone(),
+        assets: DEMO_PRICES.iter().map(|p| p.0.to_string()).collect(),
+        max_window_seconds: QUOTE_SECONDS,
+        max_age_seconds: QUOTE_SECONDS,
+    }];
+    policy.allow_unpriced_threshold = false;
     policy.clearance_officers = vec![TrustedOfficer {
         vasp: ALICE.into(),
         officer: OFFICER.into(),
@@ -621,6 +673,7 @@ pub fn run(opts: &DemoOptions, on: &mut dyn FnMut(&Event)) -> Result<DemoReport,
         let mut attest =
             localnet::attest_config(cfg, &params, &world.policy_path, &set_path, jurisdiction);
         attest.officers = officers;
+        attest.price_quotes = quote_paths.clone();
         c.attest = Some(attest);
         c.regulator = Some(RegulatorConfig {
             names: vec![REGULATOR.into()],
@@ -1078,8 +1131,15 @@ impl World {
             let threshold = proven
                 .threshold
                 .map(|t| {
+                    let priced = match &t.price {
+                        Some(p) => format!(
+                            ", priced by {}'s {} quote ({}/{} minor units per base unit)",
+                            p.publisher, p.asset, p.price_num, p.price_den
+                        ),
+                        None => ", UNPRICED (the fiat value is the prover's word)".into(),
+                    };
                     format!(
-                        "value {} {} (currency {}), satisfies {}",
+                        "value {} {} (currency {}), satisfies {}{priced}",
                         t.direction.replace('_', " "),
                         money(t.threshold),
                         t.currency,

@@ -354,6 +354,8 @@ concurrency_per_connection = 64
 # log_key = "keys/log.key"
 # receipt_key = "keys/receipt.key"
 # allow_unattested = true     # plain TRISA to peers that do not speak zktr
+# price_quotes = ["prices/ETH-USD.json"] # signed quotes (zktr price quote), read at every
+#                             # commitment: the fiat value is the amount's at the quote
 
 # [regulator]                 # the supervisor's API on the peer port (docs/regulator.md)
 # names = ["supervisor.example"] # certificate CNs (from a CA in tls.ca) with the role

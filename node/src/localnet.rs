@@ -163,6 +163,7 @@ pub fn attest_config(
         log_id: None,
         allow_unattested: false,
         officers: vec![],
+        price_quotes: vec![],
     }
 }
 

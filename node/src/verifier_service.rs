@@ -620,6 +620,15 @@ pub fn reason_code(r: &Reason) -> pb::Reason {
         Reason::StaleClearance { .. } => P::StaleClearance,
         Reason::FutureClearance { .. } => P::FutureClearance,
         Reason::DuplicateClearance(_) => P::DuplicateClearance,
+        Reason::UnpricedThreshold => P::UnpricedThreshold,
+        Reason::MissingPriceQuote => P::MissingPriceQuote,
+        Reason::UnusedPriceQuote => P::UnusedPriceQuote,
+        Reason::UntrustedPricePublisher { .. } => P::UntrustedPricePublisher,
+        Reason::BadPriceQuote(_) => P::BadPriceQuote,
+        Reason::PriceWindowTooLong { .. } => P::PriceWindowTooLong,
+        Reason::StalePriceQuote { .. } => P::StalePriceQuote,
+        Reason::FuturePriceQuote { .. } => P::FuturePriceQuote,
+        Reason::PriceQuoteMismatch(_) => P::PriceQuoteMismatch,
     }
 }
 
@@ -665,6 +674,17 @@ fn proven(a: &Accepted) -> pb::Proven {
                 ThresholdDirection::AtOrAbove => "at_or_above",
             }
             .into(),
+            price: t.price.as_ref().map(|p| pb::Price {
+                publisher: p.publisher.clone(),
+                publisher_key_id: p.publisher_key_id.clone(),
+                asset: p.asset.clone(),
+                asset_id: zktr_circuits::field::fr_to_be_bytes(&p.asset_id.to_fr()).to_vec(),
+                price_num: p.price_num,
+                price_den: p.price_den,
+                valid_from: p.valid_from,
+                valid_until: p.valid_until,
+                published_at: p.published_at,
+            }),
         }),
         transfer: a.transfer.as_ref().map(wire_transfer),
         log_id: a.tree_head.log_id.clone(),

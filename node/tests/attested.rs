@@ -9,7 +9,7 @@ use common::*;
 use ed25519_dalek::SigningKey;
 use prost::Message;
 use std::path::{Path, PathBuf};
-use zktr_circuits::circuits::ThresholdDirection;
+use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
 use zktr_circuits::field::Word248;
 use zktr_circuits::trees::log::CommitmentLog;
 use zktr_node::config::{AttestConfig, OfficerEntry};
@@ -21,7 +21,7 @@ use zktr_proto::zktr::transfer::v1 as wire;
 use zktr_prover::{Parallelism, Prover};
 use zktr_records::Receipt;
 use zktr_records::policy_file::{
-    PolicyFile, RequiredList, TrustedLog, TrustedOfficer, TrustedPublisher,
+    PolicyFile, RequiredList, TrustedLog, TrustedOfficer, TrustedPricePublisher, TrustedPublisher,
 };
 use zktr_sanctions::{BuildOptions, SanctionsSet};
 use zktr_sanctions::{CurrencyAddress, ListedParty, PartyKind, PartyName, SanctionsList};
@@ -165,6 +165,7 @@ fn world_listing(extra: Vec<ListedParty>, officers: Vec<(String, String)>) -> Wo
             .into_iter()
             .map(|(name, public_key)| OfficerEntry { name, public_key })
             .collect(),
+        price_quotes: vec![],
     };
     World {
         net,
@@ -807,6 +808,110 @@ async fn a_listed_address_is_rejected_before_sending_and_a_cleared_name_is_refus
     b.shutdown().await.unwrap();
 }
 
+/// A signed quote of ETH at USD 2,000.00 (cents per wei) for `valid_from ..= valid_until`.
+fn eth_quote(key: &SigningKey, valid_from: u64, valid_until: u64, published_at: u64) -> String {
+    zktr_records::SignedPriceQuote::sign(
+        zktr_records::PriceQuote {
+            asset_id: Word248::new(zktr_circuits::field::fr_from_u64(60)).unwrap(),
+            currency: 840,
+            asset: "ETH".into(),
+            price_num: 200_000,
+            price_den: 1_000_000_000_000_000_000,
+            valid_from,
+            valid_until,
+            published_at,
+            publisher_key_id: zktr_records::publisher_key_id(&key.verifying_key()),
+        },
+        key,
+    )
+    .unwrap()
+    .to_json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_priced_transfer_commits_the_quotes_value_and_an_expired_quote_stops_it() {
+    let w = world();
+    let root = w.net.dir.path().to_path_buf();
+    // Both nodes under a policy that refuses unpriced thresholds and trusts one price
+    // publisher for ETH; alpha prices with a quote file it reads at every commitment.
+    let price_key = SigningKey::from_bytes(&[33; 32]);
+    let mut file: PolicyFile =
+        serde_json::from_str(&std::fs::read_to_string(&w.attest.policy).unwrap()).unwrap();
+    file.allow_unpriced_threshold = false;
+    file.price_publishers = vec![TrustedPricePublisher {
+        name: "test prices".into(),
+        public_key: hex_pub(&price_key),
+        assets: vec!["60".into()],
+        max_window_seconds: 3_600,
+        max_age_seconds: 3_600,
+    }];
+    let policy = root.join("priced-policy.json");
+    std::fs::write(&policy, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let quote = root.join("ETH-USD.json");
+    let t = now();
+    std::fs::write(&quote, eth_quote(&price_key, t - 60, t + 3_539, t - 60)).unwrap();
+    let with = |cfg: &Path, quotes: Vec<PathBuf>| {
+        let keys = cfg.parent().unwrap().join("keys");
+        let mut attest = w.attest.clone();
+        attest.policy = policy.clone();
+        attest.price_quotes = quotes;
+        attest.log_key = keys.join("log.key");
+        attest.receipt_key = keys.join("receipt.key");
+        attest
+    };
+    // Without a quote file, a node under this policy does not start.
+    let unpriced = with(&w.b_cfg, vec![]);
+    let mut cfg = load(&w.b_cfg);
+    cfg.attest = Some(unpriced);
+    let e = zktr_node::start(cfg)
+        .await
+        .expect_err("no quotes, strict policy");
+    assert!(e.to_string().contains("price_quotes"), "{e}");
+
+    let a_attest = with(&w.a_cfg, vec![quote.clone()]);
+    let a = start(&w.a_cfg, move |c| c.attest = Some(a_attest)).await;
+    let b_attest = with(&w.b_cfg, vec![quote.clone()]);
+    let b = start(&w.b_cfg, move |c| c.attest = Some(b_attest)).await;
+    w.peers(&a, &b);
+    add_customer(&w.b_cfg, &b).await;
+
+    // The back office says USD 1.00; 1.25 ETH at USD 2,000.00 is USD 2,500.00, which is
+    // what is committed and proven at or above FATF's USD 1,000.00.
+    let mut req = attested_request();
+    req.fiat_value = 100;
+    let sent = backoffice(&w.a_cfg, &a, move |bo| bo.send(req).unwrap()).await;
+    assert_eq!(sent.state, "PENDING", "{sent:?}");
+    let i = sent.id.clone();
+    let on_a = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    let bundle = zktr_records::ProofBundle::from_json(&on_a.bundle_json).unwrap();
+    assert_eq!(bundle.version, 2);
+    assert_eq!(bundle.claims[0].circuit, CircuitId::ThresholdV2);
+    let q = bundle.price_quote.as_ref().expect("the quote travels");
+    assert_eq!(q.quote.price_num, 200_000);
+    assert_eq!(q.quote.fiat_value(1_250_000_000_000_000_000), Some(250_000));
+    assert!(
+        !on_a.receipt_json.is_empty(),
+        "beta verified and receipted it"
+    );
+
+    // The publisher's file now holds a quote whose window has ended: the next transfer
+    // is not committed at a stale price; it stops with the reason.
+    std::fs::write(
+        &quote,
+        eth_quote(&price_key, t - 3_000, t - 1_000, t - 3_000),
+    )
+    .unwrap();
+    let stopped = backoffice(&w.a_cfg, &a, |bo| bo.send(attested_request()).unwrap()).await;
+    assert_ne!(stopped.state, "PENDING", "{stopped:?}");
+    assert!(stopped.last_error.contains("price quote"), "{stopped:?}");
+    assert!(stopped.last_error.contains("refresh"), "{stopped:?}");
+    let i = stopped.id.clone();
+    let on_b = backoffice(&w.b_cfg, &b, move |bo| bo.show(&i, false)).await;
+    assert!(on_b.is_err(), "nothing reached beta");
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
 /// The value of an unlabelled Prometheus sample `name` in `text`.
 fn sample(text: &str, name: &str) -> f64 {
     text.lines()
@@ -923,7 +1028,7 @@ async fn a_zktr_node_describes_itself_to_any_client_of_a_trusted_ca() {
     assert_eq!(d.receipt_public_key, read("receipt.pub"));
     assert!(d.protocols.contains(&"zktr.transfer.v1".to_string()));
     assert_eq!(d.bundle_version, zktr_records::BUNDLE_VERSION);
-    assert_eq!(d.verifying_key_ids.len(), 4);
+    assert_eq!(d.verifying_key_ids.len(), CircuitId::ALL.len());
     assert_eq!(d.jurisdiction, "FATF");
     // A plain node (no [attest]) answers UNIMPLEMENTED: it does not speak zktr.
     let plain = start(&w.a_cfg, |_| {}).await;

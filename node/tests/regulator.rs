@@ -124,6 +124,7 @@ fn world() -> World {
         log_id: None,
         allow_unattested: true,
         officers: vec![],
+        price_quotes: vec![],
     };
     World {
         net,

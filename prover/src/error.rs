@@ -50,6 +50,32 @@ pub enum Refusal {
     /// An officer's clearance is for another commitment or another sanctions set.
     #[error("the clearance is for another transfer commitment or another sanctions list")]
     ClearanceMismatch,
+    /// The committed fiat value is not the one the price quote gives for the committed
+    /// asset amount (`floor(amount * num / den)`).
+    #[error(
+        "the committed fiat value {committed} is not {priced}, the value of the committed asset amount at the price quote's price"
+    )]
+    FiatValueNotPriced {
+        /// The committed value (minor units).
+        committed: u64,
+        /// The quote's value of the amount, if it fits 64 bits.
+        priced: String,
+    },
+    /// The price quote is for another asset or currency than the committed one.
+    #[error("the price quote is for another {0} than the committed one")]
+    QuoteMismatch(&'static str),
+    /// The commitment time is outside the price quote's validity window.
+    #[error(
+        "the commitment time {committed_at} is outside the price quote's window {valid_from}..={valid_until}"
+    )]
+    QuoteNotValidAt {
+        /// The committed time (unix seconds).
+        committed_at: u64,
+        /// The window's first second.
+        valid_from: u64,
+        /// The window's last second.
+        valid_until: u64,
+    },
     /// A committed value is out of its slot's range.
     #[error("committed slot {slot} is out of range")]
     SlotOutOfRange {

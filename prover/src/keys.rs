@@ -193,7 +193,10 @@ impl ProvingKeys {
     /// validation (trusted local files), files are read in parallel.
     pub fn load(dir: &Path) -> Result<Self, ProverError> {
         let manifest = Manifest::load(dir)?;
-        let provers = CircuitId::ALL
+        // A folder from before threshold/v2 loads without it (priced claims then fail
+        // with MissingKey).
+        let provers = manifest
+            .circuits_present()?
             .par_iter()
             .map(|&circuit| {
                 let entry = manifest.entry(circuit)?;

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use zktr_records::SignedSanctionsRoot;
 use zktr_records::SignedTreeHead;
 use zktr_records::encoding::proof_to_bytes;
-use zktr_records::{BUNDLE_VERSION, ClaimProof, ProofBundle};
+use zktr_records::{ClaimProof, ProofBundle};
 
 /// How the cores are divided between proofs and arkworks' own parallelism.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -285,13 +285,14 @@ impl Prover {
             out.push(match failed {
                 Some(e) => Err(e),
                 None => Ok(ProofBundle {
-                    version: BUNDLE_VERSION,
+                    version: ProofBundle::version_for(st.price),
                     commitment: st.tree.commitment(),
                     jurisdiction: context.jurisdiction.clone(),
                     claims: bundle_claims,
                     tree_head: context.tree_head.clone(),
                     sanctions_root: context.sanctions_root.clone(),
                     clearances,
+                    price_quote: st.price.cloned(),
                 }),
             });
         }

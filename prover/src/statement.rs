@@ -10,13 +10,14 @@ use zktr_circuits::Fr;
 use zktr_circuits::circuits::not_sanctioned::ZeroKey;
 use zktr_circuits::circuits::{
     BlankCircuit, CircuitId, CommittedCircuit, CommittedPublicInputs, NotSanctionedCircuit,
-    NotSanctionedPublicInputs, Party, ThresholdCircuit, ThresholdDirection, ThresholdPublicInputs,
+    NotSanctionedPublicInputs, Party, PricedThresholdCircuit, ThresholdCircuit, ThresholdDirection,
+    ThresholdPublicInputs,
 };
 use zktr_circuits::commitment::{CommitmentTree, Slot};
 use zktr_circuits::field::{ScreeningKey, Word248, fr_to_u64, fr_to_u128};
 use zktr_circuits::trees::log::{InclusionProof, LogRoot};
 use zktr_circuits::trees::sanctions::SanctionsTree;
-use zktr_records::Clearance;
+use zktr_records::{Clearance, SignedPriceQuote};
 
 /// Everything needed to prove the four claims of one committed transfer.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +40,11 @@ pub struct TransferStatement<'a> {
     /// its name, with a clearance for this `C` and this set, gets the clearance in the
     /// bundle instead of a `not_sanctioned` claim ([`TransferStatement::clearance`]).
     pub clearances: &'a [Clearance],
+    /// The price publisher's quote the committed fiat value follows from: with one, the
+    /// threshold claim is `threshold/v2` and the bundle carries the quote; without, it is
+    /// `threshold/v1` (the fiat value on the committer's word). The prover does not check
+    /// the signature (the verifier does, against its policy's publishers).
+    pub price: Option<&'a SignedPriceQuote>,
 }
 
 /// One claim ready to prove: its circuit with witness, and its public inputs.
@@ -140,9 +146,13 @@ impl TransferStatement<'_> {
         Ok(name_listed.then_some(c))
     }
 
-    /// The `threshold` claim.
+    /// The `threshold` claim: `threshold/v2` with a price quote, else `threshold/v1`.
     pub fn threshold_claim(&self) -> Result<ClaimWitness, ProverError> {
-        let id = CircuitId::Threshold;
+        let id = if self.price.is_some() {
+            CircuitId::ThresholdV2
+        } else {
+            CircuitId::Threshold
+        };
         let values = self.tree.values();
         let value = fr_to_u64(&values.get(Slot::FiatValue)).ok_or_else(|| {
             refuse(
@@ -172,6 +182,9 @@ impl TransferStatement<'_> {
                 },
             ));
         }
+        if let Some(quote) = self.price {
+            return self.priced_threshold_claim(value, &quote.quote);
+        }
         let public = ThresholdPublicInputs {
             commitment: self.tree.commitment(),
             threshold: self.threshold,
@@ -187,6 +200,66 @@ impl TransferStatement<'_> {
             circuit: id,
             public_inputs: public.to_field_elements(),
             synthesizer: BlankCircuit::Threshold(circuit),
+        })
+    }
+
+    /// `threshold/v2`: the committed value must be the quote's value of the committed
+    /// amount, the quote for the committed asset and currency, and the commitment time in
+    /// its window (the circuit's statement, checked here first).
+    fn priced_threshold_claim(
+        &self,
+        value: u64,
+        quote: &zktr_records::PriceQuote,
+    ) -> Result<ClaimWitness, ProverError> {
+        let id = CircuitId::ThresholdV2;
+        let values = self.tree.values();
+        let out_of_range = |slot: Slot| refuse(id, Refusal::SlotOutOfRange { slot: slot.name() });
+        if quote.currency != self.threshold_currency {
+            return Err(refuse(id, Refusal::QuoteMismatch("currency")));
+        }
+        if values.get(Slot::AssetId) != quote.asset_id.to_fr() {
+            return Err(refuse(id, Refusal::QuoteMismatch("asset")));
+        }
+        let amount = fr_to_u128(&values.get(Slot::AssetAmount))
+            .ok_or_else(|| out_of_range(Slot::AssetAmount))?;
+        let priced = quote.fiat_value(amount);
+        if priced != Some(value) {
+            return Err(refuse(
+                id,
+                Refusal::FiatValueNotPriced {
+                    committed: value,
+                    priced: priced.map_or_else(|| "beyond 2^64".into(), |v| v.to_string()),
+                },
+            ));
+        }
+        let committed_at = fr_to_u64(&values.get(Slot::CommittedAt))
+            .ok_or_else(|| out_of_range(Slot::CommittedAt))?;
+        if !quote.covers(committed_at) {
+            return Err(refuse(
+                id,
+                Refusal::QuoteNotValidAt {
+                    committed_at,
+                    valid_from: quote.valid_from,
+                    valid_until: quote.valid_until,
+                },
+            ));
+        }
+        let public = quote.public_inputs(self.tree.commitment(), self.threshold, self.direction);
+        let opening = self
+            .tree
+            .open_many(&[
+                Slot::FiatValue,
+                Slot::FiatCurrency,
+                Slot::AssetAmount,
+                Slot::AssetId,
+                Slot::CommittedAt,
+            ])
+            .map_err(witness_err(id))?;
+        let circuit = PricedThresholdCircuit::new(public, &opening).map_err(witness_err(id))?;
+        Ok(ClaimWitness {
+            circuit: id,
+            public_inputs: public.to_field_elements(),
+            synthesizer: BlankCircuit::PricedThreshold(circuit),
         })
     }
 

@@ -9,7 +9,17 @@
 //! * `tree_head`: the sender log's signed tree head whose root the `committed` claim uses;
 //! * `sanctions_root`: the publisher-signed sanctions root the `not_sanctioned` claims use;
 //! * `clearances`: compliance officers' signed clearances of name hits, each standing in
-//!   for one party's `not_sanctioned` claim ([`crate::clearance`]); usually none.
+//!   for one party's `not_sanctioned` claim ([`crate::clearance`]); usually none;
+//! * `price_quote` (version 2): the price publisher's signed quote that the
+//!   `threshold/v2` claim's fiat value follows from ([`crate::SignedPriceQuote`]).
+//!
+//! # Versions
+//!
+//! Version 1 has no price quote (its threshold claim is `threshold/v1`, the fiat value on
+//! the prover's word). Version 2 carries one. This build reads both and writes 2 exactly
+//! when the bundle has a quote ([`ProofBundle::version_for`]); a version-1 bundle with a
+//! quote, or a version-2 bundle without one, is refused as malformed. An older build
+//! refuses a version-2 bundle by its version instead of dropping the quote it cannot read.
 //!
 //! Two encodings: protobuf (the wire; see `proto/proto/zktr/bundle/v1/bundle.proto` and
 //! [`crate::wire`]) and JSON (for people: field elements as `0x` + 64 hex digits, proofs
@@ -17,6 +27,7 @@
 
 use crate::clearance::Clearance;
 use crate::encoding::{PROOF_BYTES, serde_hex};
+use crate::price_quote::SignedPriceQuote;
 use crate::sanctions_root::SignedSanctionsRoot;
 use crate::tree_head::SignedTreeHead;
 use serde::{Deserialize, Serialize};
@@ -24,8 +35,11 @@ use zktr_circuits::Fr;
 use zktr_circuits::circuits::CircuitId;
 use zktr_circuits::commitment::Commitment;
 
-/// The bundle format version this build writes and reads.
-pub const BUNDLE_VERSION: u32 = 1;
+/// The newest bundle format version this build writes and reads (see "Versions").
+pub const BUNDLE_VERSION: u32 = 2;
+
+/// The bundle format versions this build reads.
+pub const BUNDLE_VERSIONS: [u32; 2] = [1, 2];
 
 /// Why a bundle cannot be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +51,7 @@ pub enum BundleDecodeError {
     #[error("malformed JSON bundle: {0}")]
     Json(String),
     /// A version this build cannot read.
-    #[error("bundle version {0} is not supported (this build reads {BUNDLE_VERSION})")]
+    #[error("bundle version {0} is not supported (this build reads 1 and 2)")]
     Version(u32),
     /// A required field is absent.
     #[error("the bundle has no {0}")]
@@ -71,7 +85,7 @@ pub struct ClaimProof {
 /// The claims of one transfer with what they refer to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofBundle {
-    /// [`BUNDLE_VERSION`].
+    /// 1, or 2 when the bundle carries a price quote ([`ProofBundle::version_for`]).
     pub version: u32,
     /// The transfer commitment `C`.
     #[serde(with = "commitment_hex")]
@@ -87,6 +101,9 @@ pub struct ProofBundle {
     /// Officers' clearances, each in place of one party's `not_sanctioned` claim.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clearances: Vec<Clearance>,
+    /// The signed price quote of a `threshold/v2` claim (version 2 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_quote: Option<SignedPriceQuote>,
 }
 
 impl ProofBundle {
@@ -100,10 +117,36 @@ impl ProofBundle {
     pub fn from_json(text: &str) -> Result<Self, BundleDecodeError> {
         let b: Self =
             serde_json::from_str(text).map_err(|e| BundleDecodeError::Json(e.to_string()))?;
-        if b.version != BUNDLE_VERSION {
-            return Err(BundleDecodeError::Version(b.version));
-        }
+        b.check_version()?;
         Ok(b)
+    }
+
+    /// The version a bundle with (or without) a price quote is written as.
+    pub fn version_for(price_quote: Option<&SignedPriceQuote>) -> u32 {
+        if price_quote.is_some() { 2 } else { 1 }
+    }
+
+    /// Checks that the version is one this build reads and agrees with the contents
+    /// (a quote exactly in version 2).
+    pub fn check_version(&self) -> Result<(), BundleDecodeError> {
+        if !BUNDLE_VERSIONS.contains(&self.version) {
+            return Err(BundleDecodeError::Version(self.version));
+        }
+        if self.version != Self::version_for(self.price_quote.as_ref()) {
+            return Err(BundleDecodeError::Field {
+                field: "price_quote".into(),
+                reason: format!(
+                    "a version-{} bundle {} a price quote",
+                    self.version,
+                    if self.price_quote.is_some() {
+                        "cannot carry"
+                    } else {
+                        "must carry"
+                    }
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The claim of a circuit, if present.

@@ -33,12 +33,14 @@ mod sanctions_root;
 mod tree_head;
 mod wire;
 
-pub use bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
+pub use bundle::{BUNDLE_VERSION, BUNDLE_VERSIONS, BundleDecodeError, ClaimProof, ProofBundle};
 pub use clearance::{Clearance, ClearanceError, ClearedSlot, ScreeningHit};
 pub use encoding::EncodingError;
 pub use manifest::{Manifest, ParamsError};
 pub use policy_file::PolicyFile;
-pub use price_quote::{InvalidQuote, PriceQuote, PriceQuoteError, SignedPriceQuote};
+pub use price_quote::{
+    InvalidQuote, MAX_QUOTE_JSON_BYTES, PriceQuote, PriceQuoteError, SignedPriceQuote,
+};
 pub use receipt::{Receipt, ReceiptError};
 pub use sanctions_root::{
     MAX_SANCTIONS_ROOT_JSON_BYTES, PUBLISHER_KEY_ID_PREFIX, SanctionsRootError,

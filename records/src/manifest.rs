@@ -234,6 +234,28 @@ impl Manifest {
     }
 
     /// The entry of `circuit`.
+    /// The circuits a parameters folder must hold: all but `threshold/v2`, which folders
+    /// made before priced thresholds lack (their keys still verify and prove unpriced
+    /// bundles; a priced claim then reports the missing key).
+    pub fn required(circuit: CircuitId) -> bool {
+        circuit != CircuitId::ThresholdV2
+    }
+
+    /// The circuits of [`CircuitId::ALL`] this manifest has entries for, checking that
+    /// every [`Manifest::required`] one is there.
+    pub fn circuits_present(&self) -> Result<Vec<CircuitId>, ParamsError> {
+        let mut out = Vec::new();
+        for circuit in CircuitId::ALL {
+            match self.entry(circuit) {
+                Ok(_) => out.push(circuit),
+                Err(_) if !Self::required(circuit) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The entry of one circuit.
     pub fn entry(&self, circuit: CircuitId) -> Result<&ManifestCircuit, ParamsError> {
         self.circuits
             .iter()

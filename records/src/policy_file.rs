@@ -208,6 +208,27 @@ pub struct TrustedOfficer {
     pub max_age_seconds: Option<u64>,
 }
 
+/// A trusted price publisher: its key, the assets it prices, and how long and how old a
+/// quote of it may be. `threshold/v2` claims are accepted only with a quote of such a
+/// publisher (the quote's spread is the tolerance of the fiat value: see
+/// `docs/decisions.md`, "The price quote").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedPricePublisher {
+    /// Name, for messages.
+    pub name: String,
+    /// Ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// Asset ids it is trusted for: SLIP-0044 coin types in decimal (`"0"` BTC, `"60"`
+    /// ETH) or `0x` + 64 hex digits (a 248-bit id). Empty: every asset it signs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<String>,
+    /// Longest validity window of a quote (`valid_until - valid_from + 1`), in seconds:
+    /// the window bounds how far the price may be from the market at commitment time.
+    pub max_window_seconds: u64,
+    /// Oldest quote accepted, in seconds since its `published_at`.
+    pub max_age_seconds: u64,
+}
+
 fn default_skew() -> u64 {
     DEFAULT_CLOCK_SKEW_SECONDS
 }
@@ -235,6 +256,13 @@ pub struct PolicyFile {
     /// Officers whose clearances of name hits stand in for `not_sanctioned` claims.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clearance_officers: Vec<TrustedOfficer>,
+    /// Trusted price publishers (the quotes of `threshold/v2` claims).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub price_publishers: Vec<TrustedPricePublisher>,
+    /// Whether a `threshold/v1` claim (the fiat value on the prover's word, no price
+    /// quote) is accepted. Off unless set: then only priced thresholds are.
+    #[serde(default)]
+    pub allow_unpriced_threshold: bool,
 }
 
 #[cfg(test)]
@@ -258,10 +286,19 @@ mod tests {
         assert_eq!(f.verifying_keys.accepted_ceremonies, vec!["mpc".to_owned()]);
         assert!(f.verifying_keys.accepted_transcripts.is_empty());
         assert_eq!(f.clock_skew_seconds, DEFAULT_CLOCK_SKEW_SECONDS);
+        assert!(f.price_publishers.is_empty());
+        assert!(
+            !f.allow_unpriced_threshold,
+            "unpriced thresholds only if allowed"
+        );
         let example: PolicyFile = serde_json::from_str(EXAMPLE_POLICY_JSON).unwrap();
         assert!(
             example.verifying_keys.allow_dev_keys,
             "the example says it allows dev keys"
+        );
+        assert!(
+            example.allow_unpriced_threshold && example.name.contains("unpriced"),
+            "the example says it allows unpriced thresholds"
         );
     }
 }

@@ -2,14 +2,16 @@
 //! the generated `zktr.bundle.v1` messages of `zktr-proto`. Decoding checks every length
 //! and range and names the field that is wrong.
 
-use crate::bundle::{BUNDLE_VERSION, BundleDecodeError, ClaimProof, ProofBundle};
+use crate::bundle::{BUNDLE_VERSIONS, BundleDecodeError, ClaimProof, ProofBundle};
 use crate::clearance::{Clearance, ClearedSlot};
 use crate::encoding::{PROOF_BYTES, fr_from_bytes, fr_to_bytes};
+use crate::price_quote::{PriceQuote, SignedPriceQuote};
 use crate::sanctions_root::{SanctionsRootRecord, SignedSanctionsRoot};
 use crate::tree_head::SignedTreeHead;
 use prost::Message;
 use zktr_circuits::circuits::CircuitId;
 use zktr_circuits::commitment::Commitment;
+use zktr_circuits::field::Word248;
 use zktr_circuits::trees::log::LogRoot;
 use zktr_circuits::trees::sanctions::SanctionsRoot;
 use zktr_proto::zktr::bundle::v1 as pb;
@@ -79,12 +81,13 @@ impl ProofBundle {
                 signature: sr.signature.to_vec(),
             }),
             clearances: self.clearances.iter().map(clearance_to_message).collect(),
+            price_quote: self.price_quote.as_ref().map(quote_to_message),
         }
     }
 
     /// Converts a decoded prost message, checking every field.
     pub fn from_message(msg: pb::ProofBundle) -> Result<Self, BundleDecodeError> {
-        if msg.version != BUNDLE_VERSION {
+        if !BUNDLE_VERSIONS.contains(&msg.version) {
             return Err(BundleDecodeError::Version(msg.version));
         }
         let commitment = Commitment(
@@ -155,7 +158,8 @@ impl ProofBundle {
             .enumerate()
             .map(|(i, c)| clearance_from_message(i, c))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
+        let price_quote = msg.price_quote.map(quote_from_message).transpose()?;
+        let bundle = Self {
             version: msg.version,
             commitment,
             jurisdiction: msg.jurisdiction,
@@ -163,8 +167,55 @@ impl ProofBundle {
             tree_head,
             sanctions_root,
             clearances,
-        })
+            price_quote,
+        };
+        bundle.check_version()?;
+        Ok(bundle)
     }
+}
+
+fn quote_to_message(q: &SignedPriceQuote) -> pb::SignedPriceQuote {
+    let r = &q.quote;
+    pb::SignedPriceQuote {
+        asset_id: fr_to_bytes(&r.asset_id.to_fr()).to_vec(),
+        currency: u32::from(r.currency),
+        asset: r.asset.clone(),
+        price_num: r.price_num,
+        price_den: r.price_den,
+        valid_from: r.valid_from,
+        valid_until: r.valid_until,
+        published_at: r.published_at,
+        publisher_key_id: r.publisher_key_id.clone(),
+        signature: q.signature.to_vec(),
+    }
+}
+
+fn quote_from_message(q: pb::SignedPriceQuote) -> Result<SignedPriceQuote, BundleDecodeError> {
+    let asset_id = fr_from_bytes("asset id", &q.asset_id)
+        .map_err(|e| field("price_quote.asset_id", e))
+        .and_then(|x| {
+            Word248::new(x).map_err(|_| field("price_quote.asset_id", "not below 2^248"))
+        })?;
+    let currency = u16::try_from(q.currency)
+        .map_err(|_| field("price_quote.currency", "not an ISO 4217 numeric code"))?;
+    let quote = PriceQuote {
+        asset_id,
+        currency,
+        asset: q.asset,
+        price_num: q.price_num,
+        price_den: q.price_den,
+        valid_from: q.valid_from,
+        valid_until: q.valid_until,
+        published_at: q.published_at,
+        publisher_key_id: q.publisher_key_id,
+    };
+    quote
+        .validate()
+        .map_err(|e| field("price_quote", e.to_string()))?;
+    Ok(SignedPriceQuote {
+        quote,
+        signature: sig64("price_quote.signature", &q.signature)?,
+    })
 }
 
 fn clearance_to_message(c: &Clearance) -> pb::Clearance {

@@ -228,7 +228,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let reps = args.reps.max(1);
     let n = args.transfers.max(1);
     let batch_sizes = [1usize, 16, 64, 256];
-    let steps = 2 + 2 * CircuitId::ALL.len() * reps + 3 + batch_sizes.len();
+    // Four claims per transfer (threshold/v2, committed, two not_sanctioned).
+    let steps = 2 + 2 * 4 * reps + 3 + batch_sizes.len();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let bar = ProgressBar::new(steps as u64);
     bar.set_style(
@@ -251,7 +252,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 
     bar.set_message("sample transfers");
     let world = SampleWorld::new(n, synthetic_sanctions(10_000)?, 1);
-    let statements = world.statements();
+    // Priced transfers, as a node with price quotes proves them (threshold/v2).
+    let statements = world.priced_statements();
     bar.inc(1);
 
     // Per claim: one proof at a time with all cores, and single verification.

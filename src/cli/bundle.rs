@@ -141,6 +141,15 @@ fn print_accepted(a: &Accepted) {
             t.satisfies.join(", "),
             t.bundle_jurisdiction
         );
+        match &t.price {
+            Some(p) => println!(
+                "  priced: {} minor units per {} base units of {} (quote by {}, valid {}..={}); the fiat value is the committed amount's at this price",
+                p.price_num, p.price_den, p.asset, p.publisher, p.valid_from, p.valid_until
+            ),
+            None => println!(
+                "  UNPRICED: threshold/v1, the fiat value is the prover's word (the policy allows unpriced thresholds)"
+            ),
+        }
     }
     if let Some(tx) = &a.transfer {
         println!(

@@ -111,7 +111,8 @@ pub fn snarkjs(args: SnarkjsArgs) -> anyhow::Result<ExitCode> {
     let claim = bundle
         .claims
         .iter()
-        .find(|c| c.circuit == circuit)
+        // `threshold` names the claim, of either version (v2: priced by a quote).
+        .find(|c| zktr_verifier::claim_name(c.circuit) == zktr_verifier::claim_name(circuit))
         .with_context(|| {
             format!(
                 "{}: the bundle has no claim {}",

@@ -18,6 +18,6 @@ pub mod snarkjs;
 
 pub use fixtures::{data, data_dir, keys, listed_addresses, real_sanctions, world};
 pub use sample::{
-    EXAMPLE_POLICY_JSON, SAMPLE_LIST_ID, SAMPLE_NOW, SampleWorld, sample_fields,
-    synthetic_sanctions,
+    EXAMPLE_POLICY_JSON, SAMPLE_LIST_ID, SAMPLE_NOW, SampleWorld, sample_asset_id, sample_fields,
+    sample_price, synthetic_sanctions,
 };

@@ -15,8 +15,12 @@ use zktr_circuits::trees::log::{CommitmentLog, InclusionProof};
 use zktr_circuits::trees::sanctions::SanctionsTree;
 use zktr_prover::{BundleContext, TransferStatement};
 use zktr_records::SignedTreeHead;
-use zktr_records::policy_file::{PolicyFile, RequiredList, TrustedLog, TrustedPublisher};
-use zktr_records::{SanctionsRootRecord, SignedSanctionsRoot, publisher_key_id};
+use zktr_records::policy_file::{
+    PolicyFile, RequiredList, TrustedLog, TrustedPricePublisher, TrustedPublisher,
+};
+use zktr_records::{
+    PriceQuote, SanctionsRootRecord, SignedPriceQuote, SignedSanctionsRoot, publisher_key_id,
+};
 
 pub use zktr_records::policy_file::EXAMPLE_POLICY_JSON;
 
@@ -27,6 +31,17 @@ pub const SAMPLE_LIST_ID: &str = "zktr-sample-list";
 /// The sample's unix time (2025-11-20T00:00:00Z).
 pub const SAMPLE_NOW: u64 = 1_763_596_800;
 
+/// The sample asset's id (slot 4).
+pub fn sample_asset_id() -> Word248 {
+    Word248::from_digest_prefix(&[60u8; 32])
+}
+
+/// The price of sample transfer `i`'s asset in its quote: `2,500.00 + 10.00 i` USD per
+/// 10^18 base units, so the quote gives exactly [`sample_fields`]'s fiat value.
+pub fn sample_price(i: u64) -> (u64, u64) {
+    (250_000 + i * 1_000, 1_000_000_000_000_000_000)
+}
+
 /// The committed facts of sample transfer `i`: 2,500.00 USD and up, an ETH transfer.
 pub fn sample_fields(i: u64) -> TransferFields {
     let name = |s: &str| ScreeningKey::derive(KeyKind::Name, &format!("{s} {i}"));
@@ -34,7 +49,7 @@ pub fn sample_fields(i: u64) -> TransferFields {
         fiat_value: 250_000 + i * 1_000,
         fiat_currency: 840,
         asset_amount: 1_000_000_000_000_000_000 + u128::from(i),
-        asset_id: Word248::from_digest_prefix(&[60u8; 32]),
+        asset_id: sample_asset_id(),
         beneficiary_address_key: ScreeningKey::derive(
             KeyKind::Address,
             &format!("0x{:040x}", 0xbe00_0000u64 + i),
@@ -67,6 +82,11 @@ pub struct SampleWorld {
     pub publisher_key: SigningKey,
     /// The bundle context (jurisdiction FATF, the signed tree head, the signed root).
     pub context: BundleContext,
+    /// The price publisher's signing key.
+    pub price_key: SigningKey,
+    /// Per transfer, a signed quote its fiat value follows from ([`sample_price`]; window
+    /// `SAMPLE_NOW - 600 ..= SAMPLE_NOW + 2999`, published at `SAMPLE_NOW - 600`).
+    pub quotes: Vec<SignedPriceQuote>,
 }
 
 impl core::fmt::Debug for SampleWorld {
@@ -122,6 +142,28 @@ impl SampleWorld {
             publisher_key_id: publisher_key_id(&publisher_key.verifying_key()),
         };
         let sanctions_root = SignedSanctionsRoot::sign(record, &publisher_key);
+        k[31] = 3;
+        let price_key = SigningKey::from_bytes(&k);
+        let quotes = (0..trees.len() as u64)
+            .filter_map(|i| {
+                let (price_num, price_den) = sample_price(i);
+                SignedPriceQuote::sign(
+                    PriceQuote {
+                        asset_id: sample_asset_id(),
+                        currency: 840,
+                        asset: "ETH".into(),
+                        price_num,
+                        price_den,
+                        valid_from: SAMPLE_NOW - 600,
+                        valid_until: SAMPLE_NOW + 2_999,
+                        published_at: SAMPLE_NOW - 600,
+                        publisher_key_id: publisher_key_id(&price_key.verifying_key()),
+                    },
+                    &price_key,
+                )
+                .ok()
+            })
+            .collect();
         Self {
             transfers: trees,
             log,
@@ -134,6 +176,8 @@ impl SampleWorld {
                 tree_head,
                 sanctions_root,
             },
+            price_key,
+            quotes,
         }
     }
 
@@ -148,6 +192,16 @@ impl SampleWorld {
             log_root: self.log.root(),
             sanctions: &self.sanctions,
             clearances: &[],
+            price: None,
+        })
+    }
+
+    /// [`SampleWorld::statement`] priced by transfer `i`'s quote: its threshold claim is
+    /// `threshold/v2` and its bundle carries the quote.
+    pub fn priced_statement(&self, i: usize) -> Option<TransferStatement<'_>> {
+        Some(TransferStatement {
+            price: Some(self.quotes.get(i)?),
+            ..self.statement(i)?
         })
     }
 
@@ -158,9 +212,18 @@ impl SampleWorld {
             .collect()
     }
 
+    /// All statements, priced ([`SampleWorld::priced_statement`]).
+    pub fn priced_statements(&self) -> Vec<TransferStatement<'_>> {
+        (0..self.transfers.len())
+            .filter_map(|i| self.priced_statement(i))
+            .collect()
+    }
+
     /// The example policy file, trusting this world's log and publisher (max age 2
-    /// days) and requiring the sample list; like the example, it allows dev keys (the
-    /// test keys are made in memory). `zktr_verifier::Policy::new` checks it.
+    /// days), requiring the sample list and trusting the price publisher for the sample
+    /// asset (windows up to one hour, quotes up to one hour old); like the example, it
+    /// allows dev keys (the test keys are made in memory) and unpriced thresholds.
+    /// `zktr_verifier::Policy::new` checks it.
     pub fn policy_file(&self) -> Result<PolicyFile, serde_json::Error> {
         let mut file: PolicyFile = serde_json::from_str(EXAMPLE_POLICY_JSON)?;
         file.sanctions_publishers = vec![TrustedPublisher {
@@ -178,6 +241,18 @@ impl SampleWorld {
             log_id: SAMPLE_LOG_ID.into(),
             public_key: hex::encode(self.log_key.verifying_key().as_bytes()),
             max_tree_head_age_seconds: None,
+        }];
+        file.price_publishers = vec![TrustedPricePublisher {
+            name: "sample price publisher".into(),
+            public_key: hex::encode(self.price_key.verifying_key().as_bytes()),
+            assets: vec![format!(
+                "0x{}",
+                hex::encode(zktr_circuits::field::fr_to_be_bytes(
+                    &sample_asset_id().to_fr()
+                ))
+            )],
+            max_window_seconds: 3_600,
+            max_age_seconds: 3_600,
         }];
         Ok(file)
     }

@@ -125,11 +125,12 @@ impl VerifyingKeys {
     }
 
     /// Loads every verifying key of a parameters directory, hash-checked against the
-    /// manifest and validated.
+    /// manifest and validated (a folder from before `threshold/v2` loads without it:
+    /// [`Manifest::circuits_present`]).
     pub fn load(dir: &Path) -> Result<Self, ParamsError> {
         let manifest = Manifest::load(dir)?;
         let mut keys = Self::new();
-        for circuit in CircuitId::ALL {
+        for circuit in manifest.circuits_present()? {
             let entry = manifest.entry(circuit)?;
             let mut key = load_verifying_key(dir, circuit, entry, &manifest.ceremony)?;
             key.transcript = manifest.transcript.as_ref().map(|t| t.hash.clone());

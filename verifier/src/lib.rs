@@ -15,10 +15,12 @@ mod verify;
 
 pub use batch::{BatchError, BatchItem, batch_verify, verify_one};
 pub use keys::{CircuitKey, VerifyingKeys, load_verifying_key};
-pub use policy::{ListRule, MAX_POLICY_FILE_BYTES, Policy, PolicyError, claim_name};
+pub use policy::{
+    ListRule, MAX_POLICY_FILE_BYTES, Policy, PolicyError, PriceRule, claim_name, parse_asset_id,
+};
 pub use verify::{
-    Accepted, Cleared, KeyUse, OnChainTransfer, Problem, ProvenThreshold, Reason, Rejection,
-    Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
+    Accepted, Cleared, KeyUse, OnChainTransfer, Problem, ProvenPrice, ProvenThreshold, Reason,
+    Rejection, Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
     verify_bundles_each,
 };
 

@@ -10,6 +10,11 @@
 //! one list (the demo's `ofac-sdn+addresses`). A policy naming more lists is refused with
 //! [`PolicyError::SeveralListsRequired`] rather than silently accepting any one of them.
 //!
+//! A `threshold` claim is `threshold/v2` (the fiat value priced by a quote of a trusted
+//! price publisher, `price_publishers`), or `threshold/v1` (the fiat value on the
+//! prover's word) only under a policy with `allow_unpriced_threshold`. A policy that
+//! requires a threshold and allows neither is refused ([`PolicyError::NoPricePublisher`]).
+//!
 //! `params/policy.example.json` carries the thresholds with their legal sources.
 //!
 //! [`Policy::load`] reads at most [`MAX_POLICY_FILE_BYTES`]: a longer or endless file
@@ -21,6 +26,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 use zktr_circuits::circuits::CircuitId;
+use zktr_circuits::field::Word248;
 use zktr_records::encoding::bytes_from_hex;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
 use zktr_records::policy_file::MPC_CEREMONY;
@@ -87,6 +93,22 @@ pub enum PolicyError {
         "policy: {0} lists are required, but a bundle carries one sanctions root; require one list (a publisher signs the union of its lists as one)"
     )]
     SeveralListsRequired(usize),
+    /// A price publisher's asset that is neither a decimal coin type nor a 248-bit hex id.
+    #[error(
+        "policy: price publisher {publisher:?}: asset {asset:?} is neither a decimal SLIP-0044 coin type nor 0x + 64 hex digits below 2^248"
+    )]
+    BadAsset {
+        /// The publisher's name.
+        publisher: String,
+        /// The asset as written.
+        asset: String,
+    },
+    /// A threshold claim is required, unpriced thresholds are not allowed, and no price
+    /// publisher is trusted: no bundle could ever be accepted.
+    #[error(
+        "policy: a threshold claim is required but no price publisher is trusted (price_publishers) and unpriced thresholds are not allowed (allow_unpriced_threshold)"
+    )]
+    NoPricePublisher,
     /// `single-party-dev` named as an accepted ceremony without `allow_dev_keys`.
     #[error(
         "policy: accepted_ceremonies names {SINGLE_PARTY_DEV:?}; dev keys are accepted only with \"allow_dev_keys\": true"
@@ -107,6 +129,41 @@ pub struct ListRule {
     pub max_age_seconds: u64,
 }
 
+/// A trusted price publisher, checked.
+#[derive(Clone, Debug)]
+pub struct PriceRule {
+    /// Its name in the policy.
+    pub name: String,
+    /// Its key.
+    pub key: VerifyingKey,
+    /// The assets it is trusted for; empty: any.
+    pub assets: Vec<Word248>,
+    /// Longest quote window (`valid_until - valid_from + 1`), seconds.
+    pub max_window_seconds: u64,
+    /// Oldest quote, seconds since `published_at`.
+    pub max_age_seconds: u64,
+}
+
+impl PriceRule {
+    /// Whether the publisher is trusted for this asset.
+    pub fn prices(&self, asset_id: &Word248) -> bool {
+        self.assets.is_empty() || self.assets.contains(asset_id)
+    }
+}
+
+/// Parses an asset id as a policy names it: a decimal SLIP-0044 coin type or `0x` + 64
+/// hex digits (a 248-bit id, as the committed slot 4 holds it).
+pub fn parse_asset_id(s: &str) -> Option<Word248> {
+    let s = s.trim();
+    if let Some(hex) = s.strip_prefix("0x") {
+        let bytes = bytes_from_hex::<32>("asset id", hex).ok()?;
+        let fr = zktr_circuits::field::fr_from_be_bytes(&bytes).ok()?;
+        return Word248::new(fr).ok();
+    }
+    let n: u64 = s.parse().ok()?;
+    Word248::new(zktr_circuits::field::fr_from_u64(n)).ok()
+}
+
 /// A checked policy, ready to use.
 #[derive(Clone, Debug)]
 pub struct Policy {
@@ -121,6 +178,9 @@ pub struct Policy {
     /// Officer key id (`zktr_records::clearance::officer_key_id`) -> the officer whose
     /// clearances are accepted, with the key.
     pub officers: BTreeMap<String, (TrustedOfficer, VerifyingKey)>,
+    /// Price publisher key id (`ed25519:...`) -> the publisher whose quotes price
+    /// `threshold/v2` claims.
+    pub prices: BTreeMap<String, PriceRule>,
 }
 
 /// The claim name of a circuit: its id without the version (`threshold`, ...).
@@ -230,12 +290,43 @@ impl Policy {
             let k = key("clearance officer", &o.officer, &o.public_key)?;
             officers.insert(zktr_records::clearance::officer_key_id(&k), (o.clone(), k));
         }
+        let mut prices = BTreeMap::new();
+        for p in &file.price_publishers {
+            let k = key("price publisher", &p.name, &p.public_key)?;
+            let assets = p
+                .assets
+                .iter()
+                .map(|a| {
+                    parse_asset_id(a).ok_or_else(|| PolicyError::BadAsset {
+                        publisher: p.name.clone(),
+                        asset: a.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            prices.insert(
+                publisher_key_id(&k),
+                PriceRule {
+                    name: p.name.clone(),
+                    key: k,
+                    assets,
+                    max_window_seconds: p.max_window_seconds,
+                    max_age_seconds: p.max_age_seconds,
+                },
+            );
+        }
+        if required.contains(&CircuitId::Threshold)
+            && prices.is_empty()
+            && !file.allow_unpriced_threshold
+        {
+            return Err(PolicyError::NoPricePublisher);
+        }
         Ok(Self {
             file,
             required,
             list,
             logs,
             officers,
+            prices,
         })
     }
 

@@ -9,7 +9,10 @@
 //! not from the future and not stale; per claim, a verifying key the policy trusts (by id
 //! or ceremony; dev keys only if allowed) made for that circuit, public inputs in range,
 //! the bundle's commitment, a threshold statement that satisfies every jurisdiction the
-//! caller applies (`threshold`), the tree head's root and the caller's on-chain transfer
+//! caller applies (`threshold`) and, for `threshold/v2`, a price quote signed by a
+//! publisher the policy trusts for that asset, not older and no longer than the policy
+//! allows, whose price and window are the claim's public inputs (`threshold/v1`, unpriced,
+//! only if the policy allows it), the tree head's root and the caller's on-chain transfer
 //! (`committed`), the signed sanctions root (`not_sanctioned`); finally every proof
 //! verifies (in parallel).
 //!
@@ -40,8 +43,8 @@ use crate::policy::{Policy, claim_name, compare_versions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use zktr_circuits::circuits::{
-    CircuitId, CommittedPublicInputs, NotSanctionedPublicInputs, Party, ThresholdDirection,
-    ThresholdPublicInputs,
+    CircuitId, CommittedPublicInputs, NotSanctionedPublicInputs, Party,
+    PricedThresholdPublicInputs, ThresholdDirection, ThresholdPublicInputs,
 };
 use zktr_circuits::commitment::Commitment;
 use zktr_circuits::field::{ScreeningKey, Word248};
@@ -209,6 +212,58 @@ pub enum Reason {
         /// Why not.
         gap: ThresholdGap,
     },
+    /// A `threshold/v1` claim (the fiat value on the prover's word) under a policy that
+    /// requires a priced threshold.
+    #[error(
+        "the threshold claim is unpriced (threshold/v1: the fiat value is the prover's word); the policy requires threshold/v2 with a trusted price quote"
+    )]
+    UnpricedThreshold,
+    /// A `threshold/v2` claim in a bundle without a price quote.
+    #[error("the bundle carries no price quote for its threshold/v2 claim")]
+    MissingPriceQuote,
+    /// A price quote beside an unpriced threshold claim (it priced nothing that was proven).
+    #[error("the bundle carries a price quote, but its threshold claim is unpriced (threshold/v1)")]
+    UnusedPriceQuote,
+    /// The quote's publisher is not trusted, or not for this asset.
+    #[error("price quote publisher {publisher_key_id} is not trusted by the policy{for_asset}")]
+    UntrustedPricePublisher {
+        /// The key id the quote names.
+        publisher_key_id: String,
+        /// Empty, or ` for asset ...` when the publisher is trusted for other assets.
+        for_asset: String,
+    },
+    /// The quote's signature does not verify (or the quote means no price).
+    #[error("the price quote does not check: {0}")]
+    BadPriceQuote(String),
+    /// The quote's window is longer than the policy allows.
+    #[error(
+        "the price quote is valid for {window_seconds} s, the policy allows {max_window_seconds} s"
+    )]
+    PriceWindowTooLong {
+        /// `valid_until - valid_from + 1`.
+        window_seconds: u64,
+        /// The policy's bound.
+        max_window_seconds: u64,
+    },
+    /// The quote is older than the policy allows.
+    #[error(
+        "the price quote is stale: published {age_seconds} s ago, the policy allows {max_age_seconds} s"
+    )]
+    StalePriceQuote {
+        /// Age at verification time.
+        age_seconds: u64,
+        /// The policy's bound.
+        max_age_seconds: u64,
+    },
+    /// The quote is dated after now plus the clock skew.
+    #[error("the price quote is dated {seconds} s in the future")]
+    FuturePriceQuote {
+        /// How far ahead.
+        seconds: u64,
+    },
+    /// The claim's price inputs (asset, currency, price, window) are not the quote's.
+    #[error("its price inputs are not the signed price quote's ({0} differs)")]
+    PriceQuoteMismatch(&'static str),
     /// `committed`'s log root is not the tree head's.
     #[error("its log root is not the signed tree head's root")]
     LogRootMismatch,
@@ -393,6 +448,32 @@ pub struct ProvenThreshold {
     pub currency: u16,
     /// The side of the threshold the fiat value is on.
     pub direction: ThresholdDirection,
+    /// The price quote the fiat value follows from (`threshold/v2`); `None` for an
+    /// unpriced `threshold/v1` claim (the fiat value is the prover's word).
+    pub price: Option<ProvenPrice>,
+}
+
+/// The price a `threshold/v2` claim's fiat value follows from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvenPrice {
+    /// The publisher's name in the policy.
+    pub publisher: String,
+    /// The publisher's key id.
+    pub publisher_key_id: String,
+    /// The asset label the publisher signed (`BTC`).
+    pub asset: String,
+    /// The asset id (slot 4).
+    pub asset_id: Word248,
+    /// Minor fiat units per `price_den` base units.
+    pub price_num: u64,
+    /// The denominator.
+    pub price_den: u64,
+    /// The window the commitment time is proven to be in (unix seconds, both included).
+    pub valid_from: u64,
+    /// Its last second.
+    pub valid_until: u64,
+    /// When the publisher signed.
+    pub published_at: u64,
 }
 
 /// The list one party was screened against.
@@ -831,7 +912,13 @@ fn check_bundle<'k>(
     let mut problems = Vec::new();
     let mut findings = Findings::default();
     for req in &policy.required {
-        if bundle.claim(*req).is_some() {
+        // A `threshold` requirement is met by either version (the statement checks decide
+        // whether an unpriced one is acceptable).
+        if bundle
+            .claims
+            .iter()
+            .any(|c| claim_name(c.circuit) == claim_name(*req))
+        {
             continue;
         }
         let party = match req {
@@ -868,10 +955,11 @@ fn check_bundle<'k>(
     for (i, claim) in bundle.claims.iter().enumerate() {
         let at = Some((i, claim.circuit));
         let mut claim_problem = |reason| problems.push(Problem { claim: at, reason });
-        if seen.contains(&claim.circuit) {
+        let kind = claim_name(claim.circuit);
+        if seen.contains(&kind) {
             claim_problem(Reason::DuplicateClaim);
         }
-        seen.push(claim.circuit);
+        seen.push(kind);
         let Some(key) = keys.get(&claim.verifying_key_id) else {
             claim_problem(Reason::UnknownKey(claim.verifying_key_id.clone()));
             continue;
@@ -938,6 +1026,91 @@ fn satisfies(policy: &Policy, j: &str, p: &ThresholdPublicInputs) -> Result<(), 
     Ok(())
 }
 
+/// The price quote of a `threshold/v2` claim: carried by the bundle, signed by a
+/// publisher the policy trusts for the asset, within the policy's window length and age,
+/// not from the future, and exactly the claim's price inputs. (That the commitment time
+/// is in the window, and the fiat value follows from the amount, is the proof's part.)
+fn check_price(
+    bundle: &ProofBundle,
+    claim: &PricedThresholdPublicInputs,
+    policy: &Policy,
+    now: u64,
+) -> Result<ProvenPrice, Vec<Reason>> {
+    let Some(signed) = &bundle.price_quote else {
+        return Err(vec![Reason::MissingPriceQuote]);
+    };
+    let q = &signed.quote;
+    let Some(rule) = policy.prices.get(&q.publisher_key_id) else {
+        return Err(vec![Reason::UntrustedPricePublisher {
+            publisher_key_id: q.publisher_key_id.chars().take(80).collect(),
+            for_asset: String::new(),
+        }]);
+    };
+    let mut reasons = Vec::new();
+    if !rule.prices(&q.asset_id) {
+        reasons.push(Reason::UntrustedPricePublisher {
+            publisher_key_id: q.publisher_key_id.clone(),
+            for_asset: format!(
+                " for asset {:?}",
+                q.asset.chars().take(16).collect::<String>()
+            ),
+        });
+    }
+    if let Err(e) = signed.verify(&rule.key) {
+        reasons.push(Reason::BadPriceQuote(e.to_string()));
+    }
+    let window = q.valid_until.saturating_sub(q.valid_from).saturating_add(1);
+    if window > rule.max_window_seconds {
+        reasons.push(Reason::PriceWindowTooLong {
+            window_seconds: window,
+            max_window_seconds: rule.max_window_seconds,
+        });
+    }
+    if q.published_at > now.saturating_add(policy.clock_skew()) {
+        reasons.push(Reason::FuturePriceQuote {
+            seconds: q.published_at - now,
+        });
+    }
+    let age = now.saturating_sub(q.published_at);
+    if age > rule.max_age_seconds {
+        reasons.push(Reason::StalePriceQuote {
+            age_seconds: age,
+            max_age_seconds: rule.max_age_seconds,
+        });
+    }
+    let expected = q.public_inputs(claim.commitment, claim.threshold, claim.direction);
+    for (differs, what) in [
+        (expected.asset_id != claim.asset_id, "asset"),
+        (expected.currency != claim.currency, "currency"),
+        (
+            (expected.price_num, expected.price_den) != (claim.price_num, claim.price_den),
+            "price",
+        ),
+        (
+            (expected.valid_from, expected.valid_until) != (claim.valid_from, claim.valid_until),
+            "window",
+        ),
+    ] {
+        if differs {
+            reasons.push(Reason::PriceQuoteMismatch(what));
+        }
+    }
+    if !reasons.is_empty() {
+        return Err(reasons);
+    }
+    Ok(ProvenPrice {
+        publisher: rule.name.clone(),
+        publisher_key_id: q.publisher_key_id.clone(),
+        asset: q.asset.clone(),
+        asset_id: q.asset_id,
+        price_num: q.price_num,
+        price_den: q.price_den,
+        valid_from: q.valid_from,
+        valid_until: q.valid_until,
+        published_at: q.published_at,
+    })
+}
+
 /// The statement checks of one claim (everything but the proof).
 fn check_statement(
     bundle: &ProofBundle,
@@ -950,8 +1123,33 @@ fn check_statement(
     let xs = &claim.public_inputs;
     let mut reasons = Vec::new();
     let c = match claim.circuit {
-        CircuitId::Threshold => {
-            let p = ThresholdPublicInputs::from_field_elements(xs).map_err(range)?;
+        CircuitId::Threshold | CircuitId::ThresholdV2 => {
+            let (p, price) = if claim.circuit == CircuitId::ThresholdV2 {
+                let priced = PricedThresholdPublicInputs::from_field_elements(xs).map_err(range)?;
+                let price = match check_price(bundle, &priced, policy, request.now) {
+                    Ok(price) => Some(price),
+                    Err(r) => {
+                        reasons.extend(r);
+                        None
+                    }
+                };
+                let p = ThresholdPublicInputs {
+                    commitment: priced.commitment,
+                    threshold: priced.threshold,
+                    currency: priced.currency,
+                    direction: priced.direction,
+                };
+                (p, price)
+            } else {
+                let p = ThresholdPublicInputs::from_field_elements(xs).map_err(range)?;
+                if !policy.file.allow_unpriced_threshold {
+                    reasons.push(Reason::UnpricedThreshold);
+                }
+                if bundle.price_quote.is_some() {
+                    reasons.push(Reason::UnusedPriceQuote);
+                }
+                (p, None)
+            };
             if request.jurisdictions.is_empty() {
                 reasons.push(Reason::NoJurisdiction);
             }
@@ -973,6 +1171,7 @@ fn check_statement(
                 threshold: p.threshold,
                 currency: p.currency,
                 direction: p.direction,
+                price,
             });
             p.commitment
         }

@@ -46,9 +46,14 @@ fn verify(b: &ProofBundle) -> Result<zktr_verifier::Accepted, Rejection> {
 fn every_claim_round_trips_through_protobuf_and_json() {
     let b = bundle();
     let circuits: Vec<CircuitId> = b.claims.iter().map(|c| c.circuit).collect();
-    assert_eq!(circuits, CircuitId::ALL.to_vec());
+    // An unpriced sample bundle: every circuit but threshold/v2 (tests/price_quote.rs).
+    let unpriced: Vec<CircuitId> = CircuitId::ALL
+        .into_iter()
+        .filter(|c| *c != CircuitId::ThresholdV2)
+        .collect();
+    assert_eq!(circuits, unpriced);
     let accepted = verify(b).expect("fresh bundle verifies");
-    assert_eq!(accepted.claims, CircuitId::ALL.to_vec());
+    assert_eq!(accepted.claims, unpriced);
 
     let wire = b.to_protobuf();
     let from_wire = ProofBundle::from_protobuf(&wire).expect("protobuf decodes");

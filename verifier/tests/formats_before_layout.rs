@@ -44,6 +44,14 @@ fn a_bundle_from_before_the_move_verifies_in_both_encodings() {
         min_key_count: None,
     }];
     file.verifying_keys.allow_dev_keys = true;
+    // Its bundles are unpriced (threshold/v1, from before price quotes): a policy
+    // accepts them only if it says so, and one that neither trusts a price publisher
+    // nor allows them does not load.
+    assert!(matches!(
+        Policy::new(file.clone()),
+        Err(PolicyError::NoPricePublisher)
+    ));
+    file.allow_unpriced_threshold = true;
     let policy = Policy::new(file).expect("policy");
     let request = VerifyRequest::new(SAMPLE_NOW, "FATF");
     let from_json = ProofBundle::from_json(&String::from_utf8(read("bundle.json")).expect("utf-8"))

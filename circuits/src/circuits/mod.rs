@@ -7,10 +7,12 @@
 //! | [`committed`] | C, log_root, asset_id, asset_amount, beneficiary_address_key | C is a leaf of the log under log_root; slots 3, 4, 5 hold the public values |
 //! | [`not_sanctioned`] | C, sanctions_root, party | each key slot of the party is absent from the set (an id key may be 0) |
 //!
-//! [`priced_threshold`] (public C, T, currency, direction, asset_id, price_num, price_den,
-//! valid_from, valid_until) is the successor of `threshold`: the fiat value follows exactly
-//! from the committed asset amount and a price quote valid at the commitment time. It has
-//! no [`CircuitId`] yet (it is to become `threshold/v2`).
+//! | [`priced_threshold`] (`threshold/v2`) | C, T, currency, direction, asset_id, price_num, price_den, valid_from, valid_until | as `threshold`, and the fiat value is `floor(amount * num / den)` of the committed asset amount (slot 3) at a price quote valid at the commitment time (slot 14) |
+//!
+//! `threshold/v2` is the threshold claim of a priced bundle: the fiat value follows from
+//! the asset amount and a publisher's signed quote instead of the prover's word.
+//! `threshold/v1` stays, for bundles without a quote (a policy accepts them only if it
+//! allows unpriced thresholds).
 //!
 //! Each public-input struct owns the ordering of its field elements
 //! (`to_field_elements` / `from_field_elements`), so prover and verifier cannot disagree.
@@ -35,8 +37,10 @@ pub use threshold::{ThresholdCircuit, ThresholdDirection, ThresholdPublicInputs}
 /// changes whenever the constraint system changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CircuitId {
-    /// `threshold`.
+    /// `threshold` (v1: the fiat value on the prover's word).
     Threshold,
+    /// `threshold` (v2: the fiat value priced by a signed quote).
+    ThresholdV2,
     /// `committed`.
     Committed,
     /// `not_sanctioned` for the originator (name and id keys).
@@ -47,8 +51,9 @@ pub enum CircuitId {
 
 impl CircuitId {
     /// All circuits.
-    pub const ALL: [CircuitId; 4] = [
+    pub const ALL: [CircuitId; 5] = [
         CircuitId::Threshold,
+        CircuitId::ThresholdV2,
         CircuitId::Committed,
         CircuitId::NotSanctionedOriginator,
         CircuitId::NotSanctionedBeneficiary,
@@ -58,10 +63,16 @@ impl CircuitId {
     pub fn as_str(self) -> &'static str {
         match self {
             CircuitId::Threshold => "threshold/v1",
+            CircuitId::ThresholdV2 => "threshold/v2",
             CircuitId::Committed => "committed/v1",
             CircuitId::NotSanctionedOriginator => "not_sanctioned.originator/v1",
             CircuitId::NotSanctionedBeneficiary => "not_sanctioned.beneficiary/v1",
         }
+    }
+
+    /// Whether this is a `threshold` claim (of any version).
+    pub fn is_threshold(self) -> bool {
+        matches!(self, CircuitId::Threshold | CircuitId::ThresholdV2)
     }
 
     /// Parses [`CircuitId::as_str`].
@@ -73,6 +84,7 @@ impl CircuitId {
     pub fn public_input_count(self) -> usize {
         match self {
             CircuitId::Threshold => ThresholdPublicInputs::COUNT,
+            CircuitId::ThresholdV2 => PricedThresholdPublicInputs::COUNT,
             CircuitId::Committed => CommittedPublicInputs::COUNT,
             _ => NotSanctionedPublicInputs::COUNT,
         }
@@ -83,6 +95,9 @@ impl CircuitId {
     pub fn blank_circuit(self) -> BlankCircuit {
         match self {
             CircuitId::Threshold => BlankCircuit::Threshold(ThresholdCircuit::blank()),
+            CircuitId::ThresholdV2 => {
+                BlankCircuit::PricedThreshold(PricedThresholdCircuit::blank())
+            }
             CircuitId::Committed => BlankCircuit::Committed(CommittedCircuit::blank()),
             CircuitId::NotSanctionedOriginator => {
                 BlankCircuit::NotSanctioned(NotSanctionedCircuit::blank(Party::Originator))
@@ -105,6 +120,8 @@ impl core::fmt::Display for CircuitId {
 pub enum BlankCircuit {
     /// `threshold`.
     Threshold(ThresholdCircuit),
+    /// `threshold/v2`.
+    PricedThreshold(PricedThresholdCircuit),
     /// `committed`.
     Committed(CommittedCircuit),
     /// `not_sanctioned`.
@@ -118,6 +135,7 @@ impl ConstraintSynthesizer<Fr> for BlankCircuit {
     ) -> core::result::Result<(), ark_relations::gr1cs::SynthesisError> {
         match self {
             BlankCircuit::Threshold(c) => c.generate_constraints(cs),
+            BlankCircuit::PricedThreshold(c) => c.generate_constraints(cs),
             BlankCircuit::Committed(c) => c.generate_constraints(cs),
             BlankCircuit::NotSanctioned(c) => c.generate_constraints(cs),
         }

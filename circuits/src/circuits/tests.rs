@@ -361,6 +361,7 @@ fn constraint_counts_are_pinned() {
         assert_eq!(s.public_inputs, s.id.public_input_count());
         let pinned = match s.id {
             CircuitId::Threshold => 1_914,
+            CircuitId::ThresholdV2 => 4_604,
             CircuitId::Committed => 9_960,
             CircuitId::NotSanctionedOriginator => 15_080,
             CircuitId::NotSanctionedBeneficiary => 22_857,

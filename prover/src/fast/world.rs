@@ -78,6 +78,7 @@ impl World {
             log_root: self.log.root(),
             sanctions: &self.sanctions,
             clearances: &[],
+            price: None,
         }
         .claims()
         .expect("the sample transfer's claims are true")
