@@ -11,6 +11,7 @@ mod fetch;
 pub mod io;
 mod ivms101;
 mod node;
+mod price;
 mod receipt;
 mod regulator;
 mod sanctions;
@@ -74,6 +75,10 @@ enum Command {
     /// Sanctions sets: build from OFAC/UN lists, check, diff, verify, publisher keys.
     #[command(subcommand)]
     Sanctions(sanctions::SanctionsCommand),
+    /// Price quotes: `keygen` a publisher key, sign a `quote` (an asset's fiat price for a
+    /// window), `show` one and verify its publisher's signature.
+    #[command(subcommand)]
+    Price(price::PriceCommand),
     /// Run a node (`--config node.toml`) or write one for a dev network (`node init`).
     Node(node::NodeArgs),
     /// A dev network's certificate authority: `init`, `issue`, `revoke`.
@@ -160,6 +165,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Envelope(cmd) => envelope::run(cmd),
         Command::Bundle(cmd) => bundle::run(cmd),
         Command::Sanctions(cmd) => sanctions::run(cmd),
+        Command::Price(cmd) => price::run(cmd),
         Command::Node(args) => node::run(args),
         Command::Certs(cmd) => certs::run(cmd),
         Command::Transfer(cmd) => transfer::run(cmd),
