@@ -619,36 +619,26 @@ impl Attestor {
                 continue;
             }
             any_for_asset = true;
-            let fits = trusted_quote(&self.policy, &quote).and_then(|_| {
-                let rule = self
-                    .policy
-                    .prices
-                    .get(&q.publisher_key_id)
-                    .ok_or("untrusted publisher")?;
-                let window = q.valid_until.saturating_sub(q.valid_from).saturating_add(1);
-                if window > rule.max_window_seconds {
-                    return Err(format!(
-                        "its window is {window} s, the policy allows {} s",
-                        rule.max_window_seconds
-                    ));
-                }
-                let age = now.saturating_sub(q.published_at);
-                if age > rule.max_age_seconds
-                    || q.published_at > now.saturating_add(self.policy.clock_skew())
-                {
-                    return Err(format!(
-                        "it was published at {}, the policy accepts quotes up to {} s old: refresh it",
-                        q.published_at, rule.max_age_seconds
-                    ));
-                }
-                if !q.covers(now) {
-                    return Err(format!(
-                        "it is valid {}..={}, now is {now}: refresh it",
-                        q.valid_from, q.valid_until
-                    ));
-                }
-                Ok(())
-            });
+            // The checks a counterparty under the same policy makes, then the window.
+            let fits = zktr_verifier::check_price_quote(&quote, &self.policy, now)
+                .map_err(|reasons| {
+                    reasons
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                        + ": refresh it"
+                })
+                .and_then(|_| {
+                    if q.covers(now) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "it is valid {}..={}, now is {now}: refresh it",
+                            q.valid_from, q.valid_until
+                        ))
+                    }
+                });
             match fits {
                 Ok(()) => return Ok(Some(quote)),
                 Err(e) => why_not.push(format!("{}: {e}", path.display())),

@@ -20,8 +20,8 @@ pub use policy::{
 };
 pub use verify::{
     Accepted, Cleared, KeyUse, OnChainTransfer, Problem, ProvenPrice, ProvenThreshold, Reason,
-    Rejection, Screened, SeenLists, ThresholdGap, VerifyRequest, verify_bundle, verify_bundles,
-    verify_bundles_each,
+    Rejection, Screened, SeenLists, ThresholdGap, VerifyRequest, check_price_quote, verify_bundle,
+    verify_bundles, verify_bundles_each,
 };
 
 /// Every error of this crate, for callers that map them in one place (a service's

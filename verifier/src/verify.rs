@@ -51,7 +51,7 @@ use zktr_circuits::field::{ScreeningKey, Word248};
 use zktr_records::SignedTreeHead;
 use zktr_records::encoding::proof_from_bytes;
 use zktr_records::policy_file::Direction;
-use zktr_records::{ClaimProof, ProofBundle};
+use zktr_records::{ClaimProof, ProofBundle, SignedPriceQuote};
 
 /// The on-chain facts a `committed` claim binds `C` to: what the caller saw on chain, or
 /// what an accepted bundle proved.
@@ -715,6 +715,28 @@ pub fn verify_bundles_each(
         .collect()
 }
 
+/// How a signed time compares with `now`: `Future(seconds)` if it is dated beyond the
+/// clock skew, `Stale(age)` if older than `max_age`; the checks every signed record
+/// gets (tree heads, sanctions roots, clearances, price quotes).
+enum SignedTime {
+    Future(u64),
+    Stale(u64, u64),
+}
+
+fn signed_time(signed_at: u64, now: u64, skew: u64, max_age: Option<u64>) -> Vec<SignedTime> {
+    let mut out = Vec::new();
+    if signed_at > now.saturating_add(skew) {
+        out.push(SignedTime::Future(signed_at - now));
+    }
+    let age = now.saturating_sub(signed_at);
+    if let Some(max) = max_age
+        && age > max
+    {
+        out.push(SignedTime::Stale(age, max));
+    }
+    out
+}
+
 /// The tree head's checks: trusted log, signature, not from the future, not stale.
 fn check_tree_head(bundle: &ProofBundle, policy: &Policy, now: u64) -> Vec<Reason> {
     let mut out = Vec::new();
@@ -725,20 +747,17 @@ fn check_tree_head(bundle: &ProofBundle, policy: &Policy, now: u64) -> Vec<Reaso
             if sth.verify(k).is_err() {
                 out.push(Reason::BadTreeHeadSignature);
             }
-            if sth.time > now.saturating_add(policy.clock_skew()) {
-                out.push(Reason::FutureTreeHead {
-                    seconds: sth.time - now,
-                });
-            }
-            let age = now.saturating_sub(sth.time);
-            if let Some(max) = max_age
-                && age > *max
-            {
-                out.push(Reason::StaleTreeHead {
-                    age_seconds: age,
-                    max_age_seconds: *max,
-                });
-            }
+            out.extend(
+                signed_time(sth.time, now, policy.clock_skew(), *max_age)
+                    .into_iter()
+                    .map(|t| match t {
+                        SignedTime::Future(seconds) => Reason::FutureTreeHead { seconds },
+                        SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StaleTreeHead {
+                            age_seconds,
+                            max_age_seconds,
+                        },
+                    }),
+            );
         }
     }
     out
@@ -799,19 +818,22 @@ fn check_sanctions_root(
             min_key_count: min,
         });
     }
-    let now = request.now;
-    if r.published_at > now.saturating_add(policy.clock_skew()) {
-        out.push(Reason::FutureSanctionsRoot {
-            seconds: r.published_at - now,
-        });
-    }
-    let age = now.saturating_sub(r.published_at);
-    if age > rule.max_age_seconds {
-        out.push(Reason::StaleSanctionsRoot {
-            age_seconds: age,
-            max_age_seconds: rule.max_age_seconds,
-        });
-    }
+    out.extend(
+        signed_time(
+            r.published_at,
+            request.now,
+            policy.clock_skew(),
+            Some(rule.max_age_seconds),
+        )
+        .into_iter()
+        .map(|t| match t {
+            SignedTime::Future(seconds) => Reason::FutureSanctionsRoot { seconds },
+            SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StaleSanctionsRoot {
+                age_seconds,
+                max_age_seconds,
+            },
+        }),
+    );
     out
 }
 
@@ -870,22 +892,26 @@ fn check_clearance(
             what: "sanctions list",
         });
     }
-    if c.cleared_at > now.saturating_add(policy.clock_skew()) {
-        reasons.push(Reason::FutureClearance {
-            party: who,
-            seconds: c.cleared_at - now,
-        });
-    }
-    let age = now.saturating_sub(c.cleared_at);
-    if let Some(max) = officer.max_age_seconds
-        && age > max
-    {
-        reasons.push(Reason::StaleClearance {
-            party: who,
-            age_seconds: age,
-            max_age_seconds: max,
-        });
-    }
+    reasons.extend(
+        signed_time(
+            c.cleared_at,
+            now,
+            policy.clock_skew(),
+            officer.max_age_seconds,
+        )
+        .into_iter()
+        .map(|t| match t {
+            SignedTime::Future(seconds) => Reason::FutureClearance {
+                party: who,
+                seconds,
+            },
+            SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StaleClearance {
+                party: who,
+                age_seconds,
+                max_age_seconds,
+            },
+        }),
+    );
     if !reasons.is_empty() {
         return Err(reasons);
     }
@@ -1026,19 +1052,17 @@ fn satisfies(policy: &Policy, j: &str, p: &ThresholdPublicInputs) -> Result<(), 
     Ok(())
 }
 
-/// The price quote of a `threshold/v2` claim: carried by the bundle, signed by a
-/// publisher the policy trusts for the asset, within the policy's window length and age,
-/// not from the future, and exactly the claim's price inputs. (That the commitment time
-/// is in the window, and the fiat value follows from the amount, is the proof's part.)
-fn check_price(
-    bundle: &ProofBundle,
-    claim: &PricedThresholdPublicInputs,
+/// A price quote's own checks under `policy` at `now`: signed by a publisher the policy
+/// trusts for its asset, its window not longer and its publication not older than the
+/// publisher's bounds, not dated in the future. What a verifier checks of a bundle's
+/// quote before comparing it with the claim, and what a node checks of a quote before
+/// committing a transfer with it (so that counterparties under the same policy accept
+/// it). Whether the window covers a time is the circuit's part (and the node's).
+pub fn check_price_quote(
+    signed: &SignedPriceQuote,
     policy: &Policy,
     now: u64,
 ) -> Result<ProvenPrice, Vec<Reason>> {
-    let Some(signed) = &bundle.price_quote else {
-        return Err(vec![Reason::MissingPriceQuote]);
-    };
     let q = &signed.quote;
     let Some(rule) = policy.prices.get(&q.publisher_key_id) else {
         return Err(vec![Reason::UntrustedPricePublisher {
@@ -1066,19 +1090,55 @@ fn check_price(
             max_window_seconds: rule.max_window_seconds,
         });
     }
-    if q.published_at > now.saturating_add(policy.clock_skew()) {
-        reasons.push(Reason::FuturePriceQuote {
-            seconds: q.published_at - now,
-        });
+    reasons.extend(
+        signed_time(
+            q.published_at,
+            now,
+            policy.clock_skew(),
+            Some(rule.max_age_seconds),
+        )
+        .into_iter()
+        .map(|t| match t {
+            SignedTime::Future(seconds) => Reason::FuturePriceQuote { seconds },
+            SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StalePriceQuote {
+                age_seconds,
+                max_age_seconds,
+            },
+        }),
+    );
+    if !reasons.is_empty() {
+        return Err(reasons);
     }
-    let age = now.saturating_sub(q.published_at);
-    if age > rule.max_age_seconds {
-        reasons.push(Reason::StalePriceQuote {
-            age_seconds: age,
-            max_age_seconds: rule.max_age_seconds,
-        });
-    }
-    let expected = q.public_inputs(claim.commitment, claim.threshold, claim.direction);
+    Ok(ProvenPrice {
+        publisher: rule.name.clone(),
+        publisher_key_id: q.publisher_key_id.clone(),
+        asset: q.asset.clone(),
+        asset_id: q.asset_id,
+        price_num: q.price_num,
+        price_den: q.price_den,
+        valid_from: q.valid_from,
+        valid_until: q.valid_until,
+        published_at: q.published_at,
+    })
+}
+
+/// The price quote of a `threshold/v2` claim: carried by the bundle, passing
+/// [`check_price_quote`], and exactly the claim's price inputs. (That the commitment time
+/// is in the window, and the fiat value follows from the amount, is the proof's part.)
+fn check_price(
+    bundle: &ProofBundle,
+    claim: &PricedThresholdPublicInputs,
+    policy: &Policy,
+    now: u64,
+) -> Result<ProvenPrice, Vec<Reason>> {
+    let Some(signed) = &bundle.price_quote else {
+        return Err(vec![Reason::MissingPriceQuote]);
+    };
+    let checked = check_price_quote(signed, policy, now);
+    let mut reasons = checked.as_ref().err().cloned().unwrap_or_default();
+    let expected = signed
+        .quote
+        .public_inputs(claim.commitment, claim.threshold, claim.direction);
     for (differs, what) in [
         (expected.asset_id != claim.asset_id, "asset"),
         (expected.currency != claim.currency, "currency"),
@@ -1095,20 +1155,10 @@ fn check_price(
             reasons.push(Reason::PriceQuoteMismatch(what));
         }
     }
-    if !reasons.is_empty() {
-        return Err(reasons);
+    match checked {
+        Ok(price) if reasons.is_empty() => Ok(price),
+        _ => Err(reasons),
     }
-    Ok(ProvenPrice {
-        publisher: rule.name.clone(),
-        publisher_key_id: q.publisher_key_id.clone(),
-        asset: q.asset.clone(),
-        asset_id: q.asset_id,
-        price_num: q.price_num,
-        price_den: q.price_den,
-        valid_from: q.valid_from,
-        valid_until: q.valid_until,
-        published_at: q.published_at,
-    })
 }
 
 /// The statement checks of one claim (everything but the proof).
