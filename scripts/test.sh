@@ -31,7 +31,7 @@ disk_report() {
 trap disk_report EXIT
 disk_report
 cargo test --workspace --all-targets
-# The full-size ceremony (three contributors and a beacon for all four circuits, then a
+# The full-size ceremony (three contributors and a beacon for every circuit, then a
 # transfer proved with the keys and checked by zktr and snarkjs; about 5 minutes on 2
 # cores) is #[ignore]d so that `cargo test` stays quick; CI runs it here. Selected with
 # --workspace (not -p) so that it reuses the build above instead of rebuilding the

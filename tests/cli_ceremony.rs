@@ -12,7 +12,7 @@
 //! - `bad_files_are_refused_naming_the_file_and_writing_nothing` (seconds): truncated,
 //!   foreign and too-small phase-1 files, a truncated `.zkey` and another circuit's
 //!   `.zkey` under this circuit's name.
-//! - `full_ceremony_proves_a_transfer` (`#[ignore]`: all four circuits over a 2^16
+//! - `full_ceremony_proves_a_transfer` (`#[ignore]`: every circuit over a 2^16
 //!   phase 1 recompute every initial key at every step, tens of minutes on 2 cores; run
 //!   with `cargo test --test cli_ceremony -- --ignored`): the same chain for every
 //!   circuit, then `zktr demo --params` proves a real transfer with the keys (no DEV KEYS
@@ -480,12 +480,12 @@ fn bad_files_are_refused_naming_the_file_and_writing_nothing() {
 
 /// Ignored because it takes about 13 minutes on 2 cores (over 2^15; 2^16 since `init`
 /// refuses a phase 1 snarkjs could not check) (795 s measured on 2026-12-02:
-/// every step recomputes all four circuits' initial keys), too long for every CI run.
+/// every step recomputes every circuit's initial keys), too long for every CI run.
 /// It is not in `scripts/test.sh`; run it by hand with
 /// `cargo test --test cli_ceremony -- --ignored` (it passed on 2026-12-02). The fast
 /// `threshold_ceremony_through_the_cli` above covers the same commands in CI.
 #[test]
-#[ignore = "all four circuits over 2^16: ~15 min on 2 cores; run by hand, see the doc comment"]
+#[ignore = "every circuit over 2^16: ~15 min on 2 cores; run by hand, see the doc comment"]
 fn full_ceremony_proves_a_transfer() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();

@@ -47,7 +47,7 @@ fn run_chain(phase2: &Phase2, dir: &Path, tag: &str) -> PathBuf {
 /// while a tampered public input fails both.
 #[test]
 #[ignore = "minutes on 2 cores; see docs/ceremony.md"]
-fn all_four_circuits_three_contributors_a_beacon_and_a_proved_transfer() {
+fn every_circuit_three_contributors_a_beacon_and_a_proved_transfer() {
     let t0 = Instant::now();
     let dir = tempfile::tempdir().expect("tempdir");
     let ptau = dir.path().join("pot15.ptau");

@@ -1,5 +1,5 @@
 //! The fast engine against arkworks: MSMs on random inputs (many 0/±1 scalars) of every
-//! size the circuits use, the QAP witness map, and whole proofs of all four circuits
+//! size the circuits use, the QAP witness map, and whole proofs of every circuit
 //! (bit-equal to arkworks' for the same `r`, `s`, and verifying under the unchanged key).
 
 use super::msm::{self, PreparedScalars, Scalar};
