@@ -5,23 +5,15 @@
 
 mod common;
 
-use common::{ZKTR, ok};
+use common::{ok, zktr};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use zktr_records::SignedPriceQuote;
 
 const SAT_PER_BTC: u128 = 100_000_000;
 const WEI_PER_ETH: u128 = 1_000_000_000_000_000_000;
 /// 2025-11-19T00:00:00Z.
 const FROM: u64 = 1_763_510_400;
-
-fn zktr(args: &[&str]) -> Output {
-    Command::new(ZKTR)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run zktr")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -540,14 +540,16 @@ impl Attestor {
             beneficiary_vasp_id: peer.name.clone(),
             committed_at: SystemClock.now_secs(),
         };
-        let price_quote = self.price_for(&details)?;
-        if let Some(quote) = &price_quote {
-            details.fiat_value = crate::flow::priced_fiat_value(&quote.quote, &details)
-                .map_err(|e| refused(format!("price quote: {e}")))?;
-            if details.fiat_value != facts.fiat_value {
-                tracing::debug!(transfer = %id, "the fiat value is the quote's, not the back office's");
+        let price_quote = match self.price_for(&details)? {
+            Some((quote, value)) => {
+                if value != facts.fiat_value {
+                    tracing::debug!(transfer = %id, "the fiat value is the quote's, not the back office's");
+                }
+                details.fiat_value = value;
+                Some(quote)
             }
-        }
+            None => None,
+        };
         let values = crate::commit::slot_values(payload, &details)
             .map_err(|e| refused(format!("commitment: {e}")))?;
         let mut rng = zktr_prover::os_rng().map_err(|e| ExchangeError::Invalid(e.to_string()))?;
@@ -595,13 +597,14 @@ impl Attestor {
     /// file read now, so a publisher's refresher can replace it), one for the transfer's
     /// asset and currency, signed by a publisher the policy trusts for the asset, valid
     /// at the commitment time, not older and no longer than the policy allows (so that
-    /// counterparties with the same policy accept it). `None` means unpriced
+    /// counterparties with the same policy accept it), with the fiat value it gives the
+    /// transfer ([`zktr_records::PriceQuote::value_at`]). `None` means unpriced
     /// (`threshold/v1`): only if no quote file is configured or none is for this asset
     /// and currency, and the policy allows unpriced thresholds.
     pub fn price_for(
         &self,
         details: &TransferDetails,
-    ) -> Result<Option<SignedPriceQuote>, ExchangeError> {
+    ) -> Result<Option<(SignedPriceQuote, u64)>, ExchangeError> {
         let now = details.committed_at;
         let mut why_not = Vec::new();
         let mut any_for_asset = false;
@@ -619,8 +622,9 @@ impl Attestor {
                 continue;
             }
             any_for_asset = true;
-            // The checks a counterparty under the same policy makes, then the window.
-            let fits = zktr_verifier::check_price_quote(&quote, &self.policy, now)
+            // The checks a counterparty under the same policy makes, then the value (the
+            // window must cover the commitment time).
+            let priced = zktr_verifier::check_price_quote(&quote, &self.policy, now)
                 .map_err(|reasons| {
                     reasons
                         .iter()
@@ -630,17 +634,16 @@ impl Attestor {
                         + ": refresh it"
                 })
                 .and_then(|_| {
-                    if q.covers(now) {
-                        Ok(())
-                    } else {
-                        Err(format!(
-                            "it is valid {}..={}, now is {now}: refresh it",
-                            q.valid_from, q.valid_until
-                        ))
-                    }
+                    q.value_at(
+                        &details.asset_id,
+                        details.fiat_currency,
+                        details.asset_amount,
+                        now,
+                    )
+                    .map_err(|e| e.to_string())
                 });
-            match fits {
-                Ok(()) => return Ok(Some(quote)),
+            match priced {
+                Ok(value) => return Ok(Some((quote, value))),
                 Err(e) => why_not.push(format!("{}: {e}", path.display())),
             }
         }

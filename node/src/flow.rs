@@ -90,7 +90,7 @@ pub enum FlowError {
     /// The price quote cannot price this transfer: another asset or currency, a window
     /// that does not cover the commitment time, or a value beyond 2^64 minor units.
     #[error("price quote: {0}")]
-    Price(String),
+    Price(#[source] zktr_records::PricingError),
     /// The tree head is dated before the commitment time (beyond the clock skew): it
     /// cannot be a head of a log that holds `C`.
     #[error(
@@ -110,70 +110,6 @@ pub enum FlowError {
         /// The envelope's id.
         envelope: String,
     },
-}
-
-/// Why a price quote cannot price a transfer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PricingError {
-    /// The quote is for another asset.
-    #[error("the quote is for asset {quote:?}, not the transfer's")]
-    OtherAsset {
-        /// The quote's label.
-        quote: String,
-    },
-    /// The quote is for another currency.
-    #[error("the quote is in currency {quote}, the transfer's fiat currency is {transfer}")]
-    OtherCurrency {
-        /// The quote's ISO 4217 numeric code.
-        quote: u16,
-        /// The transfer's.
-        transfer: u16,
-    },
-    /// The commitment time is outside the quote's window.
-    #[error(
-        "the quote is valid {valid_from}..={valid_until}, the commitment time is {committed_at}: refresh the quote"
-    )]
-    NotValidAt {
-        /// The window's first second.
-        valid_from: u64,
-        /// Its last second.
-        valid_until: u64,
-        /// The commitment time.
-        committed_at: u64,
-    },
-    /// The value does not fit the fiat value slot.
-    #[error("the amount's value at the quote's price is beyond 2^64 minor units")]
-    TooLarge,
-}
-
-/// The fiat value `details`' asset amount has at `quote`'s price (rounded down), if the
-/// quote is for its asset and currency and valid at its commitment time: what a priced
-/// transfer commits in slot 1.
-pub fn priced_fiat_value(
-    quote: &zktr_records::PriceQuote,
-    details: &TransferDetails,
-) -> Result<u64, PricingError> {
-    if quote.asset_id != details.asset_id {
-        return Err(PricingError::OtherAsset {
-            quote: quote.asset.chars().take(16).collect(),
-        });
-    }
-    if quote.currency != details.fiat_currency {
-        return Err(PricingError::OtherCurrency {
-            quote: quote.currency,
-            transfer: details.fiat_currency,
-        });
-    }
-    if !quote.covers(details.committed_at) {
-        return Err(PricingError::NotValidAt {
-            valid_from: quote.valid_from,
-            valid_until: quote.valid_until,
-            committed_at: details.committed_at,
-        });
-    }
-    quote
-        .fiat_value(details.asset_amount)
-        .ok_or(PricingError::TooLarge)
 }
 
 /// The threshold rule the originator attests: the jurisdiction's threshold in its
@@ -270,7 +206,7 @@ impl Originator<'_> {
 
     /// [`Originator::prepare`] with the fiat value priced by a publisher's quote: the
     /// committed fiat value is the quote's value of the asset amount
-    /// ([`PriceQuote::fiat_value`](zktr_records::PriceQuote::fiat_value); the value in
+    /// ([`PriceQuote::value_at`](zktr_records::PriceQuote::value_at); the value in
     /// `details` is not used), the threshold claim is `threshold/v2`, and the bundle
     /// carries the quote. The quote must be for the asset and currency of `details` and
     /// valid now. The rule's direction must be the side the priced value is on.
@@ -285,8 +221,15 @@ impl Originator<'_> {
         let mut details = details.clone();
         details.committed_at = self.clock.now();
         if let Some(quote) = price {
-            details.fiat_value = priced_fiat_value(&quote.quote, &details)
-                .map_err(|e| FlowError::Price(e.to_string()))?;
+            details.fiat_value = quote
+                .quote
+                .value_at(
+                    &details.asset_id,
+                    details.fiat_currency,
+                    details.asset_amount,
+                    details.committed_at,
+                )
+                .map_err(FlowError::Price)?;
         }
         let mut rng = zktr_prover::os_rng()?;
         let master_salt = MasterSalt::random(&mut rng);

@@ -11,13 +11,13 @@ use zktr_circuits::circuits::not_sanctioned::ZeroKey;
 use zktr_circuits::circuits::{
     BlankCircuit, CircuitId, CommittedCircuit, CommittedPublicInputs, NotSanctionedCircuit,
     NotSanctionedPublicInputs, Party, PricedThresholdCircuit, ThresholdCircuit, ThresholdDirection,
-    ThresholdPublicInputs,
+    ThresholdPublicInputs, priced_threshold,
 };
 use zktr_circuits::commitment::{CommitmentTree, Slot};
 use zktr_circuits::field::{ScreeningKey, Word248, fr_to_u64, fr_to_u128};
 use zktr_circuits::trees::log::{InclusionProof, LogRoot};
 use zktr_circuits::trees::sanctions::SanctionsTree;
-use zktr_records::{Clearance, SignedPriceQuote};
+use zktr_records::{Clearance, PricingError, SignedPriceQuote};
 
 /// Everything needed to prove the four claims of one committed transfer.
 #[derive(Clone, Copy, Debug)]
@@ -214,46 +214,50 @@ impl TransferStatement<'_> {
         let id = CircuitId::ThresholdV2;
         let values = self.tree.values();
         let out_of_range = |slot: Slot| refuse(id, Refusal::SlotOutOfRange { slot: slot.name() });
-        if quote.currency != self.threshold_currency {
-            return Err(refuse(id, Refusal::QuoteMismatch("currency")));
-        }
-        if values.get(Slot::AssetId) != quote.asset_id.to_fr() {
-            return Err(refuse(id, Refusal::QuoteMismatch("asset")));
-        }
+        let asset_id =
+            Word248::new(values.get(Slot::AssetId)).map_err(|_| out_of_range(Slot::AssetId))?;
         let amount = fr_to_u128(&values.get(Slot::AssetAmount))
             .ok_or_else(|| out_of_range(Slot::AssetAmount))?;
-        let priced = quote.fiat_value(amount);
-        if priced != Some(value) {
-            return Err(refuse(
+        let committed_at = fr_to_u64(&values.get(Slot::CommittedAt))
+            .ok_or_else(|| out_of_range(Slot::CommittedAt))?;
+        let not_priced = |priced: String| {
+            refuse(
                 id,
                 Refusal::FiatValueNotPriced {
                     committed: value,
-                    priced: priced.map_or_else(|| "beyond 2^64".into(), |v| v.to_string()),
+                    priced,
                 },
-            ));
-        }
-        let committed_at = fr_to_u64(&values.get(Slot::CommittedAt))
-            .ok_or_else(|| out_of_range(Slot::CommittedAt))?;
-        if !quote.covers(committed_at) {
-            return Err(refuse(
-                id,
-                Refusal::QuoteNotValidAt {
-                    committed_at,
-                    valid_from: quote.valid_from,
-                    valid_until: quote.valid_until,
-                },
-            ));
+            )
+        };
+        match quote.value_at(&asset_id, self.threshold_currency, amount, committed_at) {
+            Ok(priced) if priced == value => {}
+            Ok(priced) => return Err(not_priced(priced.to_string())),
+            Err(PricingError::TooLarge) => return Err(not_priced("beyond 2^64".into())),
+            Err(PricingError::OtherAsset { .. }) => {
+                return Err(refuse(id, Refusal::QuoteMismatch("asset")));
+            }
+            Err(PricingError::OtherCurrency { .. }) => {
+                return Err(refuse(id, Refusal::QuoteMismatch("currency")));
+            }
+            Err(PricingError::NotValidAt {
+                valid_from,
+                valid_until,
+                committed_at,
+            }) => {
+                return Err(refuse(
+                    id,
+                    Refusal::QuoteNotValidAt {
+                        committed_at,
+                        valid_from,
+                        valid_until,
+                    },
+                ));
+            }
         }
         let public = quote.public_inputs(self.tree.commitment(), self.threshold, self.direction);
         let opening = self
             .tree
-            .open_many(&[
-                Slot::FiatValue,
-                Slot::FiatCurrency,
-                Slot::AssetAmount,
-                Slot::AssetId,
-                Slot::CommittedAt,
-            ])
+            .open_many(&priced_threshold::SLOTS)
             .map_err(witness_err(id))?;
         let circuit = PricedThresholdCircuit::new(public, &opening).map_err(witness_err(id))?;
         Ok(ClaimWitness {

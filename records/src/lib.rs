@@ -39,7 +39,7 @@ pub use encoding::EncodingError;
 pub use manifest::{Manifest, ParamsError};
 pub use policy_file::PolicyFile;
 pub use price_quote::{
-    InvalidQuote, MAX_QUOTE_JSON_BYTES, PriceQuote, PriceQuoteError, SignedPriceQuote,
+    InvalidQuote, MAX_QUOTE_JSON_BYTES, PriceQuote, PriceQuoteError, PricingError, SignedPriceQuote,
 };
 pub use receipt::{Receipt, ReceiptError};
 pub use sanctions_root::{

@@ -138,6 +138,40 @@ pub enum PriceQuoteError {
     Json(#[source] serde_json::Error),
 }
 
+/// Why a quote cannot price a transfer ([`PriceQuote::value_at`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    /// The quote is for another asset.
+    #[error("the quote is for asset {quote:?}, not the transfer's")]
+    OtherAsset {
+        /// The quote's label.
+        quote: String,
+    },
+    /// The quote is for another currency.
+    #[error("the quote is in currency {quote}, the transfer's fiat currency is {transfer}")]
+    OtherCurrency {
+        /// The quote's ISO 4217 numeric code.
+        quote: u16,
+        /// The transfer's.
+        transfer: u16,
+    },
+    /// The commitment time is outside the quote's window.
+    #[error(
+        "the quote is valid {valid_from}..={valid_until}, the commitment time is {committed_at}: refresh the quote"
+    )]
+    NotValidAt {
+        /// The window's first second.
+        valid_from: u64,
+        /// Its last second.
+        valid_until: u64,
+        /// The commitment time.
+        committed_at: u64,
+    },
+    /// The value does not fit the fiat value slot.
+    #[error("the amount's value at the quote's price is beyond 2^64 minor units")]
+    TooLarge,
+}
+
 /// What a price publisher signs: the price of one asset in one currency, for a window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -218,6 +252,38 @@ impl PriceQuote {
     /// `u64` (slot 1's range).
     pub fn fiat_value(&self, asset_amount: u128) -> Option<u64> {
         fiat_value_from_price(asset_amount, self.price_num, self.price_den)
+    }
+
+    /// The fiat value `asset_amount` of `asset_id`, committed in `currency` at
+    /// `committed_at`, has at this price: the quote must be for that asset and currency
+    /// and valid at that time. This is the statement of `threshold/v2`, once: the node
+    /// computes slot 1 with it and the prover checks slot 1 against it.
+    pub fn value_at(
+        &self,
+        asset_id: &Word248,
+        currency: u16,
+        asset_amount: u128,
+        committed_at: u64,
+    ) -> Result<u64, PricingError> {
+        if self.asset_id != *asset_id {
+            return Err(PricingError::OtherAsset {
+                quote: self.asset.chars().take(MAX_ASSET_LABEL_LEN).collect(),
+            });
+        }
+        if self.currency != currency {
+            return Err(PricingError::OtherCurrency {
+                quote: self.currency,
+                transfer: currency,
+            });
+        }
+        if !self.covers(committed_at) {
+            return Err(PricingError::NotValidAt {
+                valid_from: self.valid_from,
+                valid_until: self.valid_until,
+                committed_at,
+            });
+        }
+        self.fiat_value(asset_amount).ok_or(PricingError::TooLarge)
     }
 
     /// Whether `time` (unix seconds) is in the window, both ends included: the rule the

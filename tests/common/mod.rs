@@ -24,13 +24,18 @@ pub fn shared(path: &str) -> PathBuf {
         .join(path)
 }
 
-/// Runs `zktr args` and returns its stdout; panics with both streams if it failed.
-pub fn ok(args: &[&str]) -> String {
-    let out: Output = Command::new(ZKTR)
+/// Runs `zktr args` (logs at `warn`) and returns what it did.
+pub fn zktr(args: &[&str]) -> Output {
+    Command::new(ZKTR)
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
-        .expect("run zktr");
+        .expect("run zktr")
+}
+
+/// Runs `zktr args` and returns its stdout; panics with both streams if it failed.
+pub fn ok(args: &[&str]) -> String {
+    let out = zktr(args);
     assert!(
         out.status.success(),
         "zktr {args:?}: {}\n{}",

@@ -715,24 +715,26 @@ pub fn verify_bundles_each(
         .collect()
 }
 
-/// How a signed time compares with `now`: `Future(seconds)` if it is dated beyond the
-/// clock skew, `Stale(age)` if older than `max_age`; the checks every signed record
-/// gets (tree heads, sanctions roots, clearances, price quotes).
-enum SignedTime {
-    Future(u64),
-    Stale(u64, u64),
-}
-
-fn signed_time(signed_at: u64, now: u64, skew: u64, max_age: Option<u64>) -> Vec<SignedTime> {
+/// The time checks every signed record gets (tree heads, sanctions roots, clearances,
+/// price quotes): `future(seconds)` if `signed_at` is beyond `now` plus the clock skew,
+/// `stale(age, max_age)` if it is older than `max_age`.
+fn signed_time(
+    signed_at: u64,
+    now: u64,
+    skew: u64,
+    max_age: Option<u64>,
+    future: impl FnOnce(u64) -> Reason,
+    stale: impl FnOnce(u64, u64) -> Reason,
+) -> Vec<Reason> {
     let mut out = Vec::new();
     if signed_at > now.saturating_add(skew) {
-        out.push(SignedTime::Future(signed_at - now));
+        out.push(future(signed_at - now));
     }
     let age = now.saturating_sub(signed_at);
     if let Some(max) = max_age
         && age > max
     {
-        out.push(SignedTime::Stale(age, max));
+        out.push(stale(age, max));
     }
     out
 }
@@ -747,17 +749,17 @@ fn check_tree_head(bundle: &ProofBundle, policy: &Policy, now: u64) -> Vec<Reaso
             if sth.verify(k).is_err() {
                 out.push(Reason::BadTreeHeadSignature);
             }
-            out.extend(
-                signed_time(sth.time, now, policy.clock_skew(), *max_age)
-                    .into_iter()
-                    .map(|t| match t {
-                        SignedTime::Future(seconds) => Reason::FutureTreeHead { seconds },
-                        SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StaleTreeHead {
-                            age_seconds,
-                            max_age_seconds,
-                        },
-                    }),
-            );
+            out.extend(signed_time(
+                sth.time,
+                now,
+                policy.clock_skew(),
+                *max_age,
+                |seconds| Reason::FutureTreeHead { seconds },
+                |age_seconds, max_age_seconds| Reason::StaleTreeHead {
+                    age_seconds,
+                    max_age_seconds,
+                },
+            ));
         }
     }
     out
@@ -818,22 +820,17 @@ fn check_sanctions_root(
             min_key_count: min,
         });
     }
-    out.extend(
-        signed_time(
-            r.published_at,
-            request.now,
-            policy.clock_skew(),
-            Some(rule.max_age_seconds),
-        )
-        .into_iter()
-        .map(|t| match t {
-            SignedTime::Future(seconds) => Reason::FutureSanctionsRoot { seconds },
-            SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StaleSanctionsRoot {
-                age_seconds,
-                max_age_seconds,
-            },
-        }),
-    );
+    out.extend(signed_time(
+        r.published_at,
+        request.now,
+        policy.clock_skew(),
+        Some(rule.max_age_seconds),
+        |seconds| Reason::FutureSanctionsRoot { seconds },
+        |age_seconds, max_age_seconds| Reason::StaleSanctionsRoot {
+            age_seconds,
+            max_age_seconds,
+        },
+    ));
     out
 }
 
@@ -892,26 +889,21 @@ fn check_clearance(
             what: "sanctions list",
         });
     }
-    reasons.extend(
-        signed_time(
-            c.cleared_at,
-            now,
-            policy.clock_skew(),
-            officer.max_age_seconds,
-        )
-        .into_iter()
-        .map(|t| match t {
-            SignedTime::Future(seconds) => Reason::FutureClearance {
-                party: who,
-                seconds,
-            },
-            SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StaleClearance {
-                party: who,
-                age_seconds,
-                max_age_seconds,
-            },
-        }),
-    );
+    reasons.extend(signed_time(
+        c.cleared_at,
+        now,
+        policy.clock_skew(),
+        officer.max_age_seconds,
+        |seconds| Reason::FutureClearance {
+            party: who,
+            seconds,
+        },
+        |age_seconds, max_age_seconds| Reason::StaleClearance {
+            party: who,
+            age_seconds,
+            max_age_seconds,
+        },
+    ));
     if !reasons.is_empty() {
         return Err(reasons);
     }
@@ -1090,22 +1082,17 @@ pub fn check_price_quote(
             max_window_seconds: rule.max_window_seconds,
         });
     }
-    reasons.extend(
-        signed_time(
-            q.published_at,
-            now,
-            policy.clock_skew(),
-            Some(rule.max_age_seconds),
-        )
-        .into_iter()
-        .map(|t| match t {
-            SignedTime::Future(seconds) => Reason::FuturePriceQuote { seconds },
-            SignedTime::Stale(age_seconds, max_age_seconds) => Reason::StalePriceQuote {
-                age_seconds,
-                max_age_seconds,
-            },
-        }),
-    );
+    reasons.extend(signed_time(
+        q.published_at,
+        now,
+        policy.clock_skew(),
+        Some(rule.max_age_seconds),
+        |seconds| Reason::FuturePriceQuote { seconds },
+        |age_seconds, max_age_seconds| Reason::StalePriceQuote {
+            age_seconds,
+            max_age_seconds,
+        },
+    ));
     if !reasons.is_empty() {
         return Err(reasons);
     }

@@ -4,6 +4,10 @@
 //! that officer of that VASP, and only for this `C` and this list version; every other
 //! clearance is refused with its reason. The prover refuses clearances that do not fit.
 
+mod common;
+
+use common::{dev_keys, prover};
+
 use ed25519_dalek::SigningKey;
 use std::sync::OnceLock;
 use zktr_circuits::Fr;
@@ -11,28 +15,17 @@ use zktr_circuits::circuits::{CircuitId, Party};
 use zktr_circuits::commitment::{Commitment, CommitmentTree, MasterSalt, SlotValues};
 use zktr_circuits::field::{KeyKind, ScreeningKey};
 use zktr_circuits::trees::sanctions::SanctionsTree;
+use zktr_prover::ProverError;
 use zktr_prover::Refusal;
-use zktr_prover::{Parallelism, Prover, ProverError};
 use zktr_records::clearance::{Clearance, ClearedSlot, ScreeningHit};
 use zktr_records::policy_file::{PolicyFile, TrustedOfficer};
 use zktr_records::{ProofBundle, SignedSanctionsRoot};
-use zktr_testkit::keys;
 use zktr_testkit::sample::{SAMPLE_NOW, SampleWorld, sample_fields};
-use zktr_verifier::{Accepted, Policy, VerifyingKeys};
+use zktr_verifier::{Accepted, Policy};
 use zktr_verifier::{Reason, Rejection, VerifyRequest, verify_bundle};
 
 const VASP: &str = "vasp-a.test";
 const OFFICER: &str = "officer-17";
-
-fn dev_keys() -> &'static VerifyingKeys {
-    static VK: OnceLock<VerifyingKeys> = OnceLock::new();
-    VK.get_or_init(|| VerifyingKeys::from_keys(&keys().verifying_keys()).expect("verifying keys"))
-}
-
-fn prover() -> &'static Prover {
-    static P: OnceLock<Prover> = OnceLock::new();
-    P.get_or_init(|| Prover::new(keys().clone(), Parallelism::default()).expect("prover"))
-}
 
 fn officer_key() -> SigningKey {
     SigningKey::from_bytes(&[17; 32])

@@ -3,11 +3,14 @@
 //! accepted where the gap does not apply (so the proofs are good), and that the gap is
 //! now refused with a typed reason.
 
+mod common;
+
+use common::{dev_keys, prover};
+
 use std::sync::OnceLock;
 use zktr_circuits::Fr;
 use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
 use zktr_circuits::commitment::{CommitmentTree, MasterSalt, SlotValues};
-use zktr_prover::{Parallelism, Prover};
 use zktr_records::ProofBundle;
 use zktr_records::SignedSanctionsRoot;
 use zktr_records::manifest::SINGLE_PARTY_DEV;
@@ -18,16 +21,6 @@ use zktr_verifier::{Accepted, Policy, VerifyingKeys};
 use zktr_verifier::{
     OnChainTransfer, Reason, Rejection, SeenLists, ThresholdGap, VerifyRequest, verify_bundle,
 };
-
-fn dev_keys() -> &'static VerifyingKeys {
-    static VK: OnceLock<VerifyingKeys> = OnceLock::new();
-    VK.get_or_init(|| VerifyingKeys::from_keys(&keys().verifying_keys()).expect("verifying keys"))
-}
-
-fn prover() -> &'static Prover {
-    static P: OnceLock<Prover> = OnceLock::new();
-    P.get_or_init(|| Prover::new(keys().clone(), Parallelism::default()).expect("prover"))
-}
 
 fn policy_file() -> PolicyFile {
     world().policy_file().expect("policy file")

@@ -5,27 +5,21 @@
 //! Groth16 proofs with testkit's keys; each refusal is shown next to an acceptance of the
 //! same proofs where the rule does not apply.
 
+mod common;
+
+use common::{dev_keys, prover};
+
 use ed25519_dalek::SigningKey;
 use std::sync::OnceLock;
 use zktr_circuits::Fr;
 use zktr_circuits::circuits::{CircuitId, ThresholdDirection};
 use zktr_circuits::commitment::{CommitmentTree, MasterSalt, SlotValues};
-use zktr_prover::{Parallelism, Prover, ProverError, Refusal, TransferStatement};
+use zktr_prover::{ProverError, Refusal, TransferStatement};
 use zktr_records::policy_file::PolicyFile;
 use zktr_records::{BundleDecodeError, PriceQuote, ProofBundle, SignedPriceQuote};
 use zktr_testkit::sample::{SAMPLE_NOW, SampleWorld, sample_fields};
-use zktr_testkit::{keys, synthetic_sanctions, world};
-use zktr_verifier::{Accepted, Policy, Reason, Rejection, VerifyRequest, VerifyingKeys};
-
-fn dev_keys() -> &'static VerifyingKeys {
-    static VK: OnceLock<VerifyingKeys> = OnceLock::new();
-    VK.get_or_init(|| VerifyingKeys::from_keys(&keys().verifying_keys()).expect("verifying keys"))
-}
-
-fn prover() -> &'static Prover {
-    static P: OnceLock<Prover> = OnceLock::new();
-    P.get_or_init(|| Prover::new(keys().clone(), Parallelism::default()).expect("prover"))
-}
+use zktr_testkit::{synthetic_sanctions, world};
+use zktr_verifier::{Accepted, Policy, Reason, Rejection, VerifyRequest};
 
 /// The sample policy with unpriced thresholds refused: only `threshold/v2` passes.
 fn strict_file() -> PolicyFile {

@@ -63,7 +63,9 @@ use ark_r1cs_std::{
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
 const NAME: &str = "priced_threshold";
-const SLOTS: [Slot; 5] = [
+/// The slots the circuit opens, in its order: fiat value, currency, asset amount, asset
+/// id, commitment time (a prover opens exactly these).
+pub const SLOTS: [Slot; 5] = [
     Slot::FiatValue,
     Slot::FiatCurrency,
     Slot::AssetAmount,
