@@ -130,19 +130,97 @@ fn trusted_quote(policy: &Policy, quote: &SignedPriceQuote) -> Result<(), String
     quote.verify(&rule.key).map_err(|e| e.to_string())
 }
 
+/// Loads the `[attest] sanctions` sets and checks them against our own policy: each set
+/// is of a list the policy requires (by publisher and list id), and every required list
+/// has exactly one set. Otherwise our bundles would be refused by every counterparty
+/// under the same policy, so the node does not start, naming the file or the list.
+fn load_sanctions(
+    paths: &[std::path::PathBuf],
+    policy: &Policy,
+) -> Result<Vec<SanctionsSet>, AttestError> {
+    let policy_error = |message: String| AttestError::File {
+        path: paths.first().cloned().unwrap_or_default(),
+        message,
+    };
+    if paths.is_empty() {
+        return Err(policy_error(
+            "[attest] sanctions names no sanctions set".into(),
+        ));
+    }
+    if paths.len() > zktr_records::MAX_SANCTIONS_ROOTS {
+        return Err(policy_error(format!(
+            "[attest] sanctions names {} sets; a bundle carries at most {}",
+            paths.len(),
+            zktr_records::MAX_SANCTIONS_ROOTS
+        )));
+    }
+    let mut sets: Vec<SanctionsSet> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let set = SanctionsSet::load(path).map_err(|e| AttestError::File {
+            path: path.clone(),
+            message: error_chain(&e),
+        })?;
+        let r = &set.signed_root().record;
+        let required = policy
+            .lists
+            .iter()
+            .any(|l| l.publisher_key_id == r.publisher_key_id && l.list.list_id == r.list_id);
+        // Under a policy that names no list (no screening required), any set is ours to use.
+        if !policy.lists.is_empty() && !required {
+            return Err(AttestError::File {
+                path: path.clone(),
+                message: format!(
+                    "is list {:?} of publisher {}, which our policy does not require (it requires {})",
+                    r.list_id,
+                    r.publisher_key_id,
+                    policy
+                        .lists
+                        .iter()
+                        .map(|l| format!("{:?}", l.list.list_id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        if sets.iter().any(|s| {
+            let o = &s.signed_root().record;
+            o.publisher_key_id == r.publisher_key_id && o.list_id == r.list_id
+        }) {
+            return Err(AttestError::File {
+                path: path.clone(),
+                message: format!("is a second set of list {:?}", r.list_id),
+            });
+        }
+        sets.push(set);
+    }
+    for l in &policy.lists {
+        if !sets.iter().any(|s| {
+            let r = &s.signed_root().record;
+            l.publisher_key_id == r.publisher_key_id && l.list.list_id == r.list_id
+        }) {
+            return Err(policy_error(format!(
+                "our policy requires sanctions list {:?}, and [attest] sanctions has no set of it",
+                l.list.list_id
+            )));
+        }
+    }
+    Ok(sets)
+}
+
 /// Parses a hex Ed25519 public key (peers file).
 pub fn parse_public_key(hex_key: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key.trim()).ok()?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes).ok()
 }
 
-/// The node's attestation state: prover pool, verifying keys, policy, sanctions set,
+/// The node's attestation state: prover pool, verifying keys, policy, sanctions sets,
 /// commitment log and the keys that sign tree heads and receipts.
 pub struct Attestor {
     prover: Arc<Prover>,
     verifying_keys: Arc<VerifyingKeys>,
     policy: Arc<Policy>,
-    sanctions: Arc<SanctionsSet>,
+    /// One per list the policy requires, in the config's order.
+    sanctions: Arc<Vec<SanctionsSet>>,
     jurisdiction: String,
     apply: Vec<String>,
     log_id: String,
@@ -167,7 +245,7 @@ impl core::fmt::Debug for Attestor {
 }
 
 impl Attestor {
-    /// Loads keys, policy and sanctions set, and restores the commitment log from storage.
+    /// Loads keys, policy and sanctions sets, and restores the commitment log from storage.
     pub async fn load(
         cfg: &AttestConfig,
         store: &Store,
@@ -199,7 +277,7 @@ impl Attestor {
                 message: format!("has no jurisdiction {:?}", cfg.jurisdiction),
             });
         }
-        let sanctions = SanctionsSet::load(&cfg.sanctions).map_err(|e| file(&cfg.sanctions, &e))?;
+        let sanctions = load_sanctions(&cfg.sanctions, &policy)?;
         for path in &cfg.price_quotes {
             // Each file must hold a quote of a publisher our policy trusts; its window may
             // have ended (the publisher's refresher replaces it), so time is not checked.
@@ -710,16 +788,18 @@ impl Attestor {
         let currency = threshold.currency_numeric;
         let prover = self.prover.clone();
         let sanctions = self.sanctions.clone();
-        // Officers' clearances still valid for this C and the loaded list; one made for
-        // an older list is dropped, and the party is screened again.
-        let signed = sanctions.signed_root().record.clone();
+        // Officers' clearances still valid for this C and a loaded list; one made for an
+        // older list is dropped, and the party is screened again.
         let (_, mut clearances) = core.store.review_state(id).await?;
         clearances.retain(|c| {
             let current = c.commitment == *commitment
-                && c.list_id == signed.list_id
-                && c.list_version == signed.version
-                && c.sanctions_root == signed.root.0
-                && c.publisher_key_id == signed.publisher_key_id;
+                && sanctions.iter().any(|set| {
+                    let signed = &set.signed_root().record;
+                    c.list_id == signed.list_id
+                        && c.list_version == signed.version
+                        && c.sanctions_root == signed.root.0
+                        && c.publisher_key_id == signed.publisher_key_id
+                });
             if !current {
                 tracing::warn!(transfer = %id, slot = c.slot.as_str(), "a clearance for another list version is not used; screening again");
             }
@@ -728,12 +808,13 @@ impl Attestor {
         let context = BundleContext {
             jurisdiction: self.jurisdiction.clone(),
             tree_head: head.clone(),
-            sanctions_root: sanctions.signed_root().clone(),
+            sanctions_roots: sanctions.iter().map(|s| s.signed_root().clone()).collect(),
         };
         let price = opening.price_quote.clone();
         let queued = core.metrics.queued_for_proving();
         let started = std::time::Instant::now();
         let bundle = tokio::task::spawn_blocking(move || {
+            let sets: Vec<_> = sanctions.iter().map(SanctionsSet::tree).collect();
             let statement = TransferStatement {
                 tree: &tree,
                 threshold: amount,
@@ -741,7 +822,7 @@ impl Attestor {
                 direction,
                 inclusion: &inclusion,
                 log_root: head.root,
-                sanctions: sanctions.tree(),
+                sanctions: zktr_prover::SanctionsSets::Many(&sets),
                 clearances: &clearances,
                 price: price.as_ref(),
             };
@@ -776,23 +857,28 @@ impl Attestor {
             return ExchangeError::Invalid(format!("proving: {e}"));
         };
         match reason {
-            Refusal::PartyListed { party, slot } => match crate::review::name_slot(slot) {
-                Some(name) => {
-                    let hit = crate::review::StoredHit::new(name, self.sanctions.signed_root());
-                    if let Err(err) = core.store.set_screening_hit(id, &hit).await {
-                        return err.into();
+            Refusal::PartyListed { party, slot, list } => {
+                let Some(set) = self.sanctions.get(*list) else {
+                    return ExchangeError::Invalid(format!("proving: {e}"));
+                };
+                let signed = set.signed_root();
+                match crate::review::name_slot(slot) {
+                    Some(name) => {
+                        let hit = crate::review::StoredHit::new(name, signed);
+                        if let Err(err) = core.store.set_screening_hit(id, &hit).await {
+                            return err.into();
+                        }
+                        refused(format!(
+                            "screening: the {party}'s name is on list {} version {}; an officer may clear a false positive (zktr transfer clear) or reject the transfer",
+                            hit.list_id, hit.list_version
+                        ))
                     }
-                    refused(format!(
-                        "screening: the {party}'s name is on list {} version {}; an officer may clear a false positive (zktr transfer clear) or reject the transfer",
-                        hit.list_id, hit.list_version
-                    ))
+                    None => ExchangeError::Listed(format!(
+                        "screening: the {party}'s {slot} is on list {} version {}",
+                        signed.record.list_id, signed.record.version
+                    )),
                 }
-                None => ExchangeError::Listed(format!(
-                    "screening: the {party}'s {slot} is on list {} version {}",
-                    self.sanctions.signed_root().record.list_id,
-                    self.sanctions.signed_root().record.version
-                )),
-            },
+            }
             _ => refused(format!("screening: {e}")),
         }
     }

@@ -853,7 +853,7 @@ fn without_age_bounds(p: &Policy) -> Policy {
     for (_, (_, max_age)) in p.logs.iter_mut() {
         *max_age = None;
     }
-    if let Some(l) = &mut p.list {
+    for l in &mut p.lists {
         l.max_age_seconds = u64::MAX;
     }
     p
@@ -1155,16 +1155,26 @@ fn freshness(b: &ProofBundle, policy: &Policy, as_of: u64) -> Vec<String> {
             ));
         }
     }
-    if let Some(rule) = &policy.list {
-        let t = b.sanctions_root.record.published_at;
+    for sr in b.sanctions_roots() {
+        let r = &sr.record;
+        let Some(rule) = policy
+            .lists
+            .iter()
+            .find(|l| l.publisher_key_id == r.publisher_key_id && l.list.list_id == r.list_id)
+        else {
+            continue;
+        };
+        let t = r.published_at;
         if t > as_of.saturating_add(skew) {
             out.push(format!(
-                "the sanctions root is dated {} s after the transfer was received",
+                "the root of sanctions list {:?} is dated {} s after the transfer was received",
+                r.list_id,
                 t - as_of
             ));
         } else if as_of.saturating_sub(t) > rule.max_age_seconds {
             out.push(format!(
-                "the sanctions root was {} s old when the transfer was received; the policy allows {} s",
+                "the root of sanctions list {:?} was {} s old when the transfer was received; the policy allows {} s",
+                r.list_id,
                 as_of.saturating_sub(t),
                 rule.max_age_seconds
             ));

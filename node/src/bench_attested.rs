@@ -322,7 +322,7 @@ pub fn run(opts: &AttestedBenchOptions) -> Result<AttestedBenchReport, AttestedB
         log: CommitmentLog::new(),
         log_key: a_log.clone(),
         prover: &prover,
-        sanctions: &set,
+        sanctions: std::slice::from_ref(&set),
         clock: &SystemClock,
     };
     let rule = ThresholdRule {

@@ -525,7 +525,7 @@ pub fn run(opts: &AuditBenchOptions) -> Result<AuditBenchReport, AuditBenchError
         log,
         log_key: log_key.clone(),
         prover: &prover,
-        sanctions: &set,
+        sanctions: std::slice::from_ref(&set),
         clock: &SystemClock,
     };
     let t = Instant::now();
@@ -675,7 +675,7 @@ pub fn run(opts: &AuditBenchOptions) -> Result<AuditBenchReport, AuditBenchError
     c.attest = Some(AttestConfig {
         params: params.clone(),
         policy: policy.clone(),
-        sanctions: set_path.clone(),
+        sanctions: vec![set_path.clone()],
         jurisdiction: "FATF".into(),
         apply: vec![],
         log_key: keys.join("log.key"),

@@ -214,6 +214,20 @@ pub struct WebhookConfig {
     pub timeout_ms: u64,
 }
 
+/// A path or a list of paths (`sanctions = "a.zkts"` or `sanctions = ["a.zkts", "b.zkts"]`).
+fn one_or_many_paths<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(p) => vec![p],
+        OneOrMany::Many(ps) => ps,
+    })
+}
+
 fn default_webhook_timeout() -> u64 {
     2000
 }
@@ -228,8 +242,11 @@ pub struct AttestConfig {
     /// The verifier policy incoming bundles must satisfy (and whose threshold rules we
     /// attest), e.g. `params/policy.example.json`.
     pub policy: PathBuf,
-    /// The signed sanctions set (`.zkts`) both parties are screened against.
-    pub sanctions: PathBuf,
+    /// The signed sanctions sets (`.zkts`) both parties are screened against: one file,
+    /// or a list of files, one per list the policy requires (their roots travel in the
+    /// bundle in this order; more than one makes a version-3 bundle).
+    #[serde(deserialize_with = "one_or_many_paths")]
+    pub sanctions: Vec<PathBuf>,
     /// The policy jurisdiction whose threshold our transfers attest (`FATF`, `US`, ...).
     pub jurisdiction: String,
     /// The jurisdictions whose rules we apply to incoming bundles (default: `jurisdiction`).
@@ -376,7 +393,9 @@ impl NodeConfig {
         if let Some(a) = &mut c.attest {
             a.params = resolve(&base, &a.params);
             a.policy = resolve(&base, &a.policy);
-            a.sanctions = resolve(&base, &a.sanctions);
+            for p in &mut a.sanctions {
+                *p = resolve(&base, p);
+            }
             a.log_key = resolve(&base, &a.log_key);
             a.receipt_key = resolve(&base, &a.receipt_key);
         }
@@ -619,6 +638,37 @@ client_key = "certs/admin.key"
         assert!(e.to_string().contains("https"), "{e}");
         let e = NodeConfig::load(&dir.path().join("missing.toml")).unwrap_err();
         assert!(matches!(e, ConfigError::Read { .. }));
+    }
+
+    #[test]
+    fn attest_sanctions_is_one_file_or_a_list_relative_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let attest = |sanctions: &str| {
+            format!(
+                "{MINIMAL}[attest]\nparams = \"params\"\npolicy = \"policy.json\"\nsanctions = {sanctions}\njurisdiction = \"FATF\"\nlog_key = \"keys/log.key\"\nreceipt_key = \"keys/receipt.key\"\n"
+            )
+        };
+        let one = NodeConfig::load(&write(dir.path(), &attest("\"lists/sdn.zkts\"")))
+            .unwrap()
+            .attest
+            .unwrap();
+        assert_eq!(one.sanctions, vec![dir.path().join("lists/sdn.zkts")]);
+        let two = NodeConfig::load(&write(
+            dir.path(),
+            &attest("[\"lists/sdn.zkts\", \"lists/un.zkts\"]"),
+        ))
+        .unwrap()
+        .attest
+        .unwrap();
+        assert_eq!(
+            two.sanctions,
+            vec![
+                dir.path().join("lists/sdn.zkts"),
+                dir.path().join("lists/un.zkts")
+            ]
+        );
+        let e = NodeConfig::load(&write(dir.path(), &attest("7"))).unwrap_err();
+        assert!(e.to_string().contains("node.toml"), "{e}");
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub struct OutgoingTransfer {
 }
 
 /// The originator's side: its commitment log, the key that signs its tree heads, the
-/// prover and the sanctions set it screens against.
+/// prover and the sanctions sets it screens against.
 pub struct Originator<'a> {
     /// The log's id (what its tree heads carry).
     pub log_id: String,
@@ -174,8 +174,9 @@ pub struct Originator<'a> {
     pub log_key: SigningKey,
     /// The prover (one pool for every transfer).
     pub prover: &'a Prover,
-    /// The signed sanctions set both parties are screened against.
-    pub sanctions: &'a SanctionsSet,
+    /// The signed sanctions sets both parties are screened against: one per list the
+    /// counterparties' policy requires (usually one; `std::slice::from_ref(&set)`).
+    pub sanctions: &'a [SanctionsSet],
     /// The time source.
     pub clock: &'a dyn Clock,
 }
@@ -249,8 +250,13 @@ impl Originator<'_> {
         let context = BundleContext {
             jurisdiction: rule.jurisdiction.clone(),
             tree_head,
-            sanctions_root: self.sanctions.signed_root().clone(),
+            sanctions_roots: self
+                .sanctions
+                .iter()
+                .map(|s| s.signed_root().clone())
+                .collect(),
         };
+        let sets: Vec<_> = self.sanctions.iter().map(SanctionsSet::tree).collect();
         let statement = TransferStatement {
             tree: &tree,
             threshold: rule.threshold,
@@ -258,7 +264,7 @@ impl Originator<'_> {
             direction: rule.direction,
             inclusion: &inclusion,
             log_root: self.log.root(),
-            sanctions: self.sanctions.tree(),
+            sanctions: zktr_prover::SanctionsSets::Many(&sets),
             clearances: &[],
             price,
         };

@@ -349,7 +349,8 @@ concurrency_per_connection = 64
 # [attest]                    # attested transfers (proofs beside each envelope)
 # params = "params"           # Groth16 keys (zktr setup, or a ceremony's params/)
 # policy = "policy.json"      # what incoming bundles must satisfy; our threshold rules
-# sanctions = "lists/sdn.zkts" # the signed sanctions set we screen against
+# sanctions = "lists/sdn.zkts" # the signed sanctions set we screen against; or a list,
+#                               # one per list the policy requires: ["sdn.zkts", "un.zkts"]
 # jurisdiction = "FATF"       # the rule our transfers attest
 # log_key = "keys/log.key"
 # receipt_key = "keys/receipt.key"

@@ -155,7 +155,7 @@ pub fn attest_config(
     AttestConfig {
         params: params.to_path_buf(),
         policy: policy.to_path_buf(),
-        sanctions: sanctions.to_path_buf(),
+        sanctions: vec![sanctions.to_path_buf()],
         jurisdiction: jurisdiction.into(),
         apply: vec![],
         log_key: keys.join("log.key"),

@@ -243,7 +243,9 @@ pub async fn clear(
         ));
     }
     let (_, mut clearances) = core.store.review_state(id).await?;
-    clearances.retain(|c| c.slot != clearance.slot);
+    // One clearance per party and list: a new one replaces the party's for the same list
+    // and keeps those for the other lists.
+    clearances.retain(|c| c.slot != clearance.slot || c.sanctions_root != clearance.sanctions_root);
     clearances.push(clearance.clone());
     let note = format!(
         "{} cleared by officer {} ({}), submitted by {who}",

@@ -629,6 +629,9 @@ pub fn reason_code(r: &Reason) -> pb::Reason {
         Reason::StalePriceQuote { .. } => P::StalePriceQuote,
         Reason::FuturePriceQuote { .. } => P::FuturePriceQuote,
         Reason::PriceQuoteMismatch(_) => P::PriceQuoteMismatch,
+        Reason::MissingSanctionsList(_) => P::MissingSanctionsList,
+        Reason::DuplicateSanctionsList(_) => P::DuplicateSanctionsList,
+        Reason::MissingScreening { .. } => P::MissingScreening,
     }
 }
 

@@ -154,7 +154,7 @@ fn world_listing(extra: Vec<ListedParty>, officers: Vec<(String, String)>) -> Wo
     let attest = AttestConfig {
         params,
         policy,
-        sanctions: sdn,
+        sanctions: vec![sdn],
         jurisdiction: "FATF".into(),
         apply: vec![],
         log_key: PathBuf::new(),
@@ -433,7 +433,7 @@ fn craft_in(
         log: std::mem::take(log),
         log_key: log_key.clone(),
         prover,
-        sanctions: set,
+        sanctions: std::slice::from_ref(set),
         clock: &clock,
     };
     let details = TransferDetails {
@@ -635,6 +635,15 @@ async fn bad_attested_transfers_are_refused_with_their_reason_and_nothing_is_sto
 }
 
 /// A listed party with one name (a name hit for whoever carries it).
+/// A compliance officer's key as `zktr` writes it: (its folder, public key hex, the key).
+fn new_officer() -> (tempfile::TempDir, String, SigningKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("officer.key");
+    let public = zktr_node::init::write_ed25519_key(&path).unwrap();
+    let key = zktr_node::attest::read_seed(&path).unwrap();
+    (dir, public, key)
+}
+
 fn listed_name(id: &str, name: &str) -> ListedParty {
     ListedParty {
         id: id.into(),
@@ -648,10 +657,7 @@ fn listed_name(id: &str, name: &str) -> ListedParty {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_name_hit_is_held_until_an_officer_clears_it_and_the_clearance_travels() {
-    let keys_dir = tempfile::tempdir().unwrap();
-    let officer_path = keys_dir.path().join("officer.key");
-    let officer_pub = zktr_node::init::write_ed25519_key(&officer_path).unwrap();
-    let officer = zktr_node::attest::read_seed(&officer_path).unwrap();
+    let (_keys_dir, officer_pub, officer) = new_officer();
     // The fixture's beneficiary is "Lawrence Clark": someone of that name is listed.
     let w = world_listing(
         vec![listed_name("test:2", "CLARK, Lawrence")],
@@ -742,10 +748,7 @@ async fn a_name_hit_is_held_until_an_officer_clears_it_and_the_clearance_travels
 async fn a_listed_address_is_rejected_before_sending_and_a_cleared_name_is_refused_by_a_policy_without_officers()
  {
     const LISTED: &str = "0x8589427373D6D84E98730D7795D8f6f8731FDA16";
-    let keys_dir = tempfile::tempdir().unwrap();
-    let officer_path = keys_dir.path().join("officer.key");
-    let officer_pub = zktr_node::init::write_ed25519_key(&officer_path).unwrap();
-    let officer = zktr_node::attest::read_seed(&officer_path).unwrap();
+    let (_keys_dir, officer_pub, officer) = new_officer();
     let mut with_address = listed_name("test:3", "Somebody Else");
     with_address.addresses = vec![CurrencyAddress {
         ticker: "ETH".into(),
@@ -804,6 +807,102 @@ async fn a_listed_address_is_rejected_before_sending_and_a_cleared_name_is_refus
     let i = id.clone();
     let on_b = backoffice(&w.b_cfg, &b, move |bo| bo.show(&i, false)).await;
     assert!(on_b.is_err(), "nothing stored as accepted on beta");
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
+/// Both nodes screen against two lists their policy requires, each signed by its own
+/// publisher: the test list, and a second list naming the fixture's beneficiary
+/// ("Lawrence Clark"). The name hit on the second list holds the transfer; alpha's
+/// officer clears it for that list; the bundle (version 3) carries both roots, both
+/// parties' claims against the test list, the originator's against the second and the
+/// clearance; beta verifies and receipts it. A node missing one of the lists does not
+/// start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_screens_every_party_against_every_list_its_policy_requires() {
+    let (_keys_dir, officer_pub, officer) = new_officer();
+    let mut w = world_listing(vec![], vec![("officer-17".into(), officer_pub)]);
+    let second_publisher = SigningKey::from_bytes(&[22; 32]);
+    let second = w.attest.policy.parent().unwrap().join("second.zkts");
+    sanctions_set(
+        &second_publisher,
+        "zktr-second-list",
+        vec![listed_name("second:1", "CLARK, Lawrence")],
+    )
+    .save(&second)
+    .unwrap();
+    let mut file: PolicyFile =
+        serde_json::from_str(&std::fs::read_to_string(&w.attest.policy).unwrap()).unwrap();
+    file.sanctions_publishers.push(TrustedPublisher {
+        name: "second publisher".into(),
+        public_key: hex_pub(&second_publisher),
+        max_age_seconds: 86_400,
+        lists: vec![RequiredList {
+            list_id: "zktr-second-list".into(),
+            min_version: None,
+            max_age_seconds: None,
+            min_key_count: None,
+        }],
+    });
+    std::fs::write(
+        &w.attest.policy,
+        serde_json::to_string_pretty(&file).unwrap(),
+    )
+    .unwrap();
+
+    // Only the first list's file: the node names the list it lacks and does not start.
+    let mut cfg = load(&w.a_cfg);
+    let mut lacking = w.attest.clone();
+    let keys = w.a_cfg.parent().unwrap().join("keys");
+    lacking.log_key = keys.join("log.key");
+    lacking.receipt_key = keys.join("receipt.key");
+    cfg.attest = Some(lacking);
+    let e = zktr_node::start(cfg)
+        .await
+        .expect_err("a required list is missing");
+    assert!(e.to_string().contains("zktr-second-list"), "{e}");
+
+    w.attest.sanctions.push(second);
+    let a = w.start(&w.a_cfg).await;
+    let b = w.start(&w.b_cfg).await;
+    w.peers(&a, &b);
+    add_customer(&w.b_cfg, &b).await;
+
+    let held = backoffice(&w.a_cfg, &a, |bo| bo.send(attested_request()).unwrap()).await;
+    assert_eq!(held.state, "REVIEW", "{held:?}");
+    assert!(held.last_error.contains("zktr-second-list"), "{held:?}");
+    let i = held.id.clone();
+    let shown = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    let hit = zktr_records::ScreeningHit::from_json(&shown.screening_hit_json).unwrap();
+    assert_eq!(hit.list_id, "zktr-second-list");
+    let json = zktr_records::Clearance::sign(
+        &hit,
+        "officer-17",
+        "different-date-of-birth",
+        now(),
+        &officer,
+    )
+    .unwrap()
+    .to_json();
+    let i = held.id.clone();
+    let sent = backoffice(&w.a_cfg, &a, move |bo| bo.clear(&i, &json).unwrap()).await;
+    assert_eq!(sent.state, "PENDING", "{sent:?}");
+    let i = held.id.clone();
+    let on_a = backoffice(&w.a_cfg, &a, move |bo| bo.show(&i, false).unwrap()).await;
+    let bundle = zktr_records::ProofBundle::from_json(&on_a.bundle_json).unwrap();
+    assert_eq!(bundle.version, 3);
+    let lists: Vec<&str> = bundle
+        .sanctions_roots()
+        .map(|r| r.record.list_id.as_str())
+        .collect();
+    assert_eq!(lists, ["zktr-test-names", "zktr-second-list"]);
+    // threshold, committed, both parties against the test list, the originator against
+    // the second; the beneficiary's second screening is the officer's clearance.
+    assert_eq!(bundle.claims.len(), 5);
+    assert_eq!(bundle.clearances.len(), 1);
+    assert_eq!(bundle.clearances[0].list_id, "zktr-second-list");
+    let receipt = Receipt::from_json(&on_a.receipt_json).expect("beta receipted it");
+    receipt.verify(&w.b_receipt.verifying_key()).unwrap();
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }

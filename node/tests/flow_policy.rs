@@ -96,7 +96,7 @@ fn a_listed_second_person_is_refused_and_a_mismatched_transfer_too() {
         log: CommitmentLog::new(),
         log_key: log_key.clone(),
         prover: &prover,
-        sanctions: &set,
+        sanctions: std::slice::from_ref(&set),
         clock: &clock,
     };
     let rule = ThresholdRule {

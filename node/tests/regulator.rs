@@ -116,7 +116,7 @@ fn world() -> World {
     let attest = AttestConfig {
         params: params.clone(),
         policy: policy.clone(),
-        sanctions: sdn,
+        sanctions: vec![sdn],
         jurisdiction: "FATF".into(),
         apply: vec![],
         log_key: PathBuf::new(),

@@ -23,12 +23,15 @@ pub enum Refusal {
     },
     /// A screening key of the party is in the sanctions set (a screening hit: the
     /// transfer goes to review, no `not_sanctioned` proof can exist).
-    #[error("the {party}'s {slot} is listed in the sanctions set")]
+    #[error("the {party}'s {slot} is listed in the statement's sanctions set {list}")]
     PartyListed {
         /// `originator` or `beneficiary`.
         party: &'static str,
         /// Which key (slot name, e.g. `beneficiary_address_key`).
         slot: &'static str,
+        /// Which set: the index into [`crate::TransferStatement::sanctions`] (0 for the
+        /// first list).
+        list: usize,
     },
     /// A key slot that may not be 0 is 0 (or is not a valid key).
     #[error("the {party}'s {slot} is missing or not a screening key")]
@@ -44,8 +47,11 @@ pub enum Refusal {
     /// The signed tree head is of another root than the inclusion proof's.
     #[error("the signed tree head's root is not the root the inclusion proof was made for")]
     TreeHeadMismatch,
-    /// The signed sanctions root is not the root of the given sanctions set.
-    #[error("the signed sanctions root is not the root of the sanctions set")]
+    /// The signed sanctions roots are not the roots of the given sanctions sets, in order
+    /// (or there are more or fewer of them, or none).
+    #[error(
+        "the signed sanctions roots are not the roots of the sanctions sets, one per set in order"
+    )]
     SanctionsRootMismatch,
     /// An officer's clearance is for another commitment or another sanctions set.
     #[error("the clearance is for another transfer commitment or another sanctions list")]

@@ -20,4 +20,4 @@ mod statement;
 pub use error::{ProverError, Refusal};
 pub use keys::{ProvingKeys, os_rng};
 pub use prover::{BundleContext, Parallelism, Prover};
-pub use statement::{ClaimWitness, TransferStatement};
+pub use statement::{ClaimWitness, SanctionsSets, TransferStatement};

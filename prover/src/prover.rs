@@ -80,8 +80,10 @@ pub struct BundleContext {
     pub jurisdiction: String,
     /// The log's signed tree head (its root must be the statement's `log_root`).
     pub tree_head: SignedTreeHead,
-    /// The signed sanctions root (its root must be the sanctions set's).
-    pub sanctions_root: SignedSanctionsRoot,
+    /// The signed sanctions roots, one per sanctions set of the statement, in the same
+    /// order (each root must be its set's). The first is the bundle's `sanctions_root`,
+    /// the others its `more_sanctions_roots` (a version-3 bundle).
+    pub sanctions_roots: Vec<SignedSanctionsRoot>,
 }
 
 /// Holds the proving keys and the worker pools.
@@ -250,6 +252,14 @@ impl Prover {
             }
             per_transfer.push(checked);
         }
+        let (first_root, more_roots) =
+            context
+                .sanctions_roots
+                .split_first()
+                .ok_or(ProverError::Refused {
+                    claim: zktr_circuits::circuits::CircuitId::NotSanctionedOriginator,
+                    reason: crate::error::Refusal::SanctionsRootMismatch,
+                })?;
         let mut proofs = self.prove_claims(all)?.into_iter();
         let mut out = Vec::with_capacity(statements.len());
         for (st, checked) in statements.iter().zip(per_transfer) {
@@ -285,12 +295,13 @@ impl Prover {
             out.push(match failed {
                 Some(e) => Err(e),
                 None => Ok(ProofBundle {
-                    version: ProofBundle::version_for(st.price),
+                    version: ProofBundle::version_for(st.price, context.sanctions_roots.len()),
                     commitment: st.tree.commitment(),
                     jurisdiction: context.jurisdiction.clone(),
                     claims: bundle_claims,
                     tree_head: context.tree_head.clone(),
-                    sanctions_root: context.sanctions_root.clone(),
+                    sanctions_root: first_root.clone(),
+                    more_sanctions_roots: more_roots.to_vec(),
                     clearances,
                     price_quote: st.price.cloned(),
                 }),
@@ -309,17 +320,30 @@ fn check_context(st: &TransferStatement<'_>, ctx: &BundleContext) -> Result<(), 
             reason: Refusal::TreeHeadMismatch,
         });
     }
-    if ctx.sanctions_root.record.root != st.sanctions.root() {
+    let roots = &ctx.sanctions_roots;
+    let count = roots.len();
+    if count == 0
+        || count > zktr_records::MAX_SANCTIONS_ROOTS
+        || count != st.sanctions.len()
+        || roots
+            .iter()
+            .zip(st.sanctions.iter())
+            .any(|(r, set)| r.record.root != set.root())
+    {
         return Err(ProverError::Refused {
             claim: CircuitId::NotSanctionedOriginator,
             reason: Refusal::SanctionsRootMismatch,
         });
     }
-    let r = &ctx.sanctions_root.record;
+    // Every clearance is for one of the signed lists, exactly as it signs it.
     if st.clearances.iter().any(|c| {
-        c.list_id != r.list_id
-            || c.list_version != r.version
-            || c.publisher_key_id != r.publisher_key_id
+        !roots.iter().any(|r| {
+            let r = &r.record;
+            c.list_id == r.list_id
+                && c.list_version == r.version
+                && c.publisher_key_id == r.publisher_key_id
+                && c.sanctions_root == r.root.0
+        })
     }) {
         return Err(ProverError::Refused {
             claim: CircuitId::NotSanctionedOriginator,

@@ -19,6 +19,50 @@ use zktr_circuits::trees::log::{InclusionProof, LogRoot};
 use zktr_circuits::trees::sanctions::SanctionsTree;
 use zktr_records::{Clearance, PricingError, SignedPriceQuote};
 
+/// The sanctions sets a transfer is screened against, in the order of the bundle's signed
+/// roots: one (most policies) or several (one per list the policy requires).
+#[derive(Clone, Copy, Debug)]
+pub enum SanctionsSets<'a> {
+    /// One set.
+    One(&'a SanctionsTree),
+    /// Several sets.
+    Many(&'a [&'a SanctionsTree]),
+}
+
+impl<'a> SanctionsSets<'a> {
+    /// How many sets.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::One(_) => 1,
+            Self::Many(sets) => sets.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Set `i`.
+    pub fn get(&self, i: usize) -> Option<&'a SanctionsTree> {
+        match self {
+            Self::One(set) => (i == 0).then_some(*set),
+            Self::Many(sets) => sets.get(i).copied(),
+        }
+    }
+
+    /// The sets in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a SanctionsTree> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+impl<'a> From<&'a SanctionsTree> for SanctionsSets<'a> {
+    fn from(set: &'a SanctionsTree) -> Self {
+        Self::One(set)
+    }
+}
+
 /// Everything needed to prove the four claims of one committed transfer.
 #[derive(Clone, Copy, Debug)]
 pub struct TransferStatement<'a> {
@@ -34,11 +78,14 @@ pub struct TransferStatement<'a> {
     pub inclusion: &'a InclusionProof,
     /// The log root the inclusion proof is for (the signed tree head's).
     pub log_root: LogRoot,
-    /// The sanctions set both parties are screened against.
-    pub sanctions: &'a SanctionsTree,
-    /// Officers' clearances of name hits (usually none): a party whose only listed key is
-    /// its name, with a clearance for this `C` and this set, gets the clearance in the
-    /// bundle instead of a `not_sanctioned` claim ([`TransferStatement::clearance`]).
+    /// The sanctions sets both parties are screened against: one per list the verifiers'
+    /// policy requires (usually one), in the order of the bundle context's signed roots.
+    /// Each party gets one `not_sanctioned` claim per set.
+    pub sanctions: SanctionsSets<'a>,
+    /// Officers' clearances of name hits (usually none): a party whose only listed key in
+    /// a set is its name, with a clearance for this `C` and that set, gets the clearance
+    /// in the bundle instead of that set's `not_sanctioned` claim
+    /// ([`TransferStatement::clearance`]).
     pub clearances: &'a [Clearance],
     /// The price publisher's quote the committed fiat value follows from: with one, the
     /// threshold claim is `threshold/v2` and the bundle carries the quote; without, it is
@@ -76,57 +123,91 @@ fn witness_err(claim: CircuitId) -> impl Fn(zktr_circuits::Error) -> ProverError
 }
 
 impl TransferStatement<'_> {
-    /// Checks every claim natively and builds its witness, in [`CircuitId::ALL`] order.
-    /// The first false claim is refused.
-    /// A party with an applicable clearance has no `not_sanctioned` claim.
+    /// Checks every claim natively and builds its witness: `threshold`, `committed`, then
+    /// per sanctions set (in order) the originator's and the beneficiary's
+    /// `not_sanctioned`. The first false claim is refused. A party with an applicable
+    /// clearance for a set has no `not_sanctioned` claim for it.
     pub fn claims(&self) -> Result<Vec<ClaimWitness>, ProverError> {
+        self.check_clearances()?;
         let mut claims = vec![self.threshold_claim()?, self.committed_claim()?];
-        for party in [Party::Originator, Party::Beneficiary] {
-            if self.clearance(party)?.is_none() {
-                claims.push(self.not_sanctioned_claim(party)?);
+        for list in 0..self.sanctions.len() {
+            for party in [Party::Originator, Party::Beneficiary] {
+                if self.clearance(party, list)?.is_none() {
+                    claims.push(self.not_sanctioned_claim(party, list)?);
+                }
             }
         }
         Ok(claims)
     }
 
-    /// The clearances that stand in for `not_sanctioned` claims, in party order.
+    /// The clearances that stand in for `not_sanctioned` claims, per set in party order.
     pub fn used_clearances(&self) -> Result<Vec<Clearance>, ProverError> {
+        self.check_clearances()?;
         let mut out = Vec::new();
-        for party in [Party::Originator, Party::Beneficiary] {
-            if let Some(c) = self.clearance(party)? {
-                out.push(c.clone());
+        for list in 0..self.sanctions.len() {
+            for party in [Party::Originator, Party::Beneficiary] {
+                if let Some(c) = self.clearance(party, list)? {
+                    out.push(c.clone());
+                }
             }
         }
         Ok(out)
     }
 
-    /// The clearance that applies to `party`: one for this `C` and this set's root, while
-    /// the party's name key is listed and none of its other keys is. A clearance for
-    /// another transfer or set is refused ([`Refusal::ClearanceMismatch`]); one for a
-    /// party whose identifier or address is listed is refused as that listing
-    /// ([`Refusal::PartyListed`]): only name collisions can be cleared. A clearance for a
-    /// party that is not hit at all is not needed, and not used.
-    pub fn clearance(&self, party: Party) -> Result<Option<&Clearance>, ProverError> {
+    /// Every clearance is for this `C` and one of the sets, and no party has two for one
+    /// set: anything else is refused ([`Refusal::ClearanceMismatch`]) rather than ignored.
+    fn check_clearances(&self) -> Result<(), ProverError> {
+        for (i, c) in self.clearances.iter().enumerate() {
+            let id = if c.slot.party() == Party::Originator.as_str() {
+                CircuitId::NotSanctionedOriginator
+            } else {
+                CircuitId::NotSanctionedBeneficiary
+            };
+            let for_a_set = self
+                .sanctions
+                .iter()
+                .any(|s| s.root().0 == c.sanctions_root);
+            let twice = self.clearances[..i]
+                .iter()
+                .any(|d| d.slot == c.slot && d.sanctions_root == c.sanctions_root);
+            if c.commitment != self.tree.commitment() || !for_a_set || twice {
+                return Err(refuse(id, Refusal::ClearanceMismatch));
+            }
+        }
+        Ok(())
+    }
+
+    fn set(&self, id: CircuitId, list: usize) -> Result<&SanctionsTree, ProverError> {
+        self.sanctions
+            .get(list)
+            .ok_or_else(|| refuse(id, Refusal::SanctionsRootMismatch))
+    }
+
+    /// The clearance that applies to `party` for sanctions set `list`: one for this `C`
+    /// and that set's root, while the party's name key is listed in the set and none of
+    /// its other keys is. A clearance for a party whose identifier or address is listed
+    /// is refused as that listing ([`Refusal::PartyListed`]): only name collisions can be
+    /// cleared. A clearance for a party that is not hit at all is not needed, and not
+    /// used. (A clearance for another transfer or set is refused by [`Self::claims`].)
+    pub fn clearance(&self, party: Party, list: usize) -> Result<Option<&Clearance>, ProverError> {
         let id = match party {
             Party::Originator => CircuitId::NotSanctionedOriginator,
             Party::Beneficiary => CircuitId::NotSanctionedBeneficiary,
         };
-        let Some(c) = self
-            .clearances
-            .iter()
-            .find(|c| c.slot.party() == party.as_str())
-        else {
+        let set = self.set(id, list)?;
+        let Some(c) = self.clearances.iter().find(|c| {
+            c.slot.party() == party.as_str()
+                && c.sanctions_root == set.root().0
+                && c.commitment == self.tree.commitment()
+        }) else {
             return Ok(None);
         };
-        if c.commitment != self.tree.commitment() || c.sanctions_root != self.sanctions.root().0 {
-            return Err(refuse(id, Refusal::ClearanceMismatch));
-        }
         let values = self.tree.values();
         let mut name_listed = false;
         for (i, (slot, _)) in party.key_slots().iter().enumerate() {
             let v = values.get(*slot);
             let listed = ScreeningKey::new(v)
-                .map(|k| v != Fr::from(0u64) && self.sanctions.contains(&k))
+                .map(|k| v != Fr::from(0u64) && set.contains(&k))
                 .unwrap_or(false);
             match (listed, i) {
                 (false, _) => {}
@@ -138,6 +219,7 @@ impl TransferStatement<'_> {
                         Refusal::PartyListed {
                             party: party.as_str(),
                             slot: slot.name(),
+                            list,
                         },
                     ));
                 }
@@ -303,12 +385,17 @@ impl TransferStatement<'_> {
         })
     }
 
-    /// The `not_sanctioned` claim of one party.
-    pub fn not_sanctioned_claim(&self, party: Party) -> Result<ClaimWitness, ProverError> {
+    /// The `not_sanctioned` claim of one party against sanctions set `list`.
+    pub fn not_sanctioned_claim(
+        &self,
+        party: Party,
+        list: usize,
+    ) -> Result<ClaimWitness, ProverError> {
         let id = match party {
             Party::Originator => CircuitId::NotSanctionedOriginator,
             Party::Beneficiary => CircuitId::NotSanctionedBeneficiary,
         };
+        let set = self.set(id, list)?;
         let values = self.tree.values();
         // A listed identifier or address is reported before a listed name: it is a
         // match, while a name alone may be a collision (clearable by an officer).
@@ -316,7 +403,7 @@ impl TransferStatement<'_> {
             let v = values.get(*slot);
             v != Fr::from(0u64)
                 && ScreeningKey::new(v)
-                    .map(|k| self.sanctions.contains(&k))
+                    .map(|k| set.contains(&k))
                     .unwrap_or(false)
         }) {
             return Err(refuse(
@@ -324,6 +411,7 @@ impl TransferStatement<'_> {
                 Refusal::PartyListed {
                     party: party.as_str(),
                     slot: slot.name(),
+                    list,
                 },
             ));
         }
@@ -344,28 +432,25 @@ impl TransferStatement<'_> {
                     return Err(missing());
                 }
                 // An absent id is not screened; any leaf of the set will do.
-                leaves.push(self.sanctions.leaf_witness(0).map_err(witness_err(id))?);
+                leaves.push(set.leaf_witness(0).map_err(witness_err(id))?);
                 continue;
             }
             let key = ScreeningKey::new(v).map_err(|_| missing())?;
-            if self.sanctions.contains(&key) {
+            if set.contains(&key) {
                 return Err(refuse(
                     id,
                     Refusal::PartyListed {
                         party: party.as_str(),
                         slot: slot.name(),
+                        list,
                     },
                 ));
             }
-            leaves.push(
-                self.sanctions
-                    .non_membership_witness(&key)
-                    .map_err(witness_err(id))?,
-            );
+            leaves.push(set.non_membership_witness(&key).map_err(witness_err(id))?);
         }
         let public = NotSanctionedPublicInputs {
             commitment: self.tree.commitment(),
-            sanctions_root: self.sanctions.root(),
+            sanctions_root: set.root(),
             party,
         };
         let slots: Vec<Slot> = party.key_slots().iter().map(|k| k.0).collect();

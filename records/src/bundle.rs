@@ -7,7 +7,10 @@
 //! * `claims`: per claim its circuit (kind and version), public inputs, the 128-byte
 //!   compressed Groth16 proof and the id of the verifying key it was made for;
 //! * `tree_head`: the sender log's signed tree head whose root the `committed` claim uses;
-//! * `sanctions_root`: the publisher-signed sanctions root the `not_sanctioned` claims use;
+//! * `sanctions_root`: the publisher-signed sanctions root the `not_sanctioned` claims use
+//!   (the first list's, when a policy requires several);
+//! * `more_sanctions_roots` (version 3): the roots of the further lists, one per list;
+//!   each party has one `not_sanctioned` claim (or clearance) per root;
 //! * `clearances`: compliance officers' signed clearances of name hits, each standing in
 //!   for one party's `not_sanctioned` claim ([`crate::clearance`]); usually none;
 //! * `price_quote` (version 2): the price publisher's signed quote that the
@@ -16,10 +19,14 @@
 //! # Versions
 //!
 //! Version 1 has no price quote (its threshold claim is `threshold/v1`, the fiat value on
-//! the prover's word). Version 2 carries one. This build reads both and writes 2 exactly
-//! when the bundle has a quote ([`ProofBundle::version_for`]); a version-1 bundle with a
-//! quote, or a version-2 bundle without one, is refused as malformed. An older build
-//! refuses a version-2 bundle by its version instead of dropping the quote it cannot read.
+//! the prover's word) and one sanctions root. Version 2 carries a quote and one root.
+//! Version 3 carries more than one sanctions root (`more_sanctions_roots`, at most
+//! [`MAX_SANCTIONS_ROOTS`] in all), with or without a quote. This build reads all three and
+//! writes the lowest that holds the bundle ([`ProofBundle::version_for`]), so a bundle
+//! screened against one list is byte-for-byte what it was before; a version that
+//! disagrees with the contents (a quote in version 1, none in version 2, further roots in
+//! version 1 or 2, none in version 3) is refused as malformed. An older build refuses a
+//! newer bundle by its version instead of dropping what it cannot read.
 //!
 //! Two encodings: protobuf (the wire; see `proto/proto/zktr/bundle/v1/bundle.proto` and
 //! [`crate::wire`]) and JSON (for people: field elements as `0x` + 64 hex digits, proofs
@@ -36,10 +43,14 @@ use zktr_circuits::circuits::CircuitId;
 use zktr_circuits::commitment::Commitment;
 
 /// The newest bundle format version this build writes and reads (see "Versions").
-pub const BUNDLE_VERSION: u32 = 2;
+pub const BUNDLE_VERSION: u32 = 3;
 
 /// The bundle format versions this build reads.
-pub const BUNDLE_VERSIONS: [u32; 2] = [1, 2];
+pub const BUNDLE_VERSIONS: [u32; 3] = [1, 2, 3];
+
+/// Most sanctions roots (lists) one bundle carries; a policy requiring more lists than
+/// this cannot be met, and a bundle with more is refused as malformed.
+pub const MAX_SANCTIONS_ROOTS: usize = 8;
 
 /// Why a bundle cannot be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,7 +62,7 @@ pub enum BundleDecodeError {
     #[error("malformed JSON bundle: {0}")]
     Json(String),
     /// A version this build cannot read.
-    #[error("bundle version {0} is not supported (this build reads 1 and 2)")]
+    #[error("bundle version {0} is not supported (this build reads 1, 2 and 3)")]
     Version(u32),
     /// A required field is absent.
     #[error("the bundle has no {0}")]
@@ -85,7 +96,8 @@ pub struct ClaimProof {
 /// The claims of one transfer with what they refer to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofBundle {
-    /// 1, or 2 when the bundle carries a price quote ([`ProofBundle::version_for`]).
+    /// 1, 2 when the bundle carries a price quote, 3 when it carries several sanctions
+    /// roots ([`ProofBundle::version_for`]).
     pub version: u32,
     /// The transfer commitment `C`.
     #[serde(with = "commitment_hex")]
@@ -96,8 +108,12 @@ pub struct ProofBundle {
     pub claims: Vec<ClaimProof>,
     /// The sender log's signed tree head (the `committed` claim's `log_root`).
     pub tree_head: SignedTreeHead,
-    /// The signed sanctions root (the `not_sanctioned` claims' `sanctions_root`).
+    /// The signed sanctions root (the `not_sanctioned` claims' `sanctions_root`); the
+    /// first list's when there are several.
     pub sanctions_root: SignedSanctionsRoot,
+    /// The further lists' signed roots (version 3), one per list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_sanctions_roots: Vec<SignedSanctionsRoot>,
     /// Officers' clearances, each in place of one party's `not_sanctioned` claim.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clearances: Vec<Clearance>,
@@ -121,24 +137,47 @@ impl ProofBundle {
         Ok(b)
     }
 
-    /// The version a bundle with (or without) a price quote is written as.
-    pub fn version_for(price_quote: Option<&SignedPriceQuote>) -> u32 {
-        if price_quote.is_some() { 2 } else { 1 }
+    /// The version a bundle with (or without) a price quote and with `sanctions_roots`
+    /// roots in all is written as: the lowest that holds it.
+    pub fn version_for(price_quote: Option<&SignedPriceQuote>, sanctions_roots: usize) -> u32 {
+        if sanctions_roots > 1 {
+            3
+        } else if price_quote.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Every signed sanctions root, the first list's first.
+    pub fn sanctions_roots(&self) -> impl Iterator<Item = &SignedSanctionsRoot> {
+        core::iter::once(&self.sanctions_root).chain(&self.more_sanctions_roots)
     }
 
     /// Checks that the version is one this build reads and agrees with the contents
-    /// (a quote exactly in version 2).
+    /// (a quote exactly in version 2, or optionally in 3; further roots exactly in 3).
     pub fn check_version(&self) -> Result<(), BundleDecodeError> {
         if !BUNDLE_VERSIONS.contains(&self.version) {
             return Err(BundleDecodeError::Version(self.version));
         }
-        if self.version != Self::version_for(self.price_quote.as_ref()) {
+        let roots = 1 + self.more_sanctions_roots.len();
+        if roots > MAX_SANCTIONS_ROOTS {
             return Err(BundleDecodeError::Field {
-                field: "price_quote".into(),
+                field: "more_sanctions_roots".into(),
+                reason: format!("{roots} sanctions roots, at most {MAX_SANCTIONS_ROOTS} are read"),
+            });
+        }
+        let expected = Self::version_for(self.price_quote.as_ref(), roots);
+        if self.version == expected {
+            return Ok(());
+        }
+        if expected == 3 || self.version == 3 {
+            return Err(BundleDecodeError::Field {
+                field: "more_sanctions_roots".into(),
                 reason: format!(
-                    "a version-{} bundle {} a price quote",
+                    "a version-{} bundle {} more than one sanctions root",
                     self.version,
-                    if self.price_quote.is_some() {
+                    if roots > 1 {
                         "cannot carry"
                     } else {
                         "must carry"
@@ -146,7 +185,18 @@ impl ProofBundle {
                 ),
             });
         }
-        Ok(())
+        Err(BundleDecodeError::Field {
+            field: "price_quote".into(),
+            reason: format!(
+                "a version-{} bundle {} a price quote",
+                self.version,
+                if self.price_quote.is_some() {
+                    "cannot carry"
+                } else {
+                    "must carry"
+                }
+            ),
+        })
     }
 
     /// The claim of a circuit, if present.

@@ -33,7 +33,10 @@ mod sanctions_root;
 mod tree_head;
 mod wire;
 
-pub use bundle::{BUNDLE_VERSION, BUNDLE_VERSIONS, BundleDecodeError, ClaimProof, ProofBundle};
+pub use bundle::{
+    BUNDLE_VERSION, BUNDLE_VERSIONS, BundleDecodeError, ClaimProof, MAX_SANCTIONS_ROOTS,
+    ProofBundle,
+};
 pub use clearance::{Clearance, ClearanceError, ClearedSlot, ScreeningHit};
 pub use encoding::EncodingError;
 pub use manifest::{Manifest, ParamsError};

@@ -2,7 +2,9 @@
 //! the generated `zktr.bundle.v1` messages of `zktr-proto`. Decoding checks every length
 //! and range and names the field that is wrong.
 
-use crate::bundle::{BUNDLE_VERSIONS, BundleDecodeError, ClaimProof, ProofBundle};
+use crate::bundle::{
+    BUNDLE_VERSIONS, BundleDecodeError, ClaimProof, MAX_SANCTIONS_ROOTS, ProofBundle,
+};
 use crate::clearance::{Clearance, ClearedSlot};
 use crate::encoding::{PROOF_BYTES, fr_from_bytes, fr_to_bytes};
 use crate::price_quote::{PriceQuote, SignedPriceQuote};
@@ -44,7 +46,6 @@ impl ProofBundle {
     /// The prost message.
     pub fn to_message(&self) -> pb::ProofBundle {
         let sth = &self.tree_head;
-        let sr = &self.sanctions_root;
         pb::ProofBundle {
             version: self.version,
             commitment: fr_to_bytes(&self.commitment.0).to_vec(),
@@ -70,16 +71,12 @@ impl ProofBundle {
                 time: sth.time,
                 signature: sth.signature.to_vec(),
             }),
-            sanctions_root: Some(pb::SignedSanctionsRoot {
-                list_id: sr.record.list_id.clone(),
-                version: sr.record.version.clone(),
-                root: fr_to_bytes(&sr.record.root.0).to_vec(),
-                key_count: sr.record.key_count,
-                party_count: sr.record.party_count,
-                published_at: sr.record.published_at,
-                publisher_key_id: sr.record.publisher_key_id.clone(),
-                signature: sr.signature.to_vec(),
-            }),
+            sanctions_root: Some(sanctions_root_to_message(&self.sanctions_root)),
+            more_sanctions_roots: self
+                .more_sanctions_roots
+                .iter()
+                .map(sanctions_root_to_message)
+                .collect(),
             clearances: self.clearances.iter().map(clearance_to_message).collect(),
             price_quote: self.price_quote.as_ref().map(quote_to_message),
         }
@@ -138,20 +135,22 @@ impl ProofBundle {
         let sr = msg
             .sanctions_root
             .ok_or(BundleDecodeError::Missing("sanctions_root"))?;
-        let sanctions_root = SignedSanctionsRoot {
-            record: SanctionsRootRecord {
-                list_id: sr.list_id,
-                version: sr.version,
-                root: SanctionsRoot(
-                    fr_from_bytes("root", &sr.root).map_err(|e| field("sanctions_root.root", e))?,
+        let sanctions_root = sanctions_root_from_message("sanctions_root", sr)?;
+        if msg.more_sanctions_roots.len() >= MAX_SANCTIONS_ROOTS {
+            return Err(field(
+                "more_sanctions_roots",
+                format!(
+                    "{} sanctions roots, at most {MAX_SANCTIONS_ROOTS} are read",
+                    1 + msg.more_sanctions_roots.len()
                 ),
-                key_count: sr.key_count,
-                party_count: sr.party_count,
-                published_at: sr.published_at,
-                publisher_key_id: sr.publisher_key_id,
-            },
-            signature: sig64("sanctions_root.signature", &sr.signature)?,
-        };
+            ));
+        }
+        let more_sanctions_roots = msg
+            .more_sanctions_roots
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| sanctions_root_from_message(&format!("more_sanctions_roots[{i}]"), r))
+            .collect::<Result<Vec<_>, _>>()?;
         let clearances = msg
             .clearances
             .into_iter()
@@ -166,6 +165,7 @@ impl ProofBundle {
             claims,
             tree_head,
             sanctions_root,
+            more_sanctions_roots,
             clearances,
             price_quote,
         };
@@ -268,5 +268,38 @@ fn clearance_from_message(i: usize, c: pb::Clearance) -> Result<Clearance, Bundl
         cleared_at: c.cleared_at,
         officer_key_id: c.officer_key_id,
         signature: sig64(&at("signature"), &c.signature)?,
+    })
+}
+
+fn sanctions_root_to_message(sr: &SignedSanctionsRoot) -> pb::SignedSanctionsRoot {
+    pb::SignedSanctionsRoot {
+        list_id: sr.record.list_id.clone(),
+        version: sr.record.version.clone(),
+        root: fr_to_bytes(&sr.record.root.0).to_vec(),
+        key_count: sr.record.key_count,
+        party_count: sr.record.party_count,
+        published_at: sr.record.published_at,
+        publisher_key_id: sr.record.publisher_key_id.clone(),
+        signature: sr.signature.to_vec(),
+    }
+}
+
+fn sanctions_root_from_message(
+    at: &str,
+    sr: pb::SignedSanctionsRoot,
+) -> Result<SignedSanctionsRoot, BundleDecodeError> {
+    Ok(SignedSanctionsRoot {
+        record: SanctionsRootRecord {
+            list_id: sr.list_id,
+            version: sr.version,
+            root: SanctionsRoot(
+                fr_from_bytes("root", &sr.root).map_err(|e| field(format!("{at}.root"), e))?,
+            ),
+            key_count: sr.key_count,
+            party_count: sr.party_count,
+            published_at: sr.published_at,
+            publisher_key_id: sr.publisher_key_id,
+        },
+        signature: sig64(&format!("{at}.signature"), &sr.signature)?,
     })
 }

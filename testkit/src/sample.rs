@@ -174,7 +174,7 @@ impl SampleWorld {
             context: BundleContext {
                 jurisdiction: "FATF".into(),
                 tree_head,
-                sanctions_root,
+                sanctions_roots: vec![sanctions_root],
             },
             price_key,
             quotes,
@@ -190,7 +190,7 @@ impl SampleWorld {
             direction: ThresholdDirection::AtOrAbove,
             inclusion: self.inclusions.get(i)?,
             log_root: self.log.root(),
-            sanctions: &self.sanctions,
+            sanctions: (&self.sanctions).into(),
             clearances: &[],
             price: None,
         })

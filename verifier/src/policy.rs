@@ -5,10 +5,10 @@
 //! their tree heads, and the verifying keys it trusts (by id or ceremony; dev keys only
 //! if allowed).
 //!
-//! A bundle carries one signed sanctions root (`zktr.bundle.v1`), so a policy requires
-//! exactly one list; a publisher that screens against several lists signs their union as
-//! one list (the demo's `ofac-sdn+addresses`). A policy naming more lists is refused with
-//! [`PolicyError::SeveralListsRequired`] rather than silently accepting any one of them.
+//! Every list a policy names is required: a bundle carries one signed sanctions root per
+//! list (several in a version-3 bundle, at most [`zktr_records::MAX_SANCTIONS_ROOTS`]),
+//! and each party is screened against each root. A publisher may also sign the union of
+//! its lists as one list (the demo's `ofac-sdn+addresses`); then the policy names that one.
 //!
 //! A `threshold` claim is `threshold/v2` (the fiat value priced by a quote of a trusted
 //! price publisher, `price_publishers`), or `threshold/v1` (the fiat value on the
@@ -88,11 +88,20 @@ pub enum PolicyError {
         "policy: not_sanctioned claims are required but no publisher names a list (sanctions_publishers[].lists)"
     )]
     NoListRequired,
-    /// More than one list is required, and a bundle carries one sanctions root.
+    /// More lists are required than a bundle can carry roots.
     #[error(
-        "policy: {0} lists are required, but a bundle carries one sanctions root; require one list (a publisher signs the union of its lists as one)"
+        "policy: {0} lists are required, but a bundle carries at most {max} sanctions roots",
+        max = zktr_records::MAX_SANCTIONS_ROOTS
     )]
-    SeveralListsRequired(usize),
+    TooManyLists(usize),
+    /// One publisher's list named twice.
+    #[error("policy: sanctions publisher {publisher:?} names list {list_id:?} twice")]
+    DuplicateList {
+        /// The publisher's name.
+        publisher: String,
+        /// The list.
+        list_id: String,
+    },
     /// A price publisher's asset that is neither a decimal coin type nor a 248-bit hex id.
     #[error(
         "policy: price publisher {publisher:?}: asset {asset:?} is neither a decimal SLIP-0044 coin type nor 0x + 64 hex digits below 2^248"
@@ -116,7 +125,7 @@ pub enum PolicyError {
     DevCeremonyListed,
 }
 
-/// The one sanctions list a policy requires, with its publisher.
+/// One sanctions list a policy requires, with its publisher.
 #[derive(Clone, Debug)]
 pub struct ListRule {
     /// The publisher's key id (`ed25519:...`).
@@ -171,8 +180,9 @@ pub struct Policy {
     pub file: PolicyFile,
     /// Required circuits.
     pub required: Vec<CircuitId>,
-    /// The required sanctions list, if any.
-    pub list: Option<ListRule>,
+    /// The required sanctions lists (each bundle carries one root per list), in the
+    /// order the file names them.
+    pub lists: Vec<ListRule>,
     /// Log id -> (key, maximum tree-head age).
     pub logs: BTreeMap<String, (VerifyingKey, Option<u64>)>,
     /// Officer key id (`zktr_records::clearance::officer_key_id`) -> the officer whose
@@ -243,6 +253,16 @@ impl Policy {
         for p in &file.sanctions_publishers {
             let k = key("sanctions publisher", &p.name, &p.public_key)?;
             for l in &p.lists {
+                let id = publisher_key_id(&k);
+                if lists
+                    .iter()
+                    .any(|m: &ListRule| m.publisher_key_id == id && m.list.list_id == l.list_id)
+                {
+                    return Err(PolicyError::DuplicateList {
+                        publisher: p.name.clone(),
+                        list_id: l.list_id.clone(),
+                    });
+                }
                 lists.push(ListRule {
                     publisher_key_id: publisher_key_id(&k),
                     publisher_key: k,
@@ -251,8 +271,8 @@ impl Policy {
                 });
             }
         }
-        if lists.len() > 1 {
-            return Err(PolicyError::SeveralListsRequired(lists.len()));
+        if lists.len() > zktr_records::MAX_SANCTIONS_ROOTS {
+            return Err(PolicyError::TooManyLists(lists.len()));
         }
         let screens = required.iter().any(|c| {
             matches!(
@@ -260,8 +280,7 @@ impl Policy {
                 CircuitId::NotSanctionedOriginator | CircuitId::NotSanctionedBeneficiary
             )
         });
-        let list = lists.pop();
-        if screens && list.is_none() && !file.sanctions_publishers.is_empty() {
+        if screens && lists.is_empty() && !file.sanctions_publishers.is_empty() {
             // Publishers are trusted but no list is named: the pre-issue-9 form, which let
             // a prover pick any list of the publisher. Refuse it loudly.
             return Err(PolicyError::NoListRequired);
@@ -323,7 +342,7 @@ impl Policy {
         Ok(Self {
             file,
             required,
-            list,
+            lists,
             logs,
             officers,
             prices,

@@ -4,16 +4,17 @@
 //!
 //! Checks, in order: the required claims are present (once each); the tree head is
 //! signed by a trusted log, not from the future and not older than the log's bound; the
-//! sanctions root is signed by the publisher of the list the policy requires, of that
-//! list, not older than its minimum version or a version already seen, with enough keys,
-//! not from the future and not stale; per claim, a verifying key the policy trusts (by id
+//! bundle carries exactly one sanctions root per list the policy requires, each signed by
+//! that list's publisher, not older than its minimum version or a version already seen,
+//! with enough keys, not from the future and not stale, and each party is screened
+//! against every root (a `not_sanctioned` claim or a clearance per root); per claim, a verifying key the policy trusts (by id
 //! or ceremony; dev keys only if allowed) made for that circuit, public inputs in range,
 //! the bundle's commitment, a threshold statement that satisfies every jurisdiction the
 //! caller applies (`threshold`) and, for `threshold/v2`, a price quote signed by a
 //! publisher the policy trusts for that asset, not older and no longer than the policy
 //! allows, whose price and window are the claim's public inputs (`threshold/v1`, unpriced,
 //! only if the policy allows it), the tree head's root and the caller's on-chain transfer
-//! (`committed`), the signed sanctions root (`not_sanctioned`); finally every proof
+//! (`committed`), one of the signed sanctions roots (`not_sanctioned`); finally every proof
 //! verifies (in parallel).
 //!
 //! # Clearances
@@ -39,7 +40,7 @@
 
 use crate::batch::{BatchError, BatchItem, batch_verify, verify_one};
 use crate::keys::{CircuitKey, VerifyingKeys};
-use crate::policy::{Policy, claim_name, compare_versions};
+use crate::policy::{ListRule, Policy, claim_name, compare_versions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use zktr_circuits::circuits::{
@@ -48,10 +49,10 @@ use zktr_circuits::circuits::{
 };
 use zktr_circuits::commitment::Commitment;
 use zktr_circuits::field::{ScreeningKey, Word248};
-use zktr_records::SignedTreeHead;
 use zktr_records::encoding::proof_from_bytes;
 use zktr_records::policy_file::Direction;
 use zktr_records::{ClaimProof, ProofBundle, SignedPriceQuote};
+use zktr_records::{SignedSanctionsRoot, SignedTreeHead};
 
 /// The on-chain facts a `committed` claim binds `C` to: what the caller saw on chain, or
 /// what an accepted bundle proved.
@@ -299,12 +300,30 @@ pub enum Reason {
     #[error("sanctions root publisher {0} is not trusted by the policy")]
     UntrustedSanctionsRoot(String),
     /// The sanctions root is of a list the policy does not require.
-    #[error("sanctions list {list_id:?} is not the list the policy requires ({required:?})")]
+    #[error(
+        "sanctions list {list_id:?} is not a list the policy requires of its publisher ({required:?})"
+    )]
     UnlistedSanctionsList {
         /// The root's list.
         list_id: String,
-        /// The policy's list, if any.
+        /// The policy's lists of that publisher, comma-separated, if any.
         required: Option<String>,
+    },
+    /// A list the policy requires has no root in the bundle.
+    #[error("the bundle carries no root of sanctions list {0:?}, which the policy requires")]
+    MissingSanctionsList(String),
+    /// The bundle carries two roots of one list.
+    #[error("the bundle carries more than one root of sanctions list {0:?}")]
+    DuplicateSanctionsList(String),
+    /// A party is screened against some of the bundle's lists but not this one.
+    #[error(
+        "the {party} is not screened against sanctions list {list_id:?} (no not_sanctioned claim or clearance for its root)"
+    )]
+    MissingScreening {
+        /// `originator` or `beneficiary`.
+        party: &'static str,
+        /// The list.
+        list_id: String,
     },
     /// The sanctions root's signature does not verify.
     #[error("the sanctions root's signature does not verify: {0}")]
@@ -765,32 +784,75 @@ fn check_tree_head(bundle: &ProofBundle, policy: &Policy, now: u64) -> Vec<Reaso
     out
 }
 
-/// The sanctions root's checks: the policy's list, its publisher's signature, version,
-/// key count, time.
-fn check_sanctions_root(
+/// The sanctions roots' checks: each root of a list the policy requires of a trusted
+/// publisher, each required list exactly once; per root its publisher's signature,
+/// version, key count and time.
+fn check_sanctions_roots(
     bundle: &ProofBundle,
     policy: &Policy,
     request: &VerifyRequest<'_>,
 ) -> Vec<Reason> {
     let mut out = Vec::new();
-    let sr = &bundle.sanctions_root;
-    let r = &sr.record;
-    let Some(rule) = &policy.list else {
-        out.push(Reason::UntrustedSanctionsRoot(r.publisher_key_id.clone()));
-        return out;
-    };
-    if rule.publisher_key_id != r.publisher_key_id {
-        out.push(Reason::UntrustedSanctionsRoot(r.publisher_key_id.clone()));
-        return out;
+    let mut matched = vec![false; policy.lists.len()];
+    for sr in bundle.sanctions_roots() {
+        let r = &sr.record;
+        let of_publisher: Vec<(usize, &ListRule)> = policy
+            .lists
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.publisher_key_id == r.publisher_key_id)
+            .collect();
+        let Some(&(_, first)) = of_publisher.first() else {
+            out.push(Reason::UntrustedSanctionsRoot(
+                r.publisher_key_id.chars().take(80).collect(),
+            ));
+            continue;
+        };
+        let Some(&(i, rule)) = of_publisher
+            .iter()
+            .find(|(_, l)| l.list.list_id == r.list_id)
+        else {
+            if let Err(e) = sr.verify(&first.publisher_key) {
+                out.push(Reason::BadSanctionsRootSignature(e.to_string()));
+            }
+            out.push(Reason::UnlistedSanctionsList {
+                list_id: r.list_id.chars().take(80).collect(),
+                required: Some(
+                    of_publisher
+                        .iter()
+                        .map(|(_, l)| l.list.list_id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            });
+            continue;
+        };
+        if matched[i] {
+            out.push(Reason::DuplicateSanctionsList(r.list_id.clone()));
+            continue;
+        }
+        matched[i] = true;
+        out.extend(check_sanctions_root(sr, rule, policy, request));
     }
+    for (rule, found) in policy.lists.iter().zip(matched) {
+        if !found {
+            out.push(Reason::MissingSanctionsList(rule.list.list_id.clone()));
+        }
+    }
+    out
+}
+
+/// One sanctions root's checks under the list rule it is of.
+fn check_sanctions_root(
+    sr: &SignedSanctionsRoot,
+    rule: &ListRule,
+    policy: &Policy,
+    request: &VerifyRequest<'_>,
+) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let r = &sr.record;
     if let Err(e) = sr.verify(&rule.publisher_key) {
         out.push(Reason::BadSanctionsRootSignature(e.to_string()));
-    }
-    if rule.list.list_id != r.list_id {
-        out.push(Reason::UnlistedSanctionsList {
-            list_id: r.list_id.clone(),
-            required: Some(rule.list.list_id.clone()),
-        });
     }
     if let Some(min) = &rule.list.min_version
         && compare_versions(&r.version, min).is_lt()
@@ -834,16 +896,36 @@ fn check_sanctions_root(
     out
 }
 
-/// The clearance of `party` in place of its `not_sanctioned` claim: `Ok(None)` if the
-/// bundle has none, `Ok(Some)` if it is accepted, `Err` with every reason it is not.
+/// The sanctions root a `not_sanctioned` claim screens against, if its inputs parse.
+fn screened_root(claim: &ClaimProof) -> Option<zktr_circuits::trees::sanctions::SanctionsRoot> {
+    match claim.circuit {
+        CircuitId::NotSanctionedOriginator | CircuitId::NotSanctionedBeneficiary => {
+            NotSanctionedPublicInputs::from_field_elements(&claim.public_inputs)
+                .ok()
+                .map(|p| p.sanctions_root)
+        }
+        _ => None,
+    }
+}
+
+/// The clearance of `party` in place of its `not_sanctioned` claim against `root`:
+/// `Ok(None)` if the bundle has none, `Ok(Some)` if it is accepted, `Err` with every
+/// reason it is not. With one root, any clearance of the party is judged against it (one
+/// for another list is a mismatch); with several, the party's clearance of this root's
+/// list.
 fn check_clearance(
     bundle: &ProofBundle,
     party: Party,
+    root: &SignedSanctionsRoot,
     policy: &Policy,
     now: u64,
 ) -> Result<Option<Cleared>, Vec<Reason>> {
     let who = party.as_str();
-    let mut of_party = bundle.clearances.iter().filter(|c| c.slot.party() == who);
+    let one_root = bundle.more_sanctions_roots.is_empty();
+    let mut of_party = bundle
+        .clearances
+        .iter()
+        .filter(|c| c.slot.party() == who && (one_root || c.sanctions_root == root.record.root.0));
     let Some(c) = of_party.next() else {
         return Ok(None);
     };
@@ -878,7 +960,7 @@ fn check_clearance(
             what: "commitment",
         });
     }
-    let r = &bundle.sanctions_root.record;
+    let r = &root.record;
     if c.list_id != r.list_id
         || c.list_version != r.version
         || c.sanctions_root != r.root.0
@@ -930,36 +1012,72 @@ fn check_bundle<'k>(
     let mut problems = Vec::new();
     let mut findings = Findings::default();
     for req in &policy.required {
-        // A `threshold` requirement is met by either version (the statement checks decide
-        // whether an unpriced one is acceptable).
-        if bundle
-            .claims
-            .iter()
-            .any(|c| claim_name(c.circuit) == claim_name(*req))
-        {
-            continue;
-        }
         let party = match req {
             CircuitId::NotSanctionedOriginator => Some(Party::Originator),
             CircuitId::NotSanctionedBeneficiary => Some(Party::Beneficiary),
             _ => None,
         };
-        let cleared = party.map(|p| check_clearance(bundle, p, policy, request.now));
-        match cleared {
-            Some(Ok(Some(c))) => findings.cleared.push(c),
-            Some(Err(reasons)) => problems.extend(reasons.into_iter().map(|reason| Problem {
-                claim: None,
-                reason,
-            })),
-            Some(Ok(None)) | None => problems.push(Problem {
+        let Some(party) = party else {
+            // A `threshold` requirement is met by either version (the statement checks
+            // decide whether an unpriced one is acceptable).
+            if !bundle
+                .claims
+                .iter()
+                .any(|c| claim_name(c.circuit) == claim_name(*req))
+            {
+                problems.push(Problem {
+                    claim: None,
+                    reason: Reason::MissingClaim(claim_name(*req)),
+                });
+            }
+            continue;
+        };
+        // One screening of the party per root: its claim for that root, or a clearance.
+        let claims_of_party: Vec<&ClaimProof> =
+            bundle.claims.iter().filter(|c| c.circuit == *req).collect();
+        let one_root = bundle.more_sanctions_roots.is_empty();
+        let mut missing = Vec::new();
+        for root in bundle.sanctions_roots() {
+            // With one root, a claim with another root is that claim's problem
+            // (`SanctionsRootMismatch`), as before several lists.
+            if claims_of_party
+                .iter()
+                .any(|c| one_root || screened_root(c) == Some(root.record.root))
+            {
+                continue;
+            }
+            match check_clearance(bundle, party, root, policy, request.now) {
+                Ok(Some(c)) => findings.cleared.push(c),
+                Err(reasons) => problems.extend(reasons.into_iter().map(|reason| Problem {
+                    claim: None,
+                    reason,
+                })),
+                Ok(None) => missing.push(root.record.list_id.clone()),
+            }
+        }
+        let screened_somewhere = !claims_of_party.is_empty()
+            || bundle
+                .clearances
+                .iter()
+                .any(|c| c.slot.party() == party.as_str());
+        if !screened_somewhere {
+            problems.push(Problem {
                 claim: None,
                 reason: Reason::MissingClaim(claim_name(*req)),
-            }),
+            });
+        } else {
+            problems.extend(missing.into_iter().map(|list_id| Problem {
+                claim: None,
+                reason: Reason::MissingScreening {
+                    party: party.as_str(),
+                    list_id,
+                },
+            }));
         }
     }
     for reason in check_tree_head(bundle, policy, request.now)
         .into_iter()
-        .chain(check_sanctions_root(bundle, policy, request))
+        .chain(check_sanctions_roots(bundle, policy, request))
     {
         problems.push(Problem {
             claim: None,
@@ -973,7 +1091,8 @@ fn check_bundle<'k>(
     for (i, claim) in bundle.claims.iter().enumerate() {
         let at = Some((i, claim.circuit));
         let mut claim_problem = |reason| problems.push(Problem { claim: at, reason });
-        let kind = claim_name(claim.circuit);
+        // One claim of each kind; `not_sanctioned` once per party and root.
+        let kind = (claim_name(claim.circuit), screened_root(claim));
         if seen.contains(&kind) {
             claim_problem(Reason::DuplicateClaim);
         }
@@ -1250,18 +1369,23 @@ fn check_statement(
                     party.as_str()
                 ))]);
             }
-            let r = &bundle.sanctions_root.record;
-            if p.sanctions_root != r.root {
-                reasons.push(Reason::SanctionsRootMismatch);
+            match bundle
+                .sanctions_roots()
+                .find(|r| r.record.root == p.sanctions_root)
+            {
+                None => reasons.push(Reason::SanctionsRootMismatch),
+                Some(r) => {
+                    let r = &r.record;
+                    findings.screened.push(Screened {
+                        party,
+                        list_id: r.list_id.clone(),
+                        version: r.version.clone(),
+                        publisher_key_id: r.publisher_key_id.clone(),
+                        published_at: r.published_at,
+                        key_count: r.key_count,
+                    });
+                }
             }
-            findings.screened.push(Screened {
-                party,
-                list_id: r.list_id.clone(),
-                version: r.version.clone(),
-                publisher_key_id: r.publisher_key_id.clone(),
-                published_at: r.published_at,
-                key_count: r.key_count,
-            });
             p.commitment
         }
     };

@@ -120,7 +120,7 @@ fn a_sanctioned_party_is_refused_before_proving() {
     let st = w.statement(0).unwrap();
     // The native check alone refuses it: no key or proof is involved.
     let err = st
-        .not_sanctioned_claim(zktr_circuits::circuits::Party::Beneficiary)
+        .not_sanctioned_claim(zktr_circuits::circuits::Party::Beneficiary, 0)
         .unwrap_err();
     assert!(
         matches!(
@@ -129,7 +129,8 @@ fn a_sanctioned_party_is_refused_before_proving() {
                 claim: CircuitId::NotSanctionedBeneficiary,
                 reason: Refusal::PartyListed {
                     party: "beneficiary",
-                    slot: "beneficiary_address_key"
+                    slot: "beneficiary_address_key",
+                    list: 0,
                 }
             }
         ),
@@ -149,7 +150,7 @@ fn a_sanctioned_party_is_refused_before_proving() {
         "{err}"
     );
     // The originator is not listed, so its claim alone is fine.
-    st.not_sanctioned_claim(zktr_circuits::circuits::Party::Originator)
+    st.not_sanctioned_claim(zktr_circuits::circuits::Party::Originator, 0)
         .expect("originator not listed");
 }
 

@@ -55,7 +55,7 @@ fn world() -> &'static SampleWorld {
 }
 
 fn hit(w: &SampleWorld) -> ScreeningHit {
-    let r = &w.context.sanctions_root.record;
+    let r = &w.context.sanctions_roots[0].record;
     ScreeningHit {
         envelope_id: "0b4f3c52-9a51-4a36-a2b1-6f1e3d3b2a10".into(),
         commitment: w.transfers[0].commitment(),
@@ -124,7 +124,8 @@ fn a_name_hit_cannot_be_proven_and_a_clearance_stands_in_for_the_claim() {
                 CircuitId::NotSanctionedBeneficiary,
                 Refusal::PartyListed {
                     party: "beneficiary",
-                    slot: "beneficiary_name_key"
+                    slot: "beneficiary_name_key",
+                    list: 0,
                 }
             ))
         ),
@@ -342,9 +343,9 @@ fn the_prover_refuses_clearances_that_do_not_fit() {
     );
     // A clearance for another list version (same root).
     let mut context = w.context.clone();
-    let mut record = context.sanctions_root.record.clone();
+    let mut record = context.sanctions_roots[0].record.clone();
     record.version = "2026-01-01".into();
-    context.sanctions_root = SignedSanctionsRoot::sign(record, &w.publisher_key);
+    context.sanctions_roots = vec![SignedSanctionsRoot::sign(record, &w.publisher_key)];
     let clearances = [clearance()];
     let mut st = w.statement(0).unwrap();
     st.clearances = &clearances;

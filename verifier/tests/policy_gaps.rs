@@ -88,9 +88,10 @@ fn a_root_of_another_list_of_a_trusted_publisher_is_refused() {
     );
     // Seed 7: the sample world's log and publisher keys.
     let mut test_list = SampleWorld::from_trees(vec![tree], synthetic_sanctions(3).unwrap(), 7);
-    let mut record = test_list.context.sanctions_root.record.clone();
+    let mut record = test_list.context.sanctions_roots[0].record.clone();
     record.list_id = "zktr-test-list".into();
-    test_list.context.sanctions_root = SignedSanctionsRoot::sign(record, &test_list.publisher_key);
+    test_list.context.sanctions_roots =
+        vec![SignedSanctionsRoot::sign(record, &test_list.publisher_key)];
     let b = prover()
         .prove_transfer(&test_list.statement(0).unwrap(), &test_list.context)
         .expect("the test list does not list the address: it proves");

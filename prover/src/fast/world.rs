@@ -76,7 +76,7 @@ impl World {
             direction: ThresholdDirection::AtOrAbove,
             inclusion: &self.inclusion,
             log_root: self.log.root(),
-            sanctions: &self.sanctions,
+            sanctions: (&self.sanctions).into(),
             clearances: &[],
             price: None,
         }
