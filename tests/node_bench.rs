@@ -31,6 +31,10 @@ fn node_bench_runs_against_a_node_process() {
     }
     assert!(r.crypto.per_transfer() > std::time::Duration::ZERO);
     assert!(r.overhead < 1.0);
+    // The floor is measured in the same run: Status round trips and durable commits.
+    assert_eq!(r.floor.iterations, 4);
+    assert!(r.floor.status_round_trip > std::time::Duration::ZERO);
+    assert!(r.floor.durable_commit > std::time::Duration::ZERO);
     // Five warm-up transfers, then the three runs: every reply counted, none an error.
     assert_eq!(r.replies.values().sum::<usize>(), 5 + 4 + 10 + 10);
     if cfg!(target_os = "linux") {
@@ -39,7 +43,7 @@ fn node_bench_runs_against_a_node_process() {
     }
     let text = report.to_string();
     assert!(
-        text.contains("x25519") && text.contains("TransferStream"),
+        text.contains("x25519") && text.contains("TransferStream") && text.contains("floor:"),
         "{text}"
     );
 }
@@ -54,4 +58,14 @@ fn a_missing_node_binary_is_an_error_not_a_hang() {
     opts.transfers = 1;
     let e = run(&opts).expect_err("no binary");
     assert!(e.to_string().contains("/nonexistent/zktr"), "{e}");
+}
+
+#[test]
+fn the_overhead_allowance_is_what_a_30_percent_overhead_leaves_beyond_the_crypto() {
+    use std::time::Duration;
+    use zktr_node::bench::{OVERHEAD_TARGET, allowance};
+    // 0.70 ms of crypto in a 1.00 ms transfer is a 30% overhead: 0.30 ms beyond it.
+    let a = allowance(Duration::from_micros(700), OVERHEAD_TARGET);
+    assert!((a.as_secs_f64() * 1e6 - 300.0).abs() < 0.01, "{a:?}");
+    assert_eq!(allowance(Duration::ZERO, OVERHEAD_TARGET), Duration::ZERO);
 }

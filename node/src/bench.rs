@@ -28,7 +28,12 @@
 //!
 //! The overhead beyond the cryptography is `1 - crypto / wall` with `wall` the time per
 //! transfer at 1 in flight: what the node (TLS, HTTP/2, validation, SQLite with
-//! `synchronous = FULL`) adds to sealing and opening. Resident memory (`VmRSS`) of the
+//! `synchronous = FULL`) adds to sealing and opening. Beside it, the **floor** ([`Floor`]):
+//! a `TRISAHealth/Status` round trip over the same connection after each 1-in-flight
+//! transfer (the transport alone: nothing sealed or written) and, afterwards, durable
+//! SQLite commits of two 4 KiB rows on the same disk (what acknowledging only stored
+//! transfers costs). A node cannot add less than the floor; [`allowance`] says how much a
+//! 30% overhead allows, so the report shows whether the target is reachable at all. Resident memory (`VmRSS`) of the
 //! node process is read after start and sampled every 50 ms during the runs (Linux).
 //!
 //! [`Harness`] is the in-process variant for the criterion bench (`benches/node.rs`):
@@ -188,6 +193,9 @@ pub enum NodeBenchError {
     /// Opening failed (in the crypto-only loop).
     #[error("opening: {0}")]
     Open(#[from] OpenError),
+    /// The durable-commit floor's own SQLite file failed.
+    #[error("the durable-commit floor's SQLite file: {0}")]
+    Storage(#[from] sqlx::Error),
     /// A task or thread of the bench failed.
     #[error("a bench task failed: {0}")]
     Task(String),
@@ -276,6 +284,39 @@ impl CryptoCost {
     }
 }
 
+/// What no node design on this transport and with this durability can avoid, measured
+/// in the same run: the floor under the node's overhead beyond the cryptography.
+#[derive(Debug, Clone)]
+pub struct Floor {
+    /// Median round trip of `TRISAHealth/Status` to the same node over the same mutual-TLS
+    /// connection (TLS records, HTTP/2, gRPC, protobuf, the node's one SQLite read;
+    /// nothing sealed, opened or written), interleaved with the 1-in-flight transfers.
+    pub status_round_trip: Duration,
+    /// Median durable commit of one transaction writing two 4 KiB rows (a request and
+    /// its reply) to a SQLite file in WAL mode with `synchronous = FULL`, as the node
+    /// commits every transfer before answering; on the same disk, in this process.
+    pub durable_commit: Duration,
+    /// Round trips and commits timed.
+    pub iterations: usize,
+}
+
+impl Floor {
+    /// Both: the least a durable transfer adds to its cryptography here.
+    pub fn total(&self) -> Duration {
+        self.status_round_trip + self.durable_commit
+    }
+}
+
+/// The most the node may add beyond `crypto` for an overhead (`1 - crypto / wall`) of
+/// `overhead`: `crypto / (1 - overhead) - crypto`.
+pub fn allowance(crypto: Duration, overhead: f64) -> Duration {
+    let c = crypto.as_secs_f64();
+    Duration::from_secs_f64((c / (1.0 - overhead).max(f64::MIN_POSITIVE) - c).max(0.0))
+}
+
+/// The overhead target of issue 13.
+pub const OVERHEAD_TARGET: f64 = 0.30;
+
 /// The figures of one sealing algorithm (one node process).
 #[derive(Debug, Clone)]
 pub struct SealingReport {
@@ -291,6 +332,8 @@ pub struct SealingReport {
     pub crypto: CryptoCost,
     /// `1 - crypto / wall per transfer at 1 in flight`.
     pub overhead: f64,
+    /// The transport and durability floor, measured in the same run.
+    pub floor: Floor,
     /// VmRSS of the node after start, in KiB.
     pub rss_idle_kib: Option<u64>,
     /// Largest VmRSS sampled during the runs, in KiB.
@@ -398,6 +441,23 @@ impl core::fmt::Display for NodeBenchReport {
                 ms(r.crypto.node),
                 ms(r.serial.wall_per_transfer()),
                 r.overhead * 100.0
+            )?;
+            let allowed = allowance(r.crypto.per_transfer(), OVERHEAD_TARGET);
+            writeln!(
+                f,
+                "{:8}floor: Status round trip {:.2} ms + durable commit {:.2} ms = {:.2} ms; \
+                 a {:.0}% overhead allows {:.2} ms beyond the crypto{}",
+                "",
+                ms(r.floor.status_round_trip),
+                ms(r.floor.durable_commit),
+                ms(r.floor.total()),
+                OVERHEAD_TARGET * 100.0,
+                ms(allowed),
+                if r.floor.total() > allowed {
+                    " (the floor alone exceeds it)"
+                } else {
+                    ""
+                }
             )?;
             writeln!(
                 f,
@@ -881,6 +941,22 @@ impl Sender {
     }
 
     /// One transfer: seal, Transfer, open the reply.
+    /// One `TRISAHealth/Status` round trip (the transport floor); the node must be healthy.
+    async fn status(&self) -> Result<(), NodeBenchError> {
+        let state = self
+            .dialer
+            .status(&self.peer)
+            .await
+            .map_err(rpc("Status"))?;
+        if state.status != zktr_proto::trisa::api::v1beta1::service_state::Status::Healthy as i32 {
+            return Err(NodeBenchError::BadReply {
+                id: "Status".into(),
+                reason: format!("the node is not healthy (status {})", state.status),
+            });
+        }
+        Ok(())
+    }
+
     async fn round_trip(self: &Arc<Self>) -> Result<TransferState, NodeBenchError> {
         let env = self.seal().await?;
         let id = env.id.clone();
@@ -1049,8 +1125,9 @@ async fn serial_and_crypto(
     node_key: &SealingKey,
     serial: usize,
     crypto: usize,
-) -> Result<(Latencies, CryptoCost), NodeBenchError> {
+) -> Result<(Latencies, CryptoCost, Duration), NodeBenchError> {
     let payload = sender.payload();
+    let mut status_times = Vec::with_capacity(serial);
     let sender_public = sender.key.public_key();
     let node_public = node_key.public_key();
     let rounds = serial.max(crypto);
@@ -1063,6 +1140,9 @@ async fn serial_and_crypto(
             let state = sender.round_trip().await?;
             out.0.push(t.elapsed());
             out.1.push(state);
+            let t = Instant::now();
+            sender.status().await?;
+            status_times.push(t.elapsed());
         }
         if due(i, crypto) {
             let (a, b) = crypto_once(
@@ -1077,6 +1157,7 @@ async fn serial_and_crypto(
         }
     }
     let n = crypto.max(1) as u32;
+    status_times.sort_unstable();
     Ok((
         out,
         CryptoCost {
@@ -1084,7 +1165,43 @@ async fn serial_and_crypto(
             sender: s / n,
             node: nd / n,
         },
+        percentile(&status_times, 0.5),
     ))
+}
+
+/// Median time of `n` durable commits of two 4 KiB rows each to a fresh SQLite file in
+/// `dir`, opened as the node opens its database (WAL, `synchronous = FULL`).
+async fn durable_commit_floor(dir: &Path, n: usize) -> Result<Duration, NodeBenchError> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = SqliteConnectOptions::new()
+        .filename(dir.join("commit-floor.db"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .connect()
+        .await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS envelopes (id INTEGER PRIMARY KEY, request BLOB, reply BLOB)",
+    )
+    .execute(&mut conn)
+    .await?;
+    let row = vec![0x5a_u8; 4096];
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n.max(1) {
+        let t = Instant::now();
+        let mut tx = conn.begin().await?;
+        sqlx::query("INSERT INTO envelopes (request, reply) VALUES (?, ?)")
+            .bind(&row)
+            .bind(&row)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        times.push(t.elapsed());
+    }
+    conn.close().await?;
+    times.sort_unstable();
+    Ok(percentile(&times, 0.5))
 }
 
 pub(crate) fn percentile(sorted: &[Duration], q: f64) -> Duration {
@@ -1199,7 +1316,7 @@ fn run_one(
         let (_, (_, warm)) = sender.unary(WARM_UP, 1).await?;
         count(&mut replies, &warm);
         let cpu0 = probe.read();
-        let ((lat, states), crypto) =
+        let ((lat, states), crypto, status_round_trip) =
             serial_and_crypto(&sender, &node_key, opts.serial_transfers, opts.transfers).await?;
         count(&mut replies, &states);
         // The sender's CPU of the 1-in-flight run: this process's, less the crypto-only
@@ -1220,11 +1337,16 @@ fn run_one(
             count(&mut replies, &states);
             phases.push(phase(wall, lat, opts.concurrency, probe.since(cpu0)));
         }
-        Ok::<_, NodeBenchError>((phases, crypto))
+        let floor = Floor {
+            status_round_trip,
+            durable_commit: durable_commit_floor(net.dir.path(), opts.serial_transfers).await?,
+            iterations: opts.serial_transfers,
+        };
+        Ok::<_, NodeBenchError>((phases, crypto, floor))
     });
     let rss_peak = sampler.finish();
     let rss_after = rss_kib(pid);
-    let (phases, crypto) = measured?;
+    let (phases, crypto, floor) = measured?;
     drop(node);
     let mut phases = phases.into_iter();
     let (Some(serial), Some(unary), Some(stream)) = (phases.next(), phases.next(), phases.next())
@@ -1244,6 +1366,7 @@ fn run_one(
         stream,
         crypto,
         overhead,
+        floor,
         rss_idle_kib: rss_idle,
         rss_peak_kib: rss_peak,
         rss_after_kib: rss_after,
