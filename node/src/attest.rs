@@ -161,10 +161,7 @@ fn load_sanctions(
             message: error_chain(&e),
         })?;
         let r = &set.signed_root().record;
-        let required = policy
-            .lists
-            .iter()
-            .any(|l| l.publisher_key_id == r.publisher_key_id && l.list.list_id == r.list_id);
+        let required = policy.lists.iter().any(|l| l.is_list_of(r));
         // Under a policy that names no list (no screening required), any set is ours to use.
         if !policy.lists.is_empty() && !required {
             return Err(AttestError::File {
@@ -194,10 +191,7 @@ fn load_sanctions(
         sets.push(set);
     }
     for l in &policy.lists {
-        if !sets.iter().any(|s| {
-            let r = &s.signed_root().record;
-            l.publisher_key_id == r.publisher_key_id && l.list.list_id == r.list_id
-        }) {
+        if !sets.iter().any(|s| l.is_list_of(&s.signed_root().record)) {
             return Err(policy_error(format!(
                 "our policy requires sanctions list {:?}, and [attest] sanctions has no set of it",
                 l.list.list_id

@@ -1157,11 +1157,7 @@ fn freshness(b: &ProofBundle, policy: &Policy, as_of: u64) -> Vec<String> {
     }
     for sr in b.sanctions_roots() {
         let r = &sr.record;
-        let Some(rule) = policy
-            .lists
-            .iter()
-            .find(|l| l.publisher_key_id == r.publisher_key_id && l.list.list_id == r.list_id)
-        else {
+        let Some(rule) = policy.lists.iter().find(|l| l.is_list_of(r)) else {
             continue;
         };
         let t = r.published_at;

@@ -138,6 +138,13 @@ pub struct ListRule {
     pub max_age_seconds: u64,
 }
 
+impl ListRule {
+    /// Whether a signed root's record is of this list (same publisher, same list id).
+    pub fn is_list_of(&self, r: &zktr_records::SanctionsRootRecord) -> bool {
+        self.publisher_key_id == r.publisher_key_id && self.list.list_id == r.list_id
+    }
+}
+
 /// A trusted price publisher, checked.
 #[derive(Clone, Debug)]
 pub struct PriceRule {
