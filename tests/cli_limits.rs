@@ -185,6 +185,7 @@ fn fake_params(dir: &Path, first_vk: Option<&Path>) {
                 bytes: bytes.len() as u64,
             },
             verifying_key_id: verifying_key_id(&vk),
+            tables: None,
         });
     }
     Manifest {

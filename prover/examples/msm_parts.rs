@@ -2,7 +2,9 @@
 //! on the real assignment (and the real `h`), in a pool of N threads; medians, CPU ms of
 //! the process per run, and the scalar census (zero / ±1 / other).
 //!
-//! Run: `cargo run --release -p zktr-prover --example msm_parts -- [threads] [reps]`.
+//! Run: `cargo run --release -p zktr-prover --example msm_parts -- [threads] [reps]`;
+//! with `TABLES=1` also the fixed-base-table MSMs (window bits from the cost model, or
+//! `CZ=bits CH=bits`).
 
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::VariableBaseMSM;
@@ -130,8 +132,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ),
             ];
             if std::env::var("TABLES").is_ok() {
-                let cz = table_window_bits(zb.len());
-                let ch = table_window_bits(hb.len());
+                // CZ / CH override the table window bits (to try others than the
+                // cost model's choice).
+                let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
+                let cz = env("CZ").unwrap_or_else(|| table_window_bits(zb.len()));
+                let ch = env("CH").unwrap_or_else(|| table_window_bits(hb.len()));
                 let (ta, tb2, th) = (
                     ShiftedBases::new(&p.pk.a_query, cz),
                     ShiftedBases::new(&p.pk.b_g2_query, cz),

@@ -23,7 +23,7 @@
 //! benchmarks' side-by-side comparison.
 
 use crate::error::ProverError;
-pub use crate::fast::{EngineError, FastKey, Tables, msm, qap};
+pub use crate::fast::{EngineError, FastKey, Tables, msm, qap, table_file};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::{Groth16, Proof, ProvingKey};
@@ -149,6 +149,18 @@ impl CircuitProver {
                 reason: e.to_string(),
             })?;
         Ok(fast.table_bytes())
+    }
+
+    /// Installs fixed-base tables read from a file (checked against this key by
+    /// [`crate::fast::table_file::read`]); kept if tables are already built.
+    pub fn install_tables(&self, tables: Tables) -> Result<(), ProverError> {
+        self.fast_key()?
+            .install_tables(&self.pk, &self.vk_id, tables)
+            .map(|_| ())
+            .map_err(|e| ProverError::Proving {
+                claim: self.circuit,
+                reason: e.to_string(),
+            })
     }
 
     /// Synthesizes `circuit` witness-only: the full assignment `[1, inputs.., witness..]`,

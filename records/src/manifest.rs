@@ -14,7 +14,9 @@
 //!       "public_inputs": 4,
 //!       "proving_key": { "file": "threshold-v1.pk", "sha256": "…", "bytes": 1234 },
 //!       "verifying_key": { "file": "threshold-v1.vk", "sha256": "…", "bytes": 488 },
-//!       "verifying_key_id": "…"
+//!       "verifying_key_id": "…",
+//!       "tables": { "file": "threshold-v1.tables", "sha256": "…", "bytes": 5678,
+//!                   "proving_key_sha256": "…" }
 //!     }
 //!   ]
 //! }
@@ -23,6 +25,9 @@
 //! * Proving keys are arkworks' *uncompressed* encoding, read *without* point validation:
 //!   they are a trusted local file whose SHA-256 the manifest pins, so decompressing and
 //!   subgroup-checking some 100,000 points on every start (seconds) buys nothing.
+//! * `tables` (optional) is the prover's fixed-base tables for that proving key
+//!   (`zktr_prover`'s `fast::table_file` has the format): loaded with the key when listed,
+//!   hash-checked like it, and refused if built for another key.
 //! * Verifying keys are arkworks' compressed encoding, fully validated (they are small).
 //! * The verifying-key id that bundles carry is the hex SHA-256 of the verifying-key file
 //!   (the canonical compressed encoding), so it names exactly one key.
@@ -124,6 +129,15 @@ pub enum ParamsError {
         /// The decoder's reason.
         reason: String,
     },
+    /// A fixed-base tables file (whose hash matched, or which is being written) cannot
+    /// be used: it was built for another proving key, or its contents are malformed.
+    #[error("{path}: fixed-base tables refused: {reason}")]
+    Tables {
+        /// The tables file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The manifest and the keys or this build's circuits disagree (e.g. a public-input
     /// count, or a proving key whose embedded verifying key is another).
     #[error("manifest mismatch for {circuit}: {what}: manifest says {manifest}, found {found}")]
@@ -165,6 +179,26 @@ pub struct ManifestCircuit {
     pub verifying_key: KeyFile,
     /// The id bundles use for this verifying key (= `verifying_key.sha256`).
     pub verifying_key_id: String,
+    /// The prover's fixed-base tables for this proving key, if built (`zktr setup
+    /// --tables`, `zktr tables`); absent in manifests without them (older builds ignore
+    /// the field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<TablesFile>,
+}
+
+/// A prover's fixed-base tables file in the manifest: the file, its hash and size, and
+/// the SHA-256 of the proving-key file it was built from (the file's header repeats it;
+/// a table whose key hash is not this entry's proving key is refused, never used).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablesFile {
+    /// File name, relative to the manifest's directory.
+    pub file: String,
+    /// Lower-case hex SHA-256 of the file.
+    pub sha256: String,
+    /// File size in bytes.
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of the proving-key file the tables were built from.
+    pub proving_key_sha256: String,
 }
 
 /// The ceremony that made `mpc` keys (see the module docs).

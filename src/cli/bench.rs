@@ -1,9 +1,13 @@
 //! `zktr bench`: proving and verification speed on this machine, with a progress bar.
 //!
-//! Prints, per claim: constraints, prove ms (one proof, keys in memory, all cores),
-//! microseconds per constraint, verify ms, claims/s; then whole transfers proven one
-//! claim at a time and as a batch under both core splits (claims/s, transfers/s); then
-//! batch verification (proofs/s, batch verifications/s); and the thread counts.
+//! Prints how the keys and the prover's fixed-base tables were loaded or built and the
+//! process's resident memory with all of them; per claim: constraints, prove ms (one
+//! proof, keys in memory, all cores) with zktr's engine and with arkworks'
+//! `create_proof_with_reduction_and_matrices` on the same keys and witness, and their
+//! ratio, microseconds per constraint, verify ms, claims/s; then whole transfers proven
+//! one claim at a time (both engines) and as a batch under both core splits (claims/s,
+//! transfers/s); then batch verification (proofs/s, batch verifications/s); and the
+//! thread counts.
 //!
 //! `zktr bench node`: plain TRISA transfers/s, p50/p99 latency and resident memory of a
 //! node process on loopback, next to the cost of sealing and opening alone
@@ -46,6 +50,10 @@ pub struct BenchArgs {
     /// Write one proven sample bundle (JSON) here.
     #[arg(long)]
     save_bundle: Option<PathBuf>,
+    /// Prove without the fixed-base tables (by default they are used: loaded with keys
+    /// from `--params` that have them, else built for this run).
+    #[arg(long)]
+    no_tables: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -212,6 +220,31 @@ fn process_cpu_secs() -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
+/// A `/proc/self/status` memory line in KiB (`VmRSS`: resident now, `VmHWM`: peak
+/// resident); `None` off Linux.
+fn memory_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// One claim's row of `zktr bench`.
+struct ClaimRow {
+    circuit: CircuitId,
+    constraints: usize,
+    prove_ms: f64,
+    prove_cpu: Option<f64>,
+    arkworks_ms: f64,
+    arkworks_cpu: Option<f64>,
+    witness_ms: f64,
+    verify_ms: f64,
+}
+
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
@@ -229,7 +262,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let n = args.transfers.max(1);
     let batch_sizes = [1usize, 16, 64, 256];
     // Four claims per transfer (threshold/v2, committed, two not_sanctioned).
-    let steps = 2 + 2 * 4 * reps + 3 + batch_sizes.len();
+    let steps = 3 + 3 * 4 * reps + 4 + batch_sizes.len();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let bar = ProgressBar::new(steps as u64);
     bar.set_style(
@@ -244,10 +277,21 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         None => ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::os_rng()?)?,
     };
     let key_ms = ms(t);
+    let loaded_tables = keys.have_tables();
     let t = Instant::now();
     keys.warm_up()?;
     let matrices_ms = ms(t);
     let vks = zktr_verifier::VerifyingKeys::from_keys(&keys.verifying_keys())?;
+    bar.inc(1);
+    let mut tables_built_ms = None;
+    if !args.no_tables && !loaded_tables {
+        bar.set_message("fixed-base tables");
+        let t = Instant::now();
+        keys.build_tables()?;
+        tables_built_ms = Some(ms(t));
+    }
+    let tables_used = keys.have_tables();
+    let rss_loaded = memory_kib("VmRSS");
     bar.inc(1);
 
     bar.set_message("sample transfers");
@@ -258,6 +302,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 
     // Per claim: one proof at a time with all cores, and single verification.
     let within = Prover::new(keys.clone(), Parallelism::within_proof())?;
+    let mut rng = zktr_prover::os_rng()?;
     let claims = statements
         .first()
         .ok_or_else(|| anyhow::anyhow!("no transfers"))?
@@ -278,6 +323,29 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let prove_cpu = cpu0
             .zip(process_cpu_secs())
             .map(|(a, b)| (b - a) * 1e3 / reps as f64);
+        // The same claim with arkworks' create_proof_with_reduction_and_matrices (same
+        // keys, matrices and witness-only synthesis; rayon's global pool of as many
+        // threads as cores).
+        bar.set_message(format!("prove {} (arkworks)", w.circuit));
+        let key = keys.get(w.circuit)?;
+        let mut ark_times = Vec::new();
+        let cpu0 = process_cpu_secs();
+        for _ in 0..reps {
+            let t = Instant::now();
+            key.prove_arkworks(w.synthesizer.clone(), &mut rng)?;
+            ark_times.push(ms(t));
+            bar.inc(1);
+        }
+        let ark_cpu = cpu0
+            .zip(process_cpu_secs())
+            .map(|(a, b)| (b - a) * 1e3 / reps as f64);
+        // Witness synthesis alone (serial, part of both engines' time).
+        let mut witness_times = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            key.assignment(w.synthesizer.clone())?;
+            witness_times.push(ms(t));
+        }
         let proof = proof.ok_or_else(|| anyhow::anyhow!("no proof"))??;
         let key = vks
             .for_circuit(w.circuit)
@@ -292,7 +360,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             bar.inc(1);
         }
         let constraints = keys.get(w.circuit)?.matrices()?.num_constraints;
-        rows.push((w.circuit, constraints, median(times), prove_cpu, median(vt)));
+        rows.push(ClaimRow {
+            circuit: w.circuit,
+            constraints,
+            prove_ms: median(times),
+            prove_cpu,
+            arkworks_ms: median(ark_times),
+            arkworks_cpu: ark_cpu,
+            witness_ms: median(witness_times),
+            verify_ms: median(vt),
+        });
     }
 
     // Whole transfers: one claim at a time vs batches under both splits.
@@ -306,6 +383,20 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let one_by_one_ms = ms(t) / reps as f64;
     let one_by_one_cpu = cpu0
+        .zip(process_cpu_secs())
+        .map(|(a, b)| (b - a) * 1e3 / reps as f64);
+    bar.inc(1);
+    bar.set_message("transfer, claims one at a time (arkworks)");
+    let t = Instant::now();
+    let cpu0 = process_cpu_secs();
+    for _ in 0..reps {
+        for w in &claims {
+            keys.get(w.circuit)?
+                .prove_arkworks(w.synthesizer.clone(), &mut rng)?;
+        }
+    }
+    let ark_one_by_one_ms = ms(t) / reps as f64;
+    let ark_one_by_one_cpu = cpu0
         .zip(process_cpu_secs())
         .map(|(a, b)| (b - a) * 1e3 / reps as f64);
     bar.inc(1);
@@ -341,7 +432,6 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         .claim(CircuitId::Committed)
         .ok_or_else(|| anyhow::anyhow!("no committed claim"))?;
     let base = proof_from_bytes(&claim.proof)?;
-    let mut rng = zktr_prover::os_rng()?;
     let items: Vec<BatchItem> = (0..256)
         .map(|_| BatchItem {
             public_inputs: claim.public_inputs.clone(),
@@ -371,36 +461,74 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
 
     println!(
-        "zktr bench: {cores} cores, keys {} in {key_ms:.0} ms, matrices built in {matrices_ms:.0} ms, load average at start {}",
-        if args.params.is_some() {
-            "loaded"
-        } else {
-            "generated in memory (single-party DEV keys)"
-        },
+        "zktr bench: {cores} cores, load average at start {}",
         load.split_whitespace()
             .take(3)
             .collect::<Vec<_>>()
             .join(" ")
     );
+    let tables_text = match (tables_used, loaded_tables, tables_built_ms) {
+        (false, _, _) => "not used (--no-tables)".to_string(),
+        (true, true, _) => "loaded with the keys".to_string(),
+        (true, false, Some(t)) => format!("built for this run in {t:.0} ms"),
+        (true, false, None) => "built".to_string(),
+    };
+    println!(
+        "keys {} in {key_ms:.0} ms{}; matrices built in {matrices_ms:.0} ms; fixed-base tables {tables_text}",
+        if args.params.is_some() {
+            "loaded"
+        } else {
+            "generated in memory (single-party DEV keys)"
+        },
+        if loaded_tables {
+            " (with their tables)"
+        } else {
+            ""
+        },
+    );
+    println!(
+        "prover memory: {} MiB of precomputed tables; resident {} MiB with every key and table loaded, {} MiB at peak",
+        keys.table_bytes() >> 20,
+        rss_loaded.map_or("-".into(), |k| (k >> 10).to_string()),
+        memory_kib("VmHWM").map_or("-".into(), |k| (k >> 10).to_string()),
+    );
     println!();
     let cpu_text = |c: Option<f64>| c.map(|c| format!("{c:.0}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:<30} {:>11} {:>9} {:>8} {:>8} {:>9} {:>9} {:>7}",
-        "claim", "constraints", "prove ms", "us/cons", "CPU ms", "verify ms", "claims/s", "threads"
+        "{:<30} {:>11} {:>9} {:>8} {:>8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>9} {:>7}",
+        "claim",
+        "constraints",
+        "prove ms",
+        "us/cons",
+        "CPU ms",
+        "arkworks",
+        "ark CPU",
+        "x ark",
+        "witness",
+        "verify ms",
+        "claims/s",
+        "threads"
     );
-    for (c, cons, p, cpu, v) in &rows {
+    for r in &rows {
         println!(
-            "{:<30} {:>11} {:>9.1} {:>8.1} {:>8} {:>9.2} {:>9.2} {:>7}",
-            c.as_str(),
-            cons,
-            p,
-            p * 1e3 / *cons as f64,
-            cpu_text(*cpu),
-            v,
-            1e3 / p,
+            "{:<30} {:>11} {:>9.1} {:>8.1} {:>8} {:>9.1} {:>8} {:>7.2} {:>8.1} {:>9.2} {:>9.2} {:>7}",
+            r.circuit.as_str(),
+            r.constraints,
+            r.prove_ms,
+            r.prove_ms * 1e3 / r.constraints as f64,
+            cpu_text(r.prove_cpu),
+            r.arkworks_ms,
+            cpu_text(r.arkworks_cpu),
+            r.arkworks_ms / r.prove_ms,
+            r.witness_ms,
+            r.verify_ms,
+            1e3 / r.prove_ms,
             cores
         );
     }
+    println!(
+        "(prove ms: zktr's engine; arkworks: create_proof_with_reduction_and_matrices on the same keys and witness; x ark = arkworks ms / prove ms; witness: its synthesis alone, serial, inside both)"
+    );
     println!();
     println!(
         "{:<36} {:>9} {:>7} {:>10} {:>10} {:>9} {:>11} {:>7}",
@@ -417,6 +545,24 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         k as f64 * 1e3 / one_by_one_ms,
         1e3 / one_by_one_ms,
         cores
+    );
+    println!(
+        "{:<36} {:>9} {:>7} {:>10.0} {:>10} {:>9.2} {:>11.2} {:>7}",
+        "1 transfer, one claim at a time, arkworks",
+        1,
+        k,
+        ark_one_by_one_ms,
+        cpu_text(ark_one_by_one_cpu),
+        k as f64 * 1e3 / ark_one_by_one_ms,
+        1e3 / ark_one_by_one_ms,
+        cores
+    );
+    println!(
+        "{:<36} {:>9} {:>7} {:>10.2}",
+        "  arkworks / zktr (wall)",
+        "",
+        "",
+        ark_one_by_one_ms / one_by_one_ms
     );
     for (name, par, t, cpu, ok) in &batch_rows {
         println!(

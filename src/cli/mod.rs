@@ -53,6 +53,10 @@ enum Command {
     Circuits,
     /// Generate Groth16 keys for every circuit and params/manifest.json (single-party dev setup).
     Setup(setup::SetupArgs),
+    /// Build the prover's fixed-base tables for the keys in a parameters directory and
+    /// record them in its manifest (about 400 MiB; proving about 1.2-1.4x faster, loaded
+    /// with the keys).
+    Tables(setup::TablesArgs),
     /// The multi-party setup ceremony: `phase1 ...`, `init`, `contribute`, `beacon`,
     /// `verify`, `finalize` (keys no single party can forge with).
     #[command(subcommand)]
@@ -157,6 +161,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::demo(args),
         Command::Circuits => circuits::table(),
         Command::Setup(args) => setup::setup(args),
+        Command::Tables(args) => setup::tables(args),
         Command::Ceremony(cmd) => ceremony::run(cmd),
         Command::Bench(args) => bench::run(args),
         Command::Snarkjs(args) => setup::snarkjs(args),

@@ -34,6 +34,7 @@
 
 pub mod msm;
 pub mod qap;
+pub mod table_file;
 #[cfg(test)]
 mod tests;
 
@@ -197,6 +198,19 @@ impl FastKey {
     ) -> Result<&Tables, EngineError> {
         self.check(pk, vk_id)?;
         Ok(self.tables.get_or_init(|| Tables::new(pk)))
+    }
+
+    /// Installs tables read from a file ([`table_file::read`], which checked them against
+    /// `pk`) unless tables are already built; refused for a key this state was not built
+    /// for.
+    pub fn install_tables(
+        &self,
+        pk: &ProvingKey<Bn254>,
+        vk_id: &str,
+        tables: Tables,
+    ) -> Result<&Tables, EngineError> {
+        self.check(pk, vk_id)?;
+        Ok(self.tables.get_or_init(|| tables))
     }
 
     /// The fixed-base tables, if built.

@@ -412,6 +412,31 @@ impl<P: SWCurveConfig> ShiftedBases<P> {
         self.c
     }
 
+    /// The number of copies (windows).
+    pub fn windows(&self) -> usize {
+        self.windows
+    }
+
+    /// All copies, window after window (`points[w * n + i] = 2^(c w) P_i`).
+    pub fn points(&self) -> &[Affine<P>] {
+        &self.points
+    }
+
+    /// Copies read back from a file ([`crate::fast::table_file`]): `points` must hold
+    /// `windows * n` points, `windows = ceil(254 / c)`; `None` otherwise.
+    pub(crate) fn from_parts(c: usize, n: usize, points: Vec<Affine<P>>) -> Option<Self> {
+        let windows = SCALAR_BITS.div_ceil(c.clamp(4, 16));
+        if !(4..=16).contains(&c) || points.len() != windows.checked_mul(n)? {
+            return None;
+        }
+        Some(Self {
+            c,
+            windows,
+            n,
+            points,
+        })
+    }
+
     /// The bases themselves (the first copy).
     pub fn bases(&self) -> &[Affine<P>] {
         &self.points[..self.n]

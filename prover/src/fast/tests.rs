@@ -256,3 +256,201 @@ fn proofs_with_fixed_base_tables_equal_arkworks() {
             .is_err()
     );
 }
+
+/// The SHA-256 of a proving key's file (its uncompressed encoding), as the manifest has it.
+fn pk_sha256(p: &CircuitProver) -> String {
+    use ark_serialize::CanonicalSerialize;
+    let mut bytes = Vec::new();
+    p.pk.serialize_uncompressed(&mut bytes).expect("serialize");
+    zktr_records::manifest::sha256_hex(&bytes)
+}
+
+fn same_tables(a: &super::Tables, b: &super::Tables) -> bool {
+    a.z_bits == b.z_bits
+        && a.h_bits == b.h_bits
+        && a.a.points() == b.a.points()
+        && a.b_g1.points() == b.b_g1.points()
+        && a.b_g2.points() == b.b_g2.points()
+        && a.l.points() == b.l.points()
+        && a.h.points() == b.h.points()
+}
+
+#[test]
+fn tables_saved_with_the_keys_load_with_them_and_give_the_same_proofs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    keys().save(dir.path(), 0).expect("save keys");
+    // Loaded afresh, so the shared keys keep proving without tables.
+    let built = ProvingKeys::load(dir.path()).expect("load");
+    assert!(!built.have_tables(), "a manifest without tables loads none");
+    let manifest = built.save_tables(dir.path()).expect("save tables");
+    for c in &manifest.circuits {
+        let t = c.tables.as_ref().expect("tables recorded");
+        assert_eq!(t.proving_key_sha256, c.proving_key.sha256);
+        let len = std::fs::metadata(dir.path().join(&t.file))
+            .expect("file")
+            .len();
+        assert_eq!(len, t.bytes, "{}", t.file);
+    }
+    let loaded = ProvingKeys::load(dir.path()).expect("load with tables");
+    assert!(loaded.have_tables());
+    for c in CircuitId::ALL {
+        let get = |k: &ProvingKeys| {
+            k.get(c)
+                .expect("key")
+                .fast_key()
+                .expect("fast")
+                .tables()
+                .cloned()
+                .expect("tables")
+        };
+        assert!(same_tables(&get(&built), &get(&loaded)), "{c}");
+    }
+    // Proofs from loaded tables are arkworks' proofs, and verify.
+    let mut rng = StdRng::seed_from_u64(17);
+    for w in claims() {
+        let p = loaded.get(w.circuit).expect("key");
+        let full = p.assignment(w.synthesizer.clone()).expect("assignment");
+        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let ours = p.prove_assignment(&full, r, s).expect("fast proof");
+        assert_eq!(
+            ours,
+            p.prove_assignment_arkworks(&full, r, s).expect("arkworks"),
+            "{}",
+            w.circuit
+        );
+        let pvk = Groth16::<Bn254>::process_vk(&p.pk.vk).expect("pvk");
+        assert!(
+            Groth16::<Bn254>::verify_with_processed_vk(&pvk, &w.public_inputs, &ours)
+                .expect("verify")
+        );
+    }
+    // A changed tables file refuses the whole load, naming the file.
+    let entry = manifest
+        .entry(CircuitId::Committed)
+        .expect("entry")
+        .tables
+        .clone()
+        .expect("tables");
+    let path = dir.path().join(&entry.file);
+    let original = std::fs::read(&path).expect("read");
+    let mut changed = original.clone();
+    let mid = changed.len() / 2;
+    changed[mid] ^= 1;
+    std::fs::write(&path, &changed).expect("write");
+    let err = ProvingKeys::load(dir.path()).expect_err("changed tables");
+    assert!(
+        matches!(&err, crate::ProverError::Params(zktr_records::ParamsError::HashMismatch { path: p, .. }) if p == &path),
+        "{err}"
+    );
+    // Another circuit's tables under this circuit's entry (hash and size made to match):
+    // built for another key, refused.
+    std::fs::write(&path, &original).expect("restore");
+    let mut m = zktr_records::Manifest::load(dir.path()).expect("manifest");
+    let other = m
+        .entry(CircuitId::Threshold)
+        .expect("entry")
+        .tables
+        .clone()
+        .expect("tables");
+    for c in m.circuits.iter_mut() {
+        if c.circuit == CircuitId::Committed.as_str() {
+            c.tables = Some(other.clone());
+        }
+    }
+    m.save(dir.path()).expect("save");
+    let err = ProvingKeys::load(dir.path()).expect_err("tables of another key");
+    assert!(err.to_string().contains(&other.file), "{err}");
+    assert!(err.to_string().contains("built for proving key"), "{err}");
+    // The keys still load without their tables (what `zktr tables` rebuilds from).
+    let keys_only = ProvingKeys::load_without_tables(dir.path()).expect("keys only");
+    assert!(!keys_only.have_tables());
+}
+
+#[test]
+fn a_tables_file_of_another_key_or_changed_is_refused() {
+    use super::table_file;
+    use zktr_records::ParamsError;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = prover(CircuitId::Threshold);
+    let sha = pk_sha256(p);
+    let tables = super::Tables::new(&p.pk);
+    let path = dir.path().join("threshold-v1.tables");
+    let entry = table_file::write(&tables, &sha, &path).expect("write");
+    assert_eq!(entry.file, "threshold-v1.tables");
+    let back = table_file::read(dir.path(), &entry, &p.pk, &sha).expect("read");
+    assert!(same_tables(&tables, &back));
+    let refused = |entry: &zktr_records::manifest::TablesFile, bytes: &[u8], pk_sha: &str| {
+        std::fs::write(&path, bytes).expect("write");
+        table_file::read(dir.path(), entry, &p.pk, pk_sha).expect_err("refused")
+    };
+    let rehashed = |bytes: &[u8]| zktr_records::manifest::TablesFile {
+        sha256: zktr_records::manifest::sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+        ..entry.clone()
+    };
+    let original = std::fs::read(&path).expect("read");
+
+    // A key other than the one the manifest says: refused before reading.
+    let err = refused(&entry, &original, &"0".repeat(64));
+    assert!(
+        err.to_string()
+            .contains("the manifest says they were built for"),
+        "{err}"
+    );
+    // Truncated: the size differs from the manifest's; with the manifest updated, the
+    // file ends inside a section.
+    let short = &original[..original.len() - 100];
+    let err = refused(&entry, short, &sha);
+    assert!(err.to_string().contains("the manifest says"), "{err}");
+    let err = refused(&rehashed(short), short, &sha);
+    assert!(err.to_string().contains("truncated"), "{err}");
+    // One bit changed: the hash.
+    let mut flipped = original.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x01;
+    assert!(matches!(
+        refused(&entry, &flipped, &sha),
+        ParamsError::HashMismatch { path: p, .. } if p == path
+    ));
+    // Wrong magic bytes, even with a matching hash.
+    let mut magic = original.clone();
+    magic[0] = b'X';
+    let err = refused(&rehashed(&magic), &magic, &sha);
+    assert!(err.to_string().contains("magic"), "{err}");
+    // Bytes after the last section.
+    let mut longer = original.clone();
+    longer.push(0);
+    let err = refused(&rehashed(&longer), &longer, &sha);
+    assert!(err.to_string().contains("after the last section"), "{err}");
+
+    // Tables of another key of the same circuit: the header names that key; with the
+    // header rewritten to this key's hash, the first copy is not this key's bases.
+    let mut rng = StdRng::seed_from_u64(19);
+    let other = ProvingKeys::generate(&[CircuitId::Threshold], &mut rng).expect("keys");
+    let other = other.get(CircuitId::Threshold).expect("key");
+    let other_path = dir.path().join("other.tables");
+    let other_entry = table_file::write(
+        &super::Tables::new(&other.pk),
+        &pk_sha256(other),
+        &other_path,
+    )
+    .expect("write other");
+    let other_bytes = std::fs::read(&other_path).expect("read other");
+    let as_ours = zktr_records::manifest::TablesFile {
+        proving_key_sha256: sha.clone(),
+        file: entry.file.clone(),
+        ..other_entry
+    };
+    let err = refused(&as_ours, &other_bytes, &sha);
+    assert!(err.to_string().contains("built for proving key"), "{err}");
+    let mut forged = other_bytes.clone();
+    forged[8..40].copy_from_slice(&hex::decode(&sha).expect("hex"));
+    let err = refused(&rehashed(&forged), &forged, &sha);
+    assert!(
+        err.to_string().contains("not the proving key's bases"),
+        "{err}"
+    );
+    // And the untouched file still reads.
+    std::fs::write(&path, &original).expect("restore");
+    assert!(table_file::read(dir.path(), &entry, &p.pk, &sha).is_ok());
+}
