@@ -32,7 +32,9 @@
 //! * a key hash, in the manifest or the header, other than the loaded proving key's;
 //! * sections whose shape is not the one this build computes for the key (window bits,
 //!   window count, number of bases), which also bounds what is allocated by the key;
-//! * a first copy (window 0) that is not exactly the key's bases.
+//! * a first copy (window 0) that is not exactly the key's bases;
+//! * on a sample of 8 bases per section, copies in the second and the last window that
+//!   are not the right multiples of the base (tables written wrong).
 //!
 //! The points are decoded without the on-curve check, like the proving key itself (a
 //! trusted local file pinned by its hash; see `zktr_records::manifest`); every coordinate
@@ -42,9 +44,9 @@
 use super::Tables;
 use super::msm::{ShiftedBases, table_window_bits};
 use ark_bn254::{Bn254, Fq, Fq2};
-use ark_ec::AffineRepr;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
-use ark_ff::{BigInt, PrimeField, Zero};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, BigInt, PrimeField, Zero};
 use ark_groth16::ProvingKey;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -372,6 +374,30 @@ where
         return Err(SectionError::Refused(format!(
             "section {name}'s first copy is not the proving key's bases (tables of another key)"
         )));
+    }
+    // Spot check that the copies are the bases' multiples: a few bases (spread over the
+    // key) in the second and the last window, by doubling (about 2,000 doublings per
+    // section). The hash pins the file; this catches tables that were written wrong.
+    let samples = n.min(8);
+    for k in 0..samples {
+        let i = k * n / samples;
+        let mut q = bases[i].into_group();
+        let mut at = 0;
+        for w in [1, windows - 1] {
+            if w <= at {
+                continue;
+            }
+            for _ in 0..c * (w - at) {
+                q.double_in_place();
+            }
+            at = w;
+            if q.into_affine() != points[w * n + i] {
+                return Err(SectionError::Refused(format!(
+                    "section {name}: copy {w} of base {i} is not 2^{} times the base",
+                    c * w
+                )));
+            }
+        }
     }
     ShiftedBases::from_parts(c, n, points)
         .ok_or_else(|| SectionError::Refused(format!("section {name}: malformed shape")))

@@ -450,6 +450,17 @@ fn a_tables_file_of_another_key_or_changed_is_refused() {
         err.to_string().contains("not the proving key's bases"),
         "{err}"
     );
+    // A wrong copy in the last window of `A` (at a sampled base, re-hashed): not the
+    // base's multiple, refused.
+    let header = 8 + 32 + 16;
+    let a_windows = 254usize.div_ceil(super::msm::table_window_bits(p.pk.a_query.len()));
+    let last_copy = header + (a_windows - 1) * p.pk.a_query.len() * 64;
+    let mut wrong = original.clone();
+    let other_copy = header + p.pk.a_query.len() * 64; // base 0's second copy
+    let (src, dst) = (other_copy..other_copy + 64, last_copy);
+    wrong.copy_within(src, dst);
+    let err = refused(&rehashed(&wrong), &wrong, &sha);
+    assert!(err.to_string().contains("times the base"), "{err}");
     // And the untouched file still reads.
     std::fs::write(&path, &original).expect("restore");
     assert!(table_file::read(dir.path(), &entry, &p.pk, &sha).is_ok());
