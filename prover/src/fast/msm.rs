@@ -425,8 +425,11 @@ impl<P: SWCurveConfig> ShiftedBases<P> {
     /// Copies read back from a file ([`crate::fast::table_file`]): `points` must hold
     /// `windows * n` points, `windows = ceil(254 / c)`; `None` otherwise.
     pub(crate) fn from_parts(c: usize, n: usize, points: Vec<Affine<P>>) -> Option<Self> {
-        let windows = SCALAR_BITS.div_ceil(c.clamp(4, 16));
-        if !(4..=16).contains(&c) || points.len() != windows.checked_mul(n)? {
+        if !(4..=16).contains(&c) {
+            return None;
+        }
+        let windows = SCALAR_BITS.div_ceil(c);
+        if points.len() != windows.checked_mul(n)? {
             return None;
         }
         Some(Self {

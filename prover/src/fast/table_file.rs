@@ -154,20 +154,12 @@ pub fn read(
     }
     let z_bits = table_window_bits(pk.a_query.len());
     let h_bits = table_window_bits(pk.h_query.len());
-    let mut section = |name: &'static str, bases: &[_], c| {
-        read_section::<ark_bn254::g1::Config>(&mut input, name, bases, c)
-            .map_err(|e| e.into_params(&path))
-    };
-    let a = section("A", &pk.a_query, z_bits)?;
-    let b_g1 = section("B in G1", &pk.b_g1_query, z_bits)?;
-    let b_g2 = read_section::<ark_bn254::g2::Config>(&mut input, "B in G2", &pk.b_g2_query, z_bits)
-        .map_err(|e| e.into_params(&path))?;
-    let mut section = |name: &'static str, bases: &[_], c| {
-        read_section::<ark_bn254::g1::Config>(&mut input, name, bases, c)
-            .map_err(|e| e.into_params(&path))
-    };
-    let l = section("L", &pk.l_query, z_bits)?;
-    let h = section("H", &pk.h_query, h_bits)?;
+    let at = |e: SectionError| e.into_params(&path);
+    let a = read_section(&mut input, "A", &pk.a_query, z_bits).map_err(at)?;
+    let b_g1 = read_section(&mut input, "B in G1", &pk.b_g1_query, z_bits).map_err(at)?;
+    let b_g2 = read_section(&mut input, "B in G2", &pk.b_g2_query, z_bits).map_err(at)?;
+    let l = read_section(&mut input, "L", &pk.l_query, z_bits).map_err(at)?;
+    let h = read_section(&mut input, "H", &pk.h_query, h_bits).map_err(at)?;
     let mut rest = [0u8; 1];
     if input.read(&mut rest).map_err(io)? != 0 {
         return Err(refuse("bytes after the last section".into()));
