@@ -17,7 +17,8 @@
 //! | 3 | [`FIELD_NODE`] | (left, right) | inner node of the transfer commitment tree; its root is `C` |
 //! | 4 | [`LOG_NODE`] | (left, right) | inner node of the commitment log; log leaves are `C` itself |
 //! | 5 | [`SANCTIONS_LEAF`] | (low_key, next_key) | leaf of the indexed sanctions tree |
-//! | 6 | [`SANCTIONS_NODE`] | (left, right) | inner node of the indexed sanctions tree |
+//! | 6 | retired | (left, right) | inner node of the binary sanctions tree of circuit v1; never reused |
+//! | 7 | [`SANCTIONS_QUAD_NODE`] | (c0, c1, c2, c3) | inner node of the 4-ary indexed sanctions tree (v2) |
 //!
 //! Screening keys are not Poseidon hashes: they are SHA-256 based and tagged by
 //! [`SCREENING_KEY_PREFIX`] and the key kind (see [`crate::field::ScreeningKey`]).
@@ -38,8 +39,11 @@ pub const FIELD_NODE: u64 = 3;
 pub const LOG_NODE: u64 = 4;
 /// Tag of a sanctions-tree leaf `PoseidonEx([low, next], SANCTIONS_LEAF)`.
 pub const SANCTIONS_LEAF: u64 = 5;
-/// Tag of a sanctions-tree inner node `PoseidonEx([left, right], SANCTIONS_NODE)`.
-pub const SANCTIONS_NODE: u64 = 6;
+/// Tag 6 was the binary sanctions-tree node of `not_sanctioned/v1`; it is retired, so a
+/// v1 root can never be taken for a v2 node (the widths differ too).
+pub const RETIRED_SANCTIONS_BINARY_NODE: u64 = 6;
+/// Tag of a sanctions-tree inner node `PoseidonEx([c0, c1, c2, c3], SANCTIONS_QUAD_NODE)`.
+pub const SANCTIONS_QUAD_NODE: u64 = 7;
 
 /// Prefix of the SHA-256 input that derives a screening key (followed by a zero byte, the
 /// key-kind byte, and the normalized UTF-8 text).
@@ -49,13 +53,17 @@ pub const PAYLOAD_DIGEST_PREFIX: &[u8] = b"zktr.payload-digest.v1";
 
 /// All Poseidon tags with their names, for documentation and for the tests that check the
 /// tags are pairwise distinct.
-pub const ALL_TAGS: [(&str, u64); 6] = [
+pub const ALL_TAGS: [(&str, u64); 7] = [
     ("slot_salt", SLOT_SALT),
     ("field_leaf", FIELD_LEAF),
     ("field_node", FIELD_NODE),
     ("log_node", LOG_NODE),
     ("sanctions_leaf", SANCTIONS_LEAF),
-    ("sanctions_node", SANCTIONS_NODE),
+    (
+        "retired_sanctions_binary_node",
+        RETIRED_SANCTIONS_BINARY_NODE,
+    ),
+    ("sanctions_quad_node", SANCTIONS_QUAD_NODE),
 ];
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | [`threshold`] | C, T, currency, direction | fiat value (slot 1) `>= T` (direction 1) or `< T` (0), in the committed currency (slot 2) |
 //! | [`committed`] | C, log_root, asset_id, asset_amount, beneficiary_address_key | C is a leaf of the log under log_root; slots 3, 4, 5 hold the public values |
-//! | [`not_sanctioned`] | C, sanctions_root, party | each key slot of the party is absent from the set (an id key may be 0) |
+//! | [`not_sanctioned`] (v2) | C, sanctions_root, party | each key slot of the party is absent from the set (an id key may be 0); 4-ary sanctions tree |
 //!
 //! | [`priced_threshold`] (`threshold/v2`) | C, T, currency, direction, asset_id, price_num, price_den, valid_from, valid_until | as `threshold`, and the fiat value is `floor(amount * num / den)` of the committed asset amount (slot 3) at a price quote valid at the commitment time (slot 14) |
 //!
@@ -43,9 +43,10 @@ pub enum CircuitId {
     ThresholdV2,
     /// `committed`.
     Committed,
-    /// `not_sanctioned` for the originator (name and id keys).
+    /// `not_sanctioned` for the originator (name and id keys), v2 (4-ary sanctions tree).
     NotSanctionedOriginator,
-    /// `not_sanctioned` for the beneficiary (name, id and address keys).
+    /// `not_sanctioned` for the beneficiary (name, id and address keys), v2 (4-ary
+    /// sanctions tree).
     NotSanctionedBeneficiary,
 }
 
@@ -65,8 +66,8 @@ impl CircuitId {
             CircuitId::Threshold => "threshold/v1",
             CircuitId::ThresholdV2 => "threshold/v2",
             CircuitId::Committed => "committed/v1",
-            CircuitId::NotSanctionedOriginator => "not_sanctioned.originator/v1",
-            CircuitId::NotSanctionedBeneficiary => "not_sanctioned.beneficiary/v1",
+            CircuitId::NotSanctionedOriginator => "not_sanctioned.originator/v2",
+            CircuitId::NotSanctionedBeneficiary => "not_sanctioned.beneficiary/v2",
         }
     }
 
@@ -78,6 +79,42 @@ impl CircuitId {
     /// Parses [`CircuitId::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Circuit ids this build no longer has (replaced by a newer version), with what
+    /// replaced them: so a key, manifest or proof naming one is refused by name.
+    pub const RETIRED: [(&'static str, &'static str); 2] = [
+        (
+            "not_sanctioned.originator/v1",
+            "not_sanctioned.originator/v2 (4-ary sanctions tree)",
+        ),
+        (
+            "not_sanctioned.beneficiary/v1",
+            "not_sanctioned.beneficiary/v2 (4-ary sanctions tree)",
+        ),
+    ];
+
+    /// Why `s` is not a circuit of this build, for error messages: retired (and by what)
+    /// or unknown (and which ids are known).
+    pub fn unknown_reason(s: &str) -> String {
+        match Self::retired(s) {
+            Some(new) => format!(
+                "circuit {s:?} is retired in this build, replaced by {new}; regenerate its keys \
+                 (`zktr setup`) and prove again"
+            ),
+            None => format!(
+                "unknown circuit {s:?} (this build knows {})",
+                Self::ALL.map(Self::as_str).join(", ")
+            ),
+        }
+    }
+
+    /// If `s` names a retired circuit, what replaced it.
+    pub fn retired(s: &str) -> Option<&'static str> {
+        Self::RETIRED
+            .iter()
+            .find(|(old, _)| *old == s)
+            .map(|(_, new)| *new)
     }
 
     /// Number of public inputs (without the constant 1).
@@ -153,6 +190,17 @@ pub struct CircuitStats {
     pub public_inputs: usize,
     /// Private witness variables.
     pub witness_variables: usize,
+}
+
+impl CircuitStats {
+    /// The Groth16 QAP evaluation domain: the power of two holding the constraints plus
+    /// one copy constraint per instance variable (the public inputs and the constant 1),
+    /// as arkworks' `LibsnarkReduction` and snarkjs size it. The prover's FFTs and its
+    /// largest G1 MSM (`H`, one base per domain point) scale with it, so crossing a power
+    /// of two costs about as much as doubling those steps.
+    pub fn qap_domain(&self) -> usize {
+        (self.constraints + self.public_inputs + 1).next_power_of_two()
+    }
 }
 
 /// Synthesizes a circuit in setup mode and counts it.

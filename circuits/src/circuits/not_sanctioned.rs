@@ -2,7 +2,11 @@
 //!
 //! Public: `(C, sanctions_root, party)`. Private: the party's key slots (values and salts)
 //! and the siblings of their multi-opening; for each key, a leaf `(low, next)` of the
-//! indexed tree with its position (24 bits) and 24 siblings.
+//! 4-ary indexed tree with its position (12 base-4 digits, two bits each) and 36 siblings.
+//!
+//! Version 2 (`not_sanctioned.*/v2`) proves against the 4-ary tree (tree version 2);
+//! version 1 proved against a binary depth-24 tree and is no longer built: its keys, set
+//! files and signed roots are refused by name (see `docs/decisions.md`).
 //!
 //! The party fixes the key slots, so each party has its own circuit (and keys); the
 //! `party` public input is constrained to that party so a proof cannot be presented for
@@ -13,7 +17,7 @@
 //!
 //! Per key `k` with leaf `(low, next)` (see [`crate::trees::sanctions`]):
 //! * `k < 2^248`: 249 constraints;
-//! * the leaf is under `sanctions_root`: 240 + 24 * 242 = 6,048;
+//! * the leaf is under `sanctions_root`: 240 + 12 * 304 = 3,888 (v1: 6,048);
 //! * `low < k`: 249 (this also makes a name or address key of 0 impossible, as `low >= 0`);
 //! * `next = 0` or `k < next`: 2 (is-zero) + 1 (gate) + 249;
 //! * id keys only: `k = 0` switches both comparisons off: 2 (is-zero) + 2 (gates).
@@ -23,16 +27,18 @@
 
 use super::expect_len;
 use crate::commitment::{Commitment, MultiOpening, Slot, SlotSet};
-use crate::domain::{SANCTIONS_LEAF, SANCTIONS_NODE};
+use crate::domain::{SANCTIONS_LEAF, SANCTIONS_QUAD_NODE};
 use crate::error::{Error, Result};
 use crate::field::{Fr, KEY_BITS, fr_to_u64};
 use crate::gadgets::{
     commitment::{OpenedSlot, enforce_opening},
-    merkle::{alloc_position, alloc_siblings, root_from_path},
+    merkle::{alloc_quad_position, alloc_siblings, root_from_quad_path},
     range::enforce_bits,
 };
 use crate::poseidon::gadget::hash2;
-use crate::trees::sanctions::{LeafWitness, SANCTIONS_DEPTH, SanctionsRoot};
+use crate::trees::sanctions::{
+    LeafWitness, SANCTIONS_LEVELS, SANCTIONS_PATH_SIBLINGS, SanctionsRoot,
+};
 use ark_ff::Zero;
 use ark_r1cs_std::{
     alloc::AllocVar,
@@ -167,9 +173,12 @@ impl NotSanctionedCircuit {
         if opening.slot_set()? != public.party.slot_set()? {
             return Err(shape("the opening must be of the party's key slots"));
         }
-        if leaves.len() != slots.len() || leaves.iter().any(|l| l.siblings.len() != SANCTIONS_DEPTH)
+        if leaves.len() != slots.len()
+            || leaves
+                .iter()
+                .any(|l| l.siblings.len() != SANCTIONS_PATH_SIBLINGS)
         {
-            return Err(shape("one leaf with 24 siblings per key slot"));
+            return Err(shape("one leaf with 36 siblings per key slot"));
         }
         let keys = slots
             .iter()
@@ -191,7 +200,7 @@ impl NotSanctionedCircuit {
             index: 0,
             low: Fr::zero(),
             next: Fr::zero(),
-            siblings: vec![Fr::zero(); SANCTIONS_DEPTH],
+            siblings: vec![Fr::zero(); SANCTIONS_PATH_SIBLINGS],
         };
         Self {
             public: NotSanctionedPublicInputs {
@@ -242,9 +251,10 @@ impl ConstraintSynthesizer<Fr> for NotSanctionedCircuit {
             let low = FpVar::new_witness(cs.clone(), || Ok(leaf.low))?;
             let next = FpVar::new_witness(cs.clone(), || Ok(leaf.next))?;
             let leaf_hash = hash2(SANCTIONS_LEAF, &low, &next)?;
-            let bits = alloc_position(cs.clone(), u64::from(leaf.index), SANCTIONS_DEPTH)?;
+            let digits = alloc_quad_position(cs.clone(), u64::from(leaf.index), SANCTIONS_LEVELS)?;
             let sibs = alloc_siblings(cs.clone(), &leaf.siblings)?;
-            root_from_path(SANCTIONS_NODE, &leaf_hash, &bits, &sibs)?.enforce_equal(&root)?;
+            root_from_quad_path(SANCTIONS_QUAD_NODE, &leaf_hash, &digits, &sibs)?
+                .enforce_equal(&root)?;
 
             let above_low = k - &low - &one;
             let below_next = &next - k - &one;

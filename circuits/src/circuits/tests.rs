@@ -346,6 +346,70 @@ fn not_sanctioned_false_statements_are_unsatisfied() {
     assert!(!satisfied(ns_circuit(&tree, root, party, leaves)));
 }
 
+/// v2's 4-ary paths: an honest leaf claimed at any other digit of its lowest or highest
+/// level, an empty position dressed as a leaf `(0, 0)` "between 0 and infinity", and the
+/// edge keys (1, below every listed key; `2^248 - 1`, above every one) proven with the
+/// sentinel and the last leaf, and refused with the other edge's leaf.
+#[test]
+fn not_sanctioned_v2_position_digits_empty_positions_and_edge_keys() {
+    use crate::trees::sanctions::SANCTIONS_LEVELS;
+    let f = sanctions_fixture();
+    let set = &f.set;
+    let n = set.len();
+    let root = set.root();
+    let party = Party::Beneficiary;
+    let unlisted = ScreeningKey::derive(KeyKind::Name, "NOT LISTED EITHER");
+    let tree = transfer_with_beneficiary(unlisted.to_fr(), None);
+    let honest = honest_leaves(set, &tree, party);
+    assert!(satisfied(ns_circuit(&tree, root, party, honest.clone())));
+
+    // Wrong digits: the same leaf and siblings at every other digit of level 0 and of
+    // the top level.
+    let index = honest[0].index;
+    for level in [0, SANCTIONS_LEVELS - 1] {
+        let shift = 2 * level as u32;
+        let digit = (index >> shift) & 3;
+        for other in (0..4u32).filter(|d| *d != digit) {
+            let mut leaves = honest.clone();
+            leaves[0].index = (index & !(3 << shift)) | (other << shift);
+            assert!(
+                !satisfied(ns_circuit(&tree, root, party, leaves)),
+                "level {level}: digit {other} instead of {digit}"
+            );
+        }
+    }
+
+    // Empty positions after the last leaf (the next one, one in the next 4-block, the
+    // very last position) cannot pass for a leaf (0, 0).
+    for empty in [n as u64 + 1, n as u64 + 5, SANCTIONS_CAPACITY_FOR_TESTS - 1] {
+        let mut leaves = honest.clone();
+        leaves[0] = crate::trees::sanctions::LeafWitness {
+            index: empty as u32,
+            low: Fr::zero(),
+            next: Fr::zero(),
+            siblings: set.path_siblings(empty),
+        };
+        assert!(
+            !satisfied(ns_circuit(&tree, root, party, leaves)),
+            "empty position {empty}"
+        );
+    }
+
+    // Edge keys: the smallest and the largest key a slot can hold.
+    let smallest = Fr::from(1u64);
+    let largest = crate::field::Word248::from_digest_prefix(&[0xff; 32]).to_fr();
+    for (key, leaf, wrong) in [(smallest, 0, n), (largest, n, 0)] {
+        let tree = transfer_with_beneficiary(key, None);
+        let mut leaves = honest_leaves(set, &tree, party);
+        assert_eq!(leaves[0].index as usize, leaf);
+        assert!(satisfied(ns_circuit(&tree, root, party, leaves.clone())));
+        leaves[0] = set.leaf_witness(wrong).unwrap();
+        assert!(!satisfied(ns_circuit(&tree, root, party, leaves)));
+    }
+}
+
+const SANCTIONS_CAPACITY_FOR_TESTS: u64 = crate::trees::sanctions::SANCTIONS_CAPACITY;
+
 /// The constraint counts are pinned: a count that grows is a regression.
 #[test]
 fn constraint_counts_are_pinned() {
@@ -363,13 +427,23 @@ fn constraint_counts_are_pinned() {
             CircuitId::Threshold => 1_914,
             CircuitId::ThresholdV2 => 4_604,
             CircuitId::Committed => 9_960,
-            CircuitId::NotSanctionedOriginator => 15_080,
-            CircuitId::NotSanctionedBeneficiary => 22_857,
+            CircuitId::NotSanctionedOriginator => 10_760,
+            CircuitId::NotSanctionedBeneficiary => 16_377,
         };
         assert_eq!(
             s.constraints, pinned,
             "{}: constraint count changed; update README and this pin only if intended",
             s.id
         );
+        // The QAP domain decides the FFT and H-MSM sizes. The beneficiary's v2 circuit
+        // fits 2^14 with 3 constraints to spare (v1 needed 2^15): 4 more double its FFTs.
+        let domain = match s.id {
+            CircuitId::Threshold => 1 << 11,
+            CircuitId::ThresholdV2 => 1 << 13,
+            CircuitId::Committed
+            | CircuitId::NotSanctionedOriginator
+            | CircuitId::NotSanctionedBeneficiary => 1 << 14,
+        };
+        assert_eq!(s.qap_domain(), domain, "{}: QAP domain changed", s.id);
     }
 }

@@ -12,8 +12,14 @@
 //!
 //! Positions after `n` are the empty leaf 0, which is not the hash of any known
 //! `(low, next)`: an empty position can never pass for a leaf (the tempting `H(0, 0)`,
-//! "between 0 and infinity", would let anyone prove any key absent). Inner nodes are
-//! `PoseidonEx([left, right], SANCTIONS_NODE)`; depth 24 (16,777,215 keys at most).
+//! "between 0 and infinity", would let anyone prove any key absent).
+//!
+//! The tree is 4-ary (tree version 2): inner nodes are
+//! `PoseidonEx([c0, c1, c2, c3], SANCTIONS_QUAD_NODE)`, 12 levels, `4^12 = 2^24`
+//! positions (16,777,215 keys at most, as the binary depth-24 tree of version 1). A path
+//! is the position's 12 base-4 digits (leaf level first) and three siblings per level in
+//! child order. In a circuit a level costs 304 constraints against 484 for the two binary
+//! levels it replaces (see [`crate::gadgets::merkle`]).
 //!
 //! A key `k` is absent iff some leaf `(low, next)` under the root has
 //! `low < k` and (`k < next` or `next = 0`). This relies on the root being of a
@@ -21,8 +27,8 @@
 //! builder guarantees, a loaded set re-checks ([`SanctionsTree::from_sorted_keys`]), and
 //! the list publisher signs.
 
-use super::{rebuild_levels, root_from_path, zero_hashes};
-use crate::domain::{SANCTIONS_LEAF, SANCTIONS_NODE};
+use super::{quad_rebuild_levels, quad_root_from_path, quad_siblings, quad_zero_hashes};
+use crate::domain::{SANCTIONS_LEAF, SANCTIONS_QUAD_NODE};
 use crate::error::{Error, Result};
 use crate::field::{Fr, ScreeningKey, cmp_as_integers};
 use crate::poseidon::hash2;
@@ -30,10 +36,15 @@ use ark_ff::Zero;
 use core::cmp::Ordering;
 use std::sync::OnceLock;
 
-/// Depth of the sanctions tree.
-pub const SANCTIONS_DEPTH: usize = 24;
-/// Number of leaf positions (keys + the sentinel).
-pub const SANCTIONS_CAPACITY: u64 = 1 << SANCTIONS_DEPTH;
+/// The version of the tree's shape (1: binary depth 24; 2: 4-ary, 12 levels). Set files
+/// and signed roots name it, so a root of one shape is never checked against the other.
+pub const SANCTIONS_TREE_VERSION: u32 = 2;
+/// Levels of the 4-ary sanctions tree.
+pub const SANCTIONS_LEVELS: usize = 12;
+/// Siblings in a path: three per level.
+pub const SANCTIONS_PATH_SIBLINGS: usize = 3 * SANCTIONS_LEVELS;
+/// Number of leaf positions (keys + the sentinel): `4^12`.
+pub const SANCTIONS_CAPACITY: u64 = 1 << (2 * SANCTIONS_LEVELS);
 
 /// The root of a sanctions set's indexed tree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,7 +52,7 @@ pub struct SanctionsRoot(pub Fr);
 
 fn zeros() -> &'static [Fr] {
     static Z: OnceLock<Vec<Fr>> = OnceLock::new();
-    Z.get_or_init(|| zero_hashes(SANCTIONS_NODE, SANCTIONS_DEPTH))
+    Z.get_or_init(|| quad_zero_hashes(SANCTIONS_QUAD_NODE, SANCTIONS_LEVELS))
 }
 
 /// The leaf hash `H(low, next)`.
@@ -100,9 +111,9 @@ impl SanctionsTree {
                 sanctions_leaf(low, next)
             })
             .collect();
-        let mut levels = vec![Vec::new(); SANCTIONS_DEPTH + 1];
+        let mut levels = vec![Vec::new(); SANCTIONS_LEVELS + 1];
         levels[0] = leaves;
-        rebuild_levels(SANCTIONS_NODE, &mut levels, zeros(), 0);
+        quad_rebuild_levels(SANCTIONS_QUAD_NODE, &mut levels, zeros());
         Ok(Self { keys, levels })
     }
 
@@ -118,7 +129,7 @@ impl SanctionsTree {
 
     /// The root.
     pub fn root(&self) -> SanctionsRoot {
-        SanctionsRoot(self.levels[SANCTIONS_DEPTH][0])
+        SanctionsRoot(self.levels[SANCTIONS_LEVELS][0])
     }
 
     /// Number of distinct keys.
@@ -151,18 +162,21 @@ impl SanctionsTree {
             });
         }
         let (low, next) = Self::leaf_pair(&self.keys, index);
-        let siblings = (0..SANCTIONS_DEPTH)
-            .map(|h| {
-                let i = (index >> h) ^ 1;
-                self.levels[h].get(i).copied().unwrap_or(zeros()[h])
-            })
-            .collect();
+        let siblings = self.path_siblings(index as u64);
         Ok(LeafWitness {
             index: index as u32,
             low,
             next,
             siblings,
         })
+    }
+
+    /// The 36 siblings of any position, empty ones included (for tests that try to pass
+    /// an empty position off as a leaf).
+    pub(crate) fn path_siblings(&self, index: u64) -> Vec<Fr> {
+        (0..SANCTIONS_LEVELS)
+            .flat_map(|h| quad_siblings(&self.levels, zeros(), index, h))
+            .collect()
     }
 
     /// Proof that `key` is not in the set (its predecessor's leaf).
@@ -192,20 +206,20 @@ pub struct LeafWitness {
     pub low: Fr,
     /// The next key (0 = +infinity).
     pub next: Fr,
-    /// The 24 siblings, leaf level first.
+    /// The 36 siblings: three per level, leaf level first, each level's in child order.
     pub siblings: Vec<Fr>,
 }
 
 impl LeafWitness {
     fn check_path(&self, root: &SanctionsRoot) -> Result<()> {
-        if self.siblings.len() != SANCTIONS_DEPTH
+        if self.siblings.len() != SANCTIONS_PATH_SIBLINGS
             || u64::from(self.index) >= SANCTIONS_CAPACITY
-            || root_from_path(
-                SANCTIONS_NODE,
+            || quad_root_from_path(
+                SANCTIONS_QUAD_NODE,
                 sanctions_leaf(self.low, self.next),
                 u64::from(self.index),
                 &self.siblings,
-            ) != root.0
+            ) != Some(root.0)
         {
             return Err(Error::ProofInvalid {
                 what: "sanctions tree path",
@@ -292,9 +306,7 @@ mod tests {
         w.index = 7;
         w.low = Fr::zero();
         w.next = Fr::zero();
-        w.siblings = (0..SANCTIONS_DEPTH)
-            .map(|h| t.levels[h].get((7 >> h) ^ 1).copied().unwrap_or(zeros()[h]))
-            .collect();
+        w.siblings = t.path_siblings(7);
         assert!(w.verify_non_membership(&key(3), &t.root()).is_err());
     }
 
