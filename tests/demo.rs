@@ -45,8 +45,8 @@ fn demo_runs_the_network_and_what_it_keeps_verifies() {
     for claim in [
         "threshold/v2",
         "committed/v1",
-        "not_sanctioned.originator/v1",
-        "not_sanctioned.beneficiary/v1",
+        "not_sanctioned.originator/v2",
+        "not_sanctioned.beneficiary/v2",
     ] {
         has(&format!("ok  {claim}"));
     }

@@ -332,7 +332,7 @@ async fn an_attested_transfer_is_verified_receipted_and_logged() {
         "zktr_transfers{state=\"COMPLETED\",peer=\"beta.test\"} 1",
         "zktr_transfers_proved_total{outcome=\"proved\"} 1",
         "zktr_proofs_made_total{claim=\"threshold/v1\"} 1",
-        "zktr_proofs_made_total{claim=\"not_sanctioned.beneficiary/v1\"} 1",
+        "zktr_proofs_made_total{claim=\"not_sanctioned.beneficiary/v2\"} 1",
         "zktr_prove_seconds_count 1",
         "zktr_prove_queue_depth 0",
         "zktr_outbox_depth 0",

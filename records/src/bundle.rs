@@ -215,7 +215,7 @@ mod circuit_str {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CircuitId, D::Error> {
         let s = String::deserialize(d)?;
-        CircuitId::parse(&s).ok_or_else(|| D::Error::custom(format!("unknown circuit {s:?}")))
+        CircuitId::parse(&s).ok_or_else(|| D::Error::custom(CircuitId::unknown_reason(&s)))
     }
 }
 

@@ -95,13 +95,13 @@ pub enum ParamsError {
         /// What is wrong.
         reason: String,
     },
-    /// The manifest names a circuit this build does not know.
-    #[error("the manifest names unknown circuit {circuit:?} (this build knows {known})")]
+    /// The manifest names a circuit this build does not know (or has retired).
+    #[error("the manifest's keys are not for this build: {reason}")]
     UnknownCircuit {
         /// The circuit id in the manifest.
         circuit: String,
-        /// The ids this build knows.
-        known: String,
+        /// Why: unknown (with the ids this build knows) or retired (with its replacement).
+        reason: String,
     },
     /// The manifest has no entry for a circuit this build needs.
     #[error("the manifest has no keys for circuit {circuit}")]
@@ -250,7 +250,7 @@ impl Manifest {
             if CircuitId::parse(&c.circuit).is_none() {
                 return Err(ParamsError::UnknownCircuit {
                     circuit: c.circuit.clone(),
-                    known: CircuitId::ALL.map(CircuitId::as_str).join(", "),
+                    reason: CircuitId::unknown_reason(&c.circuit),
                 });
             }
         }

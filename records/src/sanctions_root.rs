@@ -11,7 +11,7 @@
 //! encoding that does not depend on JSON formatting:
 //!
 //! ```text
-//! "zktr.sanctions-root.v1" || 0x00
+//! "zktr.sanctions-root.v2" || 0x00
 //! u32be(len) || list_id (UTF-8)
 //! u32be(len) || version (UTF-8)
 //! root       (32 bytes, big-endian canonical integer)
@@ -21,7 +21,11 @@
 //!
 //! The domain prefix keeps a sanctions-root signature from ever being valid for another
 //! zktr message signed with the same key; the length prefixes keep field boundaries
-//! unambiguous.
+//! unambiguous. Its version is the sanctions tree's shape: `v2` signs a root of the 4-ary
+//! tree (`zktr_circuits::trees::sanctions`, tree version 2). A record signed under `v1`
+//! named a root of the binary tree of `not_sanctioned/v1`; it never verifies here, and
+//! [`SignedSanctionsRoot::verify`] says so by name ([`SanctionsRootError::TreeVersion1`])
+//! so the publisher knows to rebuild and re-sign rather than suspect a forgery.
 //!
 //! # JSON
 //!
@@ -34,6 +38,7 @@ use sha2::{Digest, Sha256};
 use zktr_circuits::field::fr_to_be_bytes;
 use zktr_circuits::trees::sanctions::SanctionsRoot;
 
+use crate::domain::RETIRED_SANCTIONS_ROOT_V1;
 /// Domain prefix of the signing bytes of a sanctions root record.
 pub use crate::domain::SANCTIONS_ROOT as SANCTIONS_ROOT_DOMAIN;
 
@@ -59,6 +64,14 @@ pub enum SanctionsRootError {
     /// The Ed25519 signature does not verify.
     #[error("the publisher's signature over the sanctions root record does not verify")]
     BadSignature,
+    /// The signature is the publisher's, but over a root of the binary sanctions tree of
+    /// `not_sanctioned/v1`, which this build no longer proves or verifies against.
+    #[error(
+        "the record was signed for a version-1 (binary) sanctions tree; this build uses the \
+         4-ary tree of version 2: rebuild the set with this build and have the publisher sign \
+         its root again"
+    )]
+    TreeVersion1,
     /// A signed root in JSON could not be read.
     #[error("malformed signed sanctions root JSON")]
     Json(#[source] serde_json::Error),
@@ -95,8 +108,12 @@ pub struct SanctionsRootRecord {
 impl SanctionsRootRecord {
     /// The canonical, domain-separated bytes that the publisher signs (see module docs).
     pub fn signing_bytes(&self) -> Vec<u8> {
+        self.signing_bytes_under(SANCTIONS_ROOT_DOMAIN)
+    }
+
+    fn signing_bytes_under(&self, domain: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(
-            SANCTIONS_ROOT_DOMAIN.len()
+            domain.len()
                 + 1
                 + 12
                 + self.list_id.len()
@@ -105,7 +122,7 @@ impl SanctionsRootRecord {
                 + 32
                 + 24,
         );
-        out.extend_from_slice(SANCTIONS_ROOT_DOMAIN);
+        out.extend_from_slice(domain);
         out.push(0);
         put_str(&mut out, &self.list_id);
         put_str(&mut out, &self.version);
@@ -155,9 +172,17 @@ impl SignedSanctionsRoot {
             });
         }
         let sig = Signature::from_bytes(&self.signature);
-        publisher
+        if publisher
             .verify_strict(&self.record.signing_bytes(), &sig)
-            .map_err(|_| SanctionsRootError::BadSignature)
+            .is_ok()
+        {
+            return Ok(());
+        }
+        let v1 = self.record.signing_bytes_under(RETIRED_SANCTIONS_ROOT_V1);
+        if publisher.verify_strict(&v1, &sig).is_ok() {
+            return Err(SanctionsRootError::TreeVersion1);
+        }
+        Err(SanctionsRootError::BadSignature)
     }
 
     /// The JSON form.
@@ -235,6 +260,32 @@ mod tests {
         let back = SignedSanctionsRoot::from_json(&json).unwrap();
         assert_eq!(back, signed);
         back.verify(&k.verifying_key()).unwrap();
+    }
+
+    /// A record the publisher signed under the retired v1 domain (a root of the binary
+    /// tree) is refused by name; a v1 signature by another key is just a bad signature.
+    #[test]
+    fn a_version_1_root_is_refused_by_name() {
+        let k = key(7);
+        let r = record(&k);
+        let v1 = k
+            .sign(&r.signing_bytes_under(RETIRED_SANCTIONS_ROOT_V1))
+            .to_bytes();
+        let signed = SignedSanctionsRoot {
+            record: r.clone(),
+            signature: v1,
+        };
+        let err = signed.verify(&k.verifying_key()).unwrap_err();
+        assert!(matches!(err, SanctionsRootError::TreeVersion1), "{err}");
+        assert!(err.to_string().contains("version-1"));
+        let mut other = signed.clone();
+        other.signature = key(8)
+            .sign(&r.signing_bytes_under(RETIRED_SANCTIONS_ROOT_V1))
+            .to_bytes();
+        assert!(matches!(
+            other.verify(&k.verifying_key()),
+            Err(SanctionsRootError::BadSignature)
+        ));
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl ProofBundle {
             let circuit = CircuitId::parse(&c.circuit).ok_or_else(|| {
                 field(
                     format!("claims[{i}].circuit"),
-                    format!("unknown circuit {:?}", c.circuit),
+                    CircuitId::unknown_reason(&c.circuit),
                 )
             })?;
             let public_inputs = c

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! magic    "ZKTS\r\n\x1a\n"     (8 bytes; catches text-mode mangling like PNG's)
-//! version  u32 = 1
+//! version  u32 = 2                (1: the binary tree of not_sanctioned/v1, refused by name)
 //! sections, in this order, each  u32 tag || u64 length || bytes:
 //!   1 RECORD   the signed root record, JSON (see zktr_records::sanctions_root)
 //!   2 STATS    6 x u64: parties, names, identifiers, addresses, dates of birth, skipped
@@ -15,7 +15,12 @@
 //! All integers are big-endian. Loading checks, in order: length, checksum, magic,
 //! version, each section's bounds, every key in `(0, 2^248)` and strictly ascending,
 //! parties strictly sorted by id, index positions in range, the rebuilt tree's root equal
-//! to the signed root, and the record's counts. A node can then trust the set once
+//! to the signed root, and the record's counts.
+//!
+//! Version 2 holds the same sections as version 1; what changed is the tree they stand
+//! for: the set's keys build a 4-ary tree (tree version 2), and the record is signed under
+//! the `zktr.sanctions-root.v2` domain. A version-1 file's root is of the binary tree, so
+//! it is refused by name rather than loaded and found not to match. A node can then trust the set once
 //! [`SanctionsSet::verify_publisher`] accepts the signature.
 
 use super::error::{Result, SanctionsError};
@@ -31,8 +36,11 @@ use crate::limits::MAX_SET_FILE_BYTES;
 
 /// The file's first 8 bytes.
 pub const MAGIC: &[u8; 8] = b"ZKTS\r\n\x1a\n";
-/// The format version this code writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this code writes and reads: the sanctions tree version
+/// ([`zktr_circuits::trees::sanctions::SANCTIONS_TREE_VERSION`]).
+pub const VERSION: u32 = zktr_circuits::trees::sanctions::SANCTIONS_TREE_VERSION;
+/// The first format version, whose root is of the binary tree of `not_sanctioned/v1`.
+const VERSION_BINARY_TREE: u32 = 1;
 
 const RECORD: u32 = 1;
 const STATS: u32 = 2;
@@ -162,6 +170,14 @@ impl SanctionsSet {
             pos: MAGIC.len(),
         };
         let version = r.u32("version")?;
+        if version == VERSION_BINARY_TREE {
+            return Err(invalid(
+                "format version 1: its root is of the binary sanctions tree of \
+                 not_sanctioned/v1, which this build no longer proves against; rebuild the set \
+                 from its lists with this build (`zktr sanctions build`) and have the publisher \
+                 sign the new root",
+            ));
+        }
         if version != VERSION {
             return Err(invalid(format!(
                 "format version {version}, this build reads version {VERSION}"

@@ -119,15 +119,24 @@ fn tampered_set_files_are_refused() {
     for len in [0, 8, 20, good.len() / 2, good.len() - 1] {
         invalid(&good[..len]);
     }
-    // Wrong magic, a future version.
+    // Wrong magic, a future version, the binary-tree version 1 (refused by name).
     let mut b = good.clone();
     b[0] = b'X';
     reseal(&mut b);
     assert!(invalid(&b).contains("magic"));
+    assert_eq!(good[11], 2, "this build writes version 2");
     let mut b = good.clone();
-    b[11] = 2;
+    b[11] = 3;
     reseal(&mut b);
-    assert!(invalid(&b).contains("version 2"));
+    assert!(invalid(&b).contains("version 3"));
+    let mut b = good.clone();
+    b[11] = 1;
+    reseal(&mut b);
+    let reason = invalid(&b);
+    assert!(
+        reason.contains("version 1") && reason.contains("binary") && reason.contains("rebuild"),
+        "{reason}"
+    );
 
     // With a valid checksum, a changed key breaks the order or the root.
     let keys_at = find(

@@ -290,14 +290,7 @@ fn chosen_circuits(names: &[String]) -> anyhow::Result<Vec<CircuitId>> {
     }
     names
         .iter()
-        .map(|c| {
-            CircuitId::parse(c).with_context(|| {
-                format!(
-                    "unknown circuit {c:?} (known: {})",
-                    CircuitId::ALL.map(CircuitId::as_str).join(", ")
-                )
-            })
-        })
+        .map(|c| CircuitId::parse(c).with_context(|| CircuitId::unknown_reason(c)))
         .collect()
 }
 

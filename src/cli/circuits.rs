@@ -19,16 +19,17 @@ pub struct PoseidonArgs {
 pub fn table() -> anyhow::Result<ExitCode> {
     let rows = constraint_table().context("synthesizing the circuits")?;
     println!(
-        "{:<32} {:>12} {:>14} {:>18}",
-        "circuit", "constraints", "public inputs", "private witnesses"
+        "{:<32} {:>12} {:>14} {:>18} {:>11}",
+        "circuit", "constraints", "public inputs", "private witnesses", "QAP domain"
     );
     for r in rows {
         println!(
-            "{:<32} {:>12} {:>14} {:>18}",
+            "{:<32} {:>12} {:>14} {:>18} {:>11}",
             r.id.as_str(),
             r.constraints,
             r.public_inputs,
-            r.witness_variables
+            r.witness_variables,
+            format!("2^{}", r.qap_domain().trailing_zeros())
         );
     }
     Ok(ExitCode::SUCCESS)

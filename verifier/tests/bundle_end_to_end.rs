@@ -61,7 +61,7 @@ fn every_claim_round_trips_through_protobuf_and_json() {
     verify(&from_wire).expect("decoded protobuf bundle verifies");
 
     let json = b.to_json();
-    assert!(json.contains("\"circuit\": \"not_sanctioned.beneficiary/v1\""));
+    assert!(json.contains("\"circuit\": \"not_sanctioned.beneficiary/v2\""));
     let from_json = ProofBundle::from_json(&json).expect("JSON decodes");
     assert_eq!(&from_json, b);
     verify(&from_json).expect("decoded JSON bundle verifies");
@@ -622,6 +622,21 @@ fn manifest_mismatches_are_clear_errors() {
     });
     let e = params_err(Keys::load(dir.path()));
     assert!(matches!(e, ParamsError::UnknownCircuit { .. }), "{e}");
+    // Keys of a retired circuit (the binary-tree not_sanctioned/v1) are refused by name.
+    let dir = params_copy();
+    edit_manifest(dir.path(), |m| {
+        for c in &mut m.circuits {
+            c.circuit = c.circuit.replace(
+                "not_sanctioned.originator/v2",
+                "not_sanctioned.originator/v1",
+            );
+        }
+    });
+    let e = params_err(Keys::load(dir.path())).to_string();
+    assert!(
+        e.contains("not_sanctioned.originator/v1") && e.contains("retired") && e.contains("v2"),
+        "{e}"
+    );
     let dir = params_copy();
     edit_manifest(dir.path(), |m| {
         m.circuits.pop();
