@@ -545,7 +545,7 @@ fn corrupt_keys_with_matching_hashes_are_clear_errors() {
     let dir = params_copy();
     // Truncated proving and verifying keys whose manifest hashes were updated.
     for (file, keep) in [
-        ("not_sanctioned.beneficiary-v1.pk", 1000),
+        ("not_sanctioned.beneficiary-v2.pk", 1000),
         ("threshold-v1.vk", 40),
     ] {
         let path = dir.path().join(file);
@@ -565,7 +565,7 @@ fn corrupt_keys_with_matching_hashes_are_clear_errors() {
     let e = params_err(Keys::load(dir.path()));
     assert!(matches!(e, ParamsError::CorruptKey { .. }), "{e}");
     assert!(
-        e.to_string().contains("not_sanctioned.beneficiary-v1.pk"),
+        e.to_string().contains("not_sanctioned.beneficiary-v2.pk"),
         "{e}"
     );
     let e = VerifyingKeys::load(dir.path()).unwrap_err();
