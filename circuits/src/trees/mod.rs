@@ -101,7 +101,7 @@ pub(crate) fn quad_children(cur: Fr, digit: usize, siblings: &[Fr; 3]) -> [Fr; Q
 /// level first, each level's siblings in child order). `None` if `siblings` is not a
 /// whole number of levels.
 pub(crate) fn quad_root_from_path(tag: u64, leaf: Fr, index: u64, siblings: &[Fr]) -> Option<Fr> {
-    if siblings.len() % 3 != 0 {
+    if !siblings.len().is_multiple_of(3) {
         return None;
     }
     let mut cur = leaf;
