@@ -15,13 +15,13 @@
 //! All integers are big-endian. Loading checks, in order: length, checksum, magic,
 //! version, each section's bounds, every key in `(0, 2^248)` and strictly ascending,
 //! parties strictly sorted by id, index positions in range, the rebuilt tree's root equal
-//! to the signed root, and the record's counts.
+//! to the signed root, and the record's counts. A node can then trust the set once
+//! [`SanctionsSet::verify_publisher`] accepts the signature.
 //!
 //! Version 2 holds the same sections as version 1; what changed is the tree they stand
 //! for: the set's keys build a 4-ary tree (tree version 2), and the record is signed under
 //! the `zktr.sanctions-root.v2` domain. A version-1 file's root is of the binary tree, so
-//! it is refused by name rather than loaded and found not to match. A node can then trust the set once
-//! [`SanctionsSet::verify_publisher`] accepts the signature.
+//! it is refused by name rather than loaded and found not to match.
 
 use super::error::{Result, SanctionsError};
 use super::party::PartyKind;

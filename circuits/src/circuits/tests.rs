@@ -352,7 +352,7 @@ fn not_sanctioned_false_statements_are_unsatisfied() {
 /// sentinel and the last leaf, and refused with the other edge's leaf.
 #[test]
 fn not_sanctioned_v2_position_digits_empty_positions_and_edge_keys() {
-    use crate::trees::sanctions::SANCTIONS_LEVELS;
+    use crate::trees::sanctions::{SANCTIONS_CAPACITY, SANCTIONS_LEVELS};
     let f = sanctions_fixture();
     let set = &f.set;
     let n = set.len();
@@ -381,7 +381,7 @@ fn not_sanctioned_v2_position_digits_empty_positions_and_edge_keys() {
 
     // Empty positions after the last leaf (the next one, one in the next 4-block, the
     // very last position) cannot pass for a leaf (0, 0).
-    for empty in [n as u64 + 1, n as u64 + 5, SANCTIONS_CAPACITY_FOR_TESTS - 1] {
+    for empty in [n as u64 + 1, n as u64 + 5, SANCTIONS_CAPACITY - 1] {
         let mut leaves = honest.clone();
         leaves[0] = crate::trees::sanctions::LeafWitness {
             index: empty as u32,
@@ -397,7 +397,7 @@ fn not_sanctioned_v2_position_digits_empty_positions_and_edge_keys() {
 
     // Edge keys: the smallest and the largest key a slot can hold.
     let smallest = Fr::from(1u64);
-    let largest = crate::field::Word248::from_digest_prefix(&[0xff; 32]).to_fr();
+    let largest = Word248::from_digest_prefix(&[0xff; 32]).to_fr();
     for (key, leaf, wrong) in [(smallest, 0, n), (largest, n, 0)] {
         let tree = transfer_with_beneficiary(key, None);
         let mut leaves = honest_leaves(set, &tree, party);
@@ -407,8 +407,6 @@ fn not_sanctioned_v2_position_digits_empty_positions_and_edge_keys() {
         assert!(!satisfied(ns_circuit(&tree, root, party, leaves)));
     }
 }
-
-const SANCTIONS_CAPACITY_FOR_TESTS: u64 = crate::trees::sanctions::SANCTIONS_CAPACITY;
 
 /// The constraint counts are pinned: a count that grows is a regression.
 #[test]

@@ -11,8 +11,7 @@
 //! capacity of the binary depth 24): 12 * 304 = 3,648 constraints, 0.63x the binary path.
 
 use crate::field::Fr;
-use crate::poseidon::gadget::hash_tagged;
-use crate::poseidon::gadget::hash2;
+use crate::poseidon::gadget::{hash_tagged, hash2};
 use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
