@@ -440,7 +440,7 @@ fn bad_files_are_refused_naming_the_file_and_writing_nothing() {
     let cut_zkey = zkey_path(&cut, CircuitId::Threshold);
     std::fs::write(&cut_zkey, &good[..good.len() - 100]).expect("write");
     run(contribute(&cut), &cut_zkey);
-    // Another circuit's key under this circuit's name (committed/v1 needs 2^14).
+    // Another circuit's key under this circuit's name (committed/v2 needs 2^13).
     let pot14 = dir.join("pot14.ptau");
     ok(
         &[
@@ -464,7 +464,7 @@ fn bad_files_are_refused_naming_the_file_and_writing_nothing() {
             "--out",
             s(&committed),
             "--circuit",
-            "committed/v1",
+            "committed/v2",
         ],
         None,
     );

@@ -44,7 +44,7 @@ fn demo_runs_the_network_and_what_it_keeps_verifies() {
     // priced by the demo publisher's quote (the policy refuses unpriced thresholds).
     for claim in [
         "threshold/v2",
-        "committed/v1",
+        "committed/v2",
         "not_sanctioned.originator/v2",
         "not_sanctioned.beneficiary/v2",
     ] {

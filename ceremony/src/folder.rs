@@ -408,7 +408,7 @@ mod tests {
         let skipped = [(t, names(&["alice", "bob"])), (c, names(&["alice"]))];
         let e = check_consistent(dir, &skipped).unwrap_err().to_string();
         assert!(
-            e.contains("threshold/v1 has 2 contributions, committed/v1 has 1"),
+            e.contains("threshold/v1 has 2 contributions, committed/v2 has 1"),
             "{e}"
         );
         assert!(e.starts_with("ceremony-folder: "), "{e}");

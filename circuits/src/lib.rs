@@ -6,7 +6,7 @@
 //!   `PoseidonEx(n, 1)` with an initial state), natively and as an R1CS gadget.
 //! * [`domain`]: the one table of domain tags, one per use of the hash.
 //! * [`commitment`]: the transfer commitment `C`, a depth-4 Merkle tree over 16 salted slots.
-//! * [`trees`]: the append-only commitment log (depth 32) and the indexed sanctions tree
+//! * [`trees`]: the append-only commitment log (4-ary, 16 levels) and the indexed sanctions tree
 //!   (depth 24), with native proofs and in-circuit verification.
 //! * [`circuits`]: the three claims, `threshold`, `committed` and `not_sanctioned`, each a
 //!   [`ConstraintSynthesizer`](ark_relations::gr1cs::ConstraintSynthesizer) with a typed

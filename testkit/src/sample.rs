@@ -2,7 +2,7 @@
 //! commitment log with a signed tree head, a sanctions set with a signed root, and a
 //! policy (the example policy's thresholds) that trusts exactly this log and publisher.
 //!
-//! Everything in it is real (Poseidon commitments, the depth-32 log, the indexed
+//! Everything in it is real (Poseidon commitments, the 4-ary log, the indexed
 //! sanctions tree, Ed25519 signatures); only the parties are invented. Keys are derived
 //! from a seed so runs are reproducible; never use them outside tests and benchmarks.
 

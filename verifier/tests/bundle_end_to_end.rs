@@ -526,14 +526,14 @@ fn saved_keys_load_hash_checked_with_their_manifest() {
 #[test]
 fn a_changed_key_file_is_refused_by_its_hash() {
     let dir = params_copy();
-    let path = dir.path().join("committed-v1.pk");
+    let path = dir.path().join("committed-v2.pk");
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
     let e = params_err(Keys::load(dir.path()));
     assert!(matches!(e, ParamsError::HashMismatch { .. }), "{e}");
-    assert!(e.to_string().contains("committed-v1.pk"), "{e}");
+    assert!(e.to_string().contains("committed-v2.pk"), "{e}");
     let vk = dir.path().join("threshold-v1.vk");
     std::fs::write(&vk, b"not a key").unwrap();
     let e = VerifyingKeys::load(dir.path()).unwrap_err();
@@ -577,7 +577,7 @@ fn manifest_mismatches_are_clear_errors() {
     // Another circuit's proving key under this circuit's name (hash updated).
     let dir = params_copy();
     std::fs::copy(
-        dir.path().join("committed-v1.pk"),
+        dir.path().join("committed-v2.pk"),
         dir.path().join("threshold-v1.pk"),
     )
     .unwrap();

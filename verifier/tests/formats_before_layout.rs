@@ -4,12 +4,13 @@
 //! `.zkts` sanctions set. Fixture files are in `tests/fixtures/before-layout/` (only the
 //! verifying keys are kept; the proving keys are 25 MB and are not needed to verify).
 //!
-//! Until circuit version 2 (issue 11: the sanctions tree became 4-ary) they loaded and
-//! verified unchanged. Their `not_sanctioned` claims are of the retired v1 circuits, their
-//! set file is of the binary tree (format version 1) and its root was signed under the
-//! retired `zktr.sanctions-root.v1` domain: each is now refused *by name*, never misread
+//! Until circuit version 2 (issue 11: the sanctions tree and the commitment log became
+//! 4-ary) they loaded and verified unchanged. Their `not_sanctioned` and `committed`
+//! claims are of the retired v1 circuits, their set file is of the binary tree (format
+//! version 1), its root was signed under the retired `zktr.sanctions-root.v1` domain and
+//! the tree head under `zktr.tree-head.v1`: each is now refused *by name*, never misread
 //! and never half-verified (see `docs/decisions.md`, "Circuit version 2"). The encodings
-//! that did not change still read: the manifest's format and the other claims' ids.
+//! that did not change still read: the manifest's format and the threshold claim.
 
 use std::path::PathBuf;
 use zktr_records::ProofBundle;
@@ -56,8 +57,9 @@ fn a_bundle_from_before_v2_is_refused_by_name_in_both_encodings() {
             "{encoding}: {text}"
         );
     }
-    // The same files with their not_sanctioned claims dropped decode: only the retired
-    // claims are refused, the rest of the format is unchanged.
+    // Only the retired claims are refused, the rest of the format is unchanged: with the
+    // not_sanctioned claims dropped, the committed/v1 claim (binary log) is refused by
+    // name; with it dropped too, the threshold claim reads.
     let text = String::from_utf8(read("bundle.json")).expect("utf-8");
     let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let claims = json["claims"].as_array_mut().expect("claims");
@@ -68,7 +70,17 @@ fn a_bundle_from_before_v2_is_refused_by_name_in_both_encodings() {
             .starts_with("not_sanctioned")
     });
     assert_eq!(claims.len(), 2);
-    ProofBundle::from_json(&json.to_string()).expect("threshold and committed claims read");
+    let err = ProofBundle::from_json(&json.to_string())
+        .expect_err("a committed/v1 claim")
+        .to_string();
+    assert!(
+        err.contains("committed/v1") && err.contains("retired") && err.contains("committed/v2"),
+        "{err}"
+    );
+    let claims = json["claims"].as_array_mut().expect("claims");
+    claims.retain(|c| c["circuit"].as_str() != Some("committed/v1"));
+    assert_eq!(claims.len(), 1);
+    ProofBundle::from_json(&json.to_string()).expect("the threshold claim reads");
     // The policy file of that time still reads (it names no circuit version).
     let _: PolicyFile = serde_json::from_slice(&read("policy.json")).expect("old policy file");
 }

@@ -3,23 +3,27 @@
 //!
 //! Public: `(C, log_root, asset_id, asset_amount, beneficiary_address_key)`.
 //! Private: the salts of slots 3, 4, 5 and the 4 siblings of their multi-opening; the
-//! log position (32 bits) and its 32 siblings.
+//! log position (16 base-4 digits, 32 bits) and its 48 siblings.
 //!
-//! Constraints:
+//! Constraints (`committed/v2`):
 //! * open slots 3, 4, 5 of `C` with the public values as the slot values (so equality is
 //!   free): 3 * 258 + 5 * 240 = 1,974;
-//! * `C` is the leaf at a private position of the depth-32 log: 32 * 242 = 7,744.
+//! * `C` is the leaf at a private position of the 16-level 4-ary log: 16 * 304 = 4,864
+//!   (`committed/v1`'s binary depth-32 path cost 32 * 242 = 7,744).
+//!
+//! Every position below `4^16 = 2^32` is reachable and no other: the 32 bits of the 16
+//! digits are each constrained boolean.
 
 use super::expect_len;
 use crate::commitment::{Commitment, MultiOpening, Slot, SlotSet};
-use crate::domain::LOG_NODE;
+use crate::domain::LOG_QUAD_NODE;
 use crate::error::{Error, Result};
 use crate::field::{Fr, ScreeningKey, Word248, fr_to_u128};
 use crate::gadgets::{
     commitment::{OpenedSlot, enforce_opening},
-    merkle::{alloc_position, alloc_siblings, root_from_path},
+    merkle::{alloc_quad_position, alloc_siblings, root_from_quad_path},
 };
-use crate::trees::log::{InclusionProof, LOG_DEPTH, LogRoot};
+use crate::trees::log::{InclusionProof, LOG_LEVELS, LOG_PATH_SIBLINGS, LogRoot};
 use ark_ff::Zero;
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
@@ -106,11 +110,11 @@ impl CommittedCircuit {
         if opening.slot_set()? != SlotSet::new(&SLOTS)? {
             return Err(shape("the opening must be of slots 3, 4 and 5"));
         }
-        if inclusion.siblings.len() != LOG_DEPTH
+        if inclusion.siblings.len() != LOG_PATH_SIBLINGS
             || inclusion.index >= crate::trees::log::LOG_CAPACITY
         {
             return Err(shape(
-                "the inclusion proof must have 32 siblings and a 32-bit index",
+                "the inclusion proof must have 48 siblings (16 levels of 3) and a 32-bit index",
             ));
         }
         let mut salts = [Fr::zero(); 3];
@@ -141,7 +145,7 @@ impl CommittedCircuit {
             salts: [Fr::zero(); 3],
             siblings: vec![Fr::zero(); n],
             log_index: 0,
-            log_siblings: vec![Fr::zero(); LOG_DEPTH],
+            log_siblings: vec![Fr::zero(); LOG_PATH_SIBLINGS],
         }
     }
 
@@ -173,9 +177,9 @@ impl ConstraintSynthesizer<Fr> for CommittedCircuit {
         let siblings = alloc_siblings(cs.clone(), &self.siblings)?;
         enforce_opening(c, &opened, &siblings)?;
 
-        let bits = alloc_position(cs.clone(), self.log_index, LOG_DEPTH)?;
+        let digits = alloc_quad_position(cs.clone(), self.log_index, LOG_LEVELS)?;
         let log_siblings = alloc_siblings(cs.clone(), &self.log_siblings)?;
-        let root = root_from_path(LOG_NODE, c, &bits, &log_siblings)?;
+        let root = root_from_quad_path(LOG_QUAD_NODE, c, &digits, &log_siblings)?;
         root.enforce_equal(log_root)
     }
 }

@@ -41,7 +41,7 @@ pub enum CircuitId {
     Threshold,
     /// `threshold` (v2: the fiat value priced by a signed quote).
     ThresholdV2,
-    /// `committed`.
+    /// `committed` v2 (4-ary commitment log).
     Committed,
     /// `not_sanctioned` for the originator (name and id keys), v2 (4-ary sanctions tree).
     NotSanctionedOriginator,
@@ -65,7 +65,7 @@ impl CircuitId {
         match self {
             CircuitId::Threshold => "threshold/v1",
             CircuitId::ThresholdV2 => "threshold/v2",
-            CircuitId::Committed => "committed/v1",
+            CircuitId::Committed => "committed/v2",
             CircuitId::NotSanctionedOriginator => "not_sanctioned.originator/v2",
             CircuitId::NotSanctionedBeneficiary => "not_sanctioned.beneficiary/v2",
         }
@@ -83,7 +83,8 @@ impl CircuitId {
 
     /// Circuit ids this build no longer has (replaced by a newer version), with what
     /// replaced them: so a key, manifest or proof naming one is refused by name.
-    pub const RETIRED: [(&'static str, &'static str); 2] = [
+    pub const RETIRED: [(&'static str, &'static str); 3] = [
+        ("committed/v1", "committed/v2 (4-ary commitment log)"),
         (
             "not_sanctioned.originator/v1",
             "not_sanctioned.originator/v2 (4-ary sanctions tree)",

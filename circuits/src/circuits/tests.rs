@@ -194,6 +194,69 @@ fn committed_false_statements_are_unsatisfied() {
     assert!(!satisfied(committed_circuit(&tree, p, &proof)));
 }
 
+/// `committed/v2`'s 4-ary log path: a wrong digit at the lowest or the highest level, an
+/// empty position, and the edge positions 0 and `2^32 - 1`.
+#[test]
+fn committed_v2_position_digits_empty_positions_and_edges() {
+    use crate::domain::LOG_QUAD_NODE;
+    use crate::trees::log::{InclusionProof, LOG_CAPACITY, LOG_PATH_SIBLINGS, LogRoot};
+    let (tree, log, index) = committed_setup();
+    let proof = log.inclusion_proof(index, log.len()).unwrap();
+    let public = committed_public(&tree, &log);
+    assert_eq!(index, 7); // digits 3, 1, 0, ...
+    assert!(satisfied(committed_circuit(&tree, public, &proof)));
+    // Every other digit at the lowest level, and non-zero digits at the highest.
+    for other in [
+        4u64,
+        5,
+        6,
+        3,
+        11,
+        15,
+        7 | (1 << 30),
+        7 | (2 << 30),
+        7 | (3 << 30),
+    ] {
+        let mut moved = proof.clone();
+        moved.index = other;
+        moved.size = LOG_CAPACITY;
+        assert!(
+            !satisfied(committed_circuit(&tree, public, &moved)),
+            "position {other}"
+        );
+    }
+    // An empty position (after the last leaf) with its honest siblings: the leaf there is
+    // 0, not C.
+    let empty = log.inclusion_proof(log.len() - 1, log.len()).unwrap();
+    let mut at_empty = empty.clone();
+    at_empty.index = log.len();
+    assert!(!satisfied(committed_circuit(&tree, public, &at_empty)));
+    // The edge positions: a log root made for C at 2^32 - 1 (and at 0) is reached from
+    // there and from nowhere else.
+    let siblings: Vec<Fr> = (0..LOG_PATH_SIBLINGS as u64)
+        .map(|i| Fr::from(1_000 + i))
+        .collect();
+    for edge in [0u64, LOG_CAPACITY - 1] {
+        let root =
+            crate::trees::quad_root_from_path(LOG_QUAD_NODE, tree.commitment().0, edge, &siblings)
+                .unwrap();
+        let mut p = public;
+        p.log_root = LogRoot(root);
+        let at = |index| InclusionProof {
+            index,
+            size: LOG_CAPACITY,
+            siblings: siblings.clone(),
+        };
+        assert!(satisfied(committed_circuit(&tree, p, &at(edge))), "{edge}");
+        assert!(!satisfied(committed_circuit(&tree, p, &at(edge ^ 1))));
+        assert!(!satisfied(committed_circuit(
+            &tree,
+            p,
+            &at(edge ^ (3 << 30))
+        )));
+    }
+}
+
 struct SanctionsFixture {
     set: SanctionsTree,
 }
@@ -424,7 +487,7 @@ fn constraint_counts_are_pinned() {
         let pinned = match s.id {
             CircuitId::Threshold => 1_914,
             CircuitId::ThresholdV2 => 4_604,
-            CircuitId::Committed => 9_960,
+            CircuitId::Committed => 7_080,
             CircuitId::NotSanctionedOriginator => 10_760,
             CircuitId::NotSanctionedBeneficiary => 16_377,
         };
@@ -435,12 +498,11 @@ fn constraint_counts_are_pinned() {
         );
         // The QAP domain decides the FFT and H-MSM sizes. The beneficiary's v2 circuit
         // fits 2^14 with 3 constraints to spare (v1 needed 2^15): 4 more double its FFTs.
+        // committed/v2 fits 2^13 (v1 needed 2^14).
         let domain = match s.id {
             CircuitId::Threshold => 1 << 11,
-            CircuitId::ThresholdV2 => 1 << 13,
-            CircuitId::Committed
-            | CircuitId::NotSanctionedOriginator
-            | CircuitId::NotSanctionedBeneficiary => 1 << 14,
+            CircuitId::ThresholdV2 | CircuitId::Committed => 1 << 13,
+            CircuitId::NotSanctionedOriginator | CircuitId::NotSanctionedBeneficiary => 1 << 14,
         };
         assert_eq!(s.qap_domain(), domain, "{}: QAP domain changed", s.id);
     }

@@ -1,30 +1,17 @@
-//! Merkle path verification with a *private* position (commitment log, sanctions tree).
+//! Merkle path verification with a *private* position in a 4-ary Poseidon tree (the
+//! commitment log and the sanctions tree, circuit version 2).
 //!
-//! Binary ([`root_from_path`], the commitment log): per level 1 booleanity constraint for
-//! the direction bit, 1 constraint for the swap (`left = cur + bit * (sib - cur)`,
-//! `right = cur + sib - left`), and one 2-to-1 Poseidon (240). A depth-32 path:
-//! 32 * 242 = 7,744 constraints; depth 24: 5,808.
-//!
-//! 4-ary ([`root_from_quad_path`], the sanctions tree): per level a base-4 digit as two
-//! bits (2 booleanity constraints), the four children in two binary steps (5, see the
-//! function), and one 4-to-1 Poseidon (width 5: 297). 12 levels (`2^24` positions, the
-//! capacity of the binary depth 24): 12 * 304 = 3,648 constraints, 0.63x the binary path.
+//! [`root_from_quad_path`]: per level a base-4 digit as two bits (2 booleanity
+//! constraints), the four children in two binary steps (5, see the function), and one
+//! 4-to-1 Poseidon (width 5: 297). The sanctions tree's 12 levels (`2^24` positions):
+//! 12 * 304 = 3,648 constraints; the log's 16 (`2^32`): 4,864. Version 1's binary paths
+//! (a booleanity and a swap constraint plus a 2-to-1 Poseidon, 242 per level) cost 5,808
+//! and 7,744 for the same capacities: 0.63x.
 
 use crate::field::Fr;
-use crate::poseidon::gadget::{hash_tagged, hash2};
+use crate::poseidon::gadget::hash_tagged;
 use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
-
-/// Allocates the position's bits (little-endian, `depth` of them) as private witnesses.
-pub fn alloc_position(
-    cs: ConstraintSystemRef<Fr>,
-    index: u64,
-    depth: usize,
-) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
-    (0..depth)
-        .map(|h| Boolean::new_witness(cs.clone(), || Ok((index >> h) & 1 == 1)))
-        .collect()
-}
 
 /// Allocates the siblings as private witnesses.
 pub fn alloc_siblings(
@@ -35,27 +22,6 @@ pub fn alloc_siblings(
         .iter()
         .map(|s| FpVar::new_witness(cs.clone(), || Ok(*s)))
         .collect()
-}
-
-/// The root of `leaf` at the position given by `bits` (leaf level first).
-pub fn root_from_path(
-    tag: u64,
-    leaf: &FpVar<Fr>,
-    bits: &[Boolean<Fr>],
-    siblings: &[FpVar<Fr>],
-) -> Result<FpVar<Fr>, SynthesisError> {
-    if bits.len() != siblings.len() {
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    let mut cur = leaf.clone();
-    for (bit, sib) in bits.iter().zip(siblings) {
-        // bit = 1: the current node is the right child.
-        let b = FpVar::from(bit.clone());
-        let left = &cur + &(b * (sib - &cur));
-        let right = &cur + sib - &left;
-        cur = hash2(tag, &left, &right)?;
-    }
-    Ok(cur)
 }
 
 /// One base-4 digit of a 4-ary path position: `digit = low + 2 * high`.
@@ -144,7 +110,7 @@ mod tests {
         let zeros = quad_zero_hashes(tag, levels);
         let mut lv = vec![Vec::new(); levels + 1];
         lv[0] = (0..n).map(|i| Fr::from(7 + 3 * i as u64)).collect();
-        quad_rebuild_levels(tag, &mut lv, &zeros);
+        quad_rebuild_levels(tag, &mut lv, &zeros, 0);
         (lv, zeros)
     }
 

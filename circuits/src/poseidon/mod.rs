@@ -222,7 +222,7 @@ mod tests {
         let text = include_str!("../../tests/data/circomlibjs_tagged.json");
         let json: serde_json::Value = serde_json::from_str(text).unwrap();
         let vectors = json["vectors"].as_array().unwrap();
-        assert_eq!(vectors.len(), 8 * 12);
+        assert_eq!(vectors.len(), 9 * 12);
         for v in vectors {
             let tag = v["tag"].as_u64().unwrap();
             let inputs: Vec<Fr> = v["inputs"]

@@ -1,34 +1,45 @@
-//! The append-only commitment log: a depth-32 Poseidon Merkle tree whose leaves are
-//! transfer commitments, in order of commitment.
+//! The append-only commitment log: a 4-ary Poseidon Merkle tree of 16 levels
+//! (`4^16 = 2^32` positions) whose leaves are transfer commitments, in order of commitment
+//! (circuit version 2; version 1's log was a binary tree of depth 32 under the retired
+//! tag 4).
 //!
 //! Position `i` holds the `i`-th commitment; positions at or after the size hold the empty
-//! leaf 0, and empty subtrees hash to precomputed zero hashes. Only the `~2n` non-empty
+//! leaf 0, and empty subtrees hash to precomputed zero hashes. Only the `~4n/3` non-empty
 //! nodes are stored, so the log holds millions of leaves without touching `2^32` nodes.
-//! Inner nodes are `PoseidonEx([left, right], LOG_NODE)`; leaves are the commitments.
+//! Inner nodes are `PoseidonEx([c0, c1, c2, c3], LOG_QUAD_NODE)`; leaves are the
+//! commitments.
 //!
 //! Proofs, all verified natively (and inclusion also in-circuit, see
 //! [`crate::circuits::committed`]):
-//! * [`InclusionProof`]: the 32 siblings of a leaf in the tree of a given size.
+//! * [`InclusionProof`]: the 48 siblings of a leaf (three per level, in child order) in
+//!   the tree of a given size.
 //! * [`ConsistencyProof`]: that the tree of size `m` is a prefix of the tree of size `n`
-//!   (append-only), in the shape of RFC 9162 section 2.1.4: a list of node hashes from
+//!   (append-only), in the spirit of RFC 9162 section 2.1.4: a list of node hashes from
 //!   which the verifier recomputes both roots. Here the list is the last old leaf
-//!   (`m - 1`) and its 32 siblings in the new tree: its left siblings are complete
-//!   subtrees shared by both trees, and its right siblings are empty (zero hashes) in the
-//!   old tree and whatever was appended in the new one. Both roots recomputed from the
-//!   same left part prove that every old leaf is still in place.
+//!   (`m - 1`) and its 48 siblings in the new tree: at each level, the siblings left of
+//!   its path are complete subtrees shared by both trees, and those right of it are empty
+//!   (zero hashes) in the old tree and whatever was appended in the new one. Both roots
+//!   recomputed from the same left parts prove that every old leaf is still in place.
 
-use super::{rebuild_levels, root_from_path, zero_hashes};
+use super::{
+    QUAD, quad_children, quad_digit, quad_rebuild_levels, quad_root_from_path, quad_zero_hashes,
+};
 use crate::commitment::Commitment;
-use crate::domain::LOG_NODE;
+use crate::domain::LOG_QUAD_NODE;
 use crate::error::{Error, Result};
 use crate::field::Fr;
-use crate::poseidon::hash2;
+use crate::poseidon::hash_n;
 use std::sync::OnceLock;
 
-/// Depth of the commitment log.
-pub const LOG_DEPTH: usize = 32;
-/// Number of leaves the log can hold.
-pub const LOG_CAPACITY: u64 = 1 << LOG_DEPTH;
+/// Version of the log's tree shape (2: 4-ary, 16 levels). Signed tree heads and stored
+/// logs say which version they are of; version 1 (binary, depth 32) is refused by name.
+pub const LOG_TREE_VERSION: u32 = 2;
+/// Levels of the 4-ary commitment log.
+pub const LOG_LEVELS: usize = 16;
+/// Siblings on a leaf's path: three per level.
+pub const LOG_PATH_SIBLINGS: usize = 3 * LOG_LEVELS;
+/// Number of leaves the log can hold (`4^16`).
+pub const LOG_CAPACITY: u64 = 1 << (2 * LOG_LEVELS);
 
 /// The root of a commitment log at some size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,12 +47,12 @@ pub struct LogRoot(pub Fr);
 
 fn zeros() -> &'static [Fr] {
     static Z: OnceLock<Vec<Fr>> = OnceLock::new();
-    Z.get_or_init(|| zero_hashes(LOG_NODE, LOG_DEPTH))
+    Z.get_or_init(|| quad_zero_hashes(LOG_QUAD_NODE, LOG_LEVELS))
 }
 
 /// The root of the empty log.
 pub fn empty_log_root() -> LogRoot {
-    LogRoot(zeros()[LOG_DEPTH])
+    LogRoot(zeros()[LOG_LEVELS])
 }
 
 /// An append-only commitment log held in memory.
@@ -72,11 +83,11 @@ impl CommitmentLog {
     /// An empty log.
     pub fn new() -> Self {
         Self {
-            levels: vec![Vec::new(); LOG_DEPTH + 1],
+            levels: vec![Vec::new(); LOG_LEVELS + 1],
         }
     }
 
-    /// A log holding `leaves` in order (bulk build: about `2n` hashes, in parallel).
+    /// A log holding `leaves` in order (bulk build: about `n/3` hashes, in parallel).
     pub fn from_leaves(leaves: &[Commitment]) -> Result<Self> {
         let mut log = Self::new();
         log.extend(leaves)?;
@@ -101,7 +112,7 @@ impl CommitmentLog {
             .map(|x| Commitment(*x))
     }
 
-    /// Appends one commitment; returns its index. 32 hashes.
+    /// Appends one commitment; returns its index. 16 hashes.
     pub fn append(&mut self, c: Commitment) -> Result<u64> {
         let r = self.extend(&[c])?;
         Ok(r.start)
@@ -112,17 +123,17 @@ impl CommitmentLog {
         let start = self.len();
         let end = ensure_room(start, leaves.len() as u64)?;
         self.levels[0].extend(leaves.iter().map(|c| c.0));
-        rebuild_levels(LOG_NODE, &mut self.levels, zeros(), start as usize);
+        quad_rebuild_levels(LOG_QUAD_NODE, &mut self.levels, zeros(), start as usize);
         Ok(start..end)
     }
 
     /// The current root.
     pub fn root(&self) -> LogRoot {
         LogRoot(
-            self.levels[LOG_DEPTH]
+            self.levels[LOG_LEVELS]
                 .first()
                 .copied()
-                .unwrap_or(zeros()[LOG_DEPTH]),
+                .unwrap_or(zeros()[LOG_LEVELS]),
         )
     }
 
@@ -141,23 +152,43 @@ impl CommitmentLog {
     /// Complete subtrees never change, so only the (at most one per level) partial nodes
     /// on the right edge of the old tree are recomputed.
     fn node_at(&self, level: usize, index: u64, size: u64) -> Fr {
-        let span = 1u64 << level;
-        let lo = index * span;
+        let span = 1u64 << (2 * level);
+        let lo = index.saturating_mul(span);
         if lo >= size {
             return zeros()[level];
         }
         if lo + span <= size || size == self.len() {
             return self.levels[level][index as usize];
         }
-        let l = self.node_at(level - 1, 2 * index, size);
-        let r = self.node_at(level - 1, 2 * index + 1, size);
-        hash2(LOG_NODE, l, r)
+        let first = QUAD as u64 * index;
+        let child = |j: u64| self.node_at(level - 1, first + j, size);
+        hash_n(LOG_QUAD_NODE, [child(0), child(1), child(2), child(3)])
+    }
+
+    /// The three siblings, in child order, of the level-`level` node on the path of leaf
+    /// `index` in the tree of `size` leaves.
+    fn siblings_at(&self, level: usize, index: u64, size: u64) -> [Fr; 3] {
+        let node = index >> (2 * level);
+        let first = node & !3;
+        let mut out = [Fr::from(0u64); 3];
+        let others = (first..first + QUAD as u64).filter(|i| *i != node);
+        for (o, i) in out.iter_mut().zip(others) {
+            *o = self.node_at(level, i, size);
+        }
+        out
+    }
+
+    /// The 48 siblings of leaf `index` in the tree of `size` leaves, leaf level first.
+    fn path(&self, index: u64, size: u64) -> Vec<Fr> {
+        (0..LOG_LEVELS)
+            .flat_map(|h| self.siblings_at(h, index, size))
+            .collect()
     }
 
     /// The root the log had at `size` leaves.
     pub fn root_at(&self, size: u64) -> Result<LogRoot> {
         self.check_size(size)?;
-        Ok(LogRoot(self.node_at(LOG_DEPTH, 0, size)))
+        Ok(LogRoot(self.node_at(LOG_LEVELS, 0, size)))
     }
 
     /// Inclusion proof of leaf `index` in the tree of `size` leaves.
@@ -170,13 +201,10 @@ impl CommitmentLog {
                 size,
             });
         }
-        let siblings = (0..LOG_DEPTH)
-            .map(|h| self.node_at(h, (index >> h) ^ 1, size))
-            .collect();
         Ok(InclusionProof {
             index,
             size,
-            siblings,
+            siblings: self.path(index, size),
         })
     }
 
@@ -198,9 +226,7 @@ impl CommitmentLog {
         if old_size > 0 {
             let k = old_size - 1;
             proof.hashes.push(self.levels[0][k as usize]);
-            proof
-                .hashes
-                .extend((0..LOG_DEPTH).map(|h| self.node_at(h, (k >> h) ^ 1, new_size)));
+            proof.hashes.extend(self.path(k, new_size));
         }
         Ok(proof)
     }
@@ -214,7 +240,7 @@ impl CommitmentLog {
     pub fn changed_nodes(&self, from: u64) -> Vec<(u32, u64, Fr)> {
         let mut out = Vec::new();
         for (h, level) in self.levels.iter().enumerate() {
-            let start = usize::try_from(from >> h).unwrap_or(usize::MAX);
+            let start = usize::try_from(from >> (2 * h)).unwrap_or(usize::MAX);
             for (i, v) in level.iter().enumerate().skip(start) {
                 out.push((h as u32, i as u64, *v));
             }
@@ -226,7 +252,7 @@ impl CommitmentLog {
     /// shape is checked (each height holds exactly the nodes its leaves need, no gaps);
     /// values are not rehashed: check the root against the last signed tree head.
     pub fn from_nodes(nodes: impl IntoIterator<Item = (u32, u64, Fr)>) -> Result<Self> {
-        let mut levels: Vec<Vec<Option<Fr>>> = vec![Vec::new(); LOG_DEPTH + 1];
+        let mut levels: Vec<Vec<Option<Fr>>> = vec![Vec::new(); LOG_LEVELS + 1];
         let bad = |index: u64| Error::IndexOutOfRange {
             what: "stored log node",
             index,
@@ -235,7 +261,7 @@ impl CommitmentLog {
         for (h, i, v) in nodes {
             let level = levels.get_mut(h as usize).ok_or(bad(u64::from(h)))?;
             let i = usize::try_from(i).map_err(|_| bad(i))?;
-            if i >= (LOG_CAPACITY >> h) as usize {
+            if i >= (LOG_CAPACITY >> (2 * h as u64)) as usize {
                 return Err(bad(i as u64));
             }
             if level.len() <= i {
@@ -248,7 +274,7 @@ impl CommitmentLog {
             let expected = if h == 0 {
                 level.len()
             } else {
-                out.levels[h - 1].len().div_ceil(2)
+                out.levels[h - 1].len().div_ceil(QUAD)
             };
             if level.len() != expected {
                 return Err(bad(h as u64));
@@ -280,7 +306,7 @@ pub struct InclusionProof {
     pub index: u64,
     /// The size of the tree the proof is for.
     pub size: u64,
-    /// The 32 siblings, leaf level first.
+    /// The 48 siblings: three per level, leaf level first, each level's in child order.
     pub siblings: Vec<Fr>,
 }
 
@@ -290,10 +316,13 @@ impl InclusionProof {
         let bad = Error::ProofInvalid {
             what: "log inclusion proof",
         };
-        if self.siblings.len() != LOG_DEPTH || self.index >= self.size || self.size > LOG_CAPACITY {
+        if self.siblings.len() != LOG_PATH_SIBLINGS
+            || self.index >= self.size
+            || self.size > LOG_CAPACITY
+        {
             return Err(bad);
         }
-        if root_from_path(LOG_NODE, leaf.0, self.index, &self.siblings) == root.0 {
+        if quad_root_from_path(LOG_QUAD_NODE, leaf.0, self.index, &self.siblings) == Some(root.0) {
             Ok(())
         } else {
             Err(bad)
@@ -308,8 +337,8 @@ pub struct ConsistencyProof {
     pub old_size: u64,
     /// Size of the newer tree.
     pub new_size: u64,
-    /// Empty if `old_size == 0`; otherwise leaf `old_size - 1` followed by its 32
-    /// siblings in the newer tree.
+    /// Empty if `old_size == 0`; otherwise leaf `old_size - 1` followed by its 48
+    /// siblings in the newer tree (three per level, leaf level first).
     pub hashes: Vec<Fr>,
 }
 
@@ -329,21 +358,25 @@ impl ConsistencyProof {
                 Err(bad)
             };
         }
-        if self.hashes.len() != LOG_DEPTH + 1 {
+        if self.hashes.len() != LOG_PATH_SIBLINGS + 1 {
             return Err(bad);
         }
         let k = self.old_size - 1;
         let z = zeros();
         let mut old = self.hashes[0];
         let mut new = self.hashes[0];
-        for (h, sib) in self.hashes[1..].iter().enumerate() {
-            if (k >> h) & 1 == 1 {
-                old = hash2(LOG_NODE, *sib, old);
-                new = hash2(LOG_NODE, *sib, new);
-            } else {
-                old = hash2(LOG_NODE, old, z[h]);
-                new = hash2(LOG_NODE, new, *sib);
+        for (h, sib) in self.hashes[1..].chunks_exact(3).enumerate() {
+            let sib: &[Fr; 3] = sib.try_into().map_err(|_| bad.clone())?;
+            let digit = quad_digit(k, h);
+            // Right of the old last leaf's path, the old tree is empty.
+            let mut old_sib = *sib;
+            for (j, s) in old_sib.iter_mut().enumerate() {
+                if j >= digit {
+                    *s = z[h];
+                }
             }
+            old = hash_n(LOG_QUAD_NODE, quad_children(old, digit, &old_sib));
+            new = hash_n(LOG_QUAD_NODE, quad_children(new, digit, sib));
         }
         if old == old_root.0 && new == new_root.0 {
             Ok(())
@@ -377,9 +410,15 @@ mod frontier_tests {
         let mut gap = stored.clone();
         gap.remove(&(0, 5));
         assert!(CommitmentLog::from_nodes(gap.iter().map(|((h, i), v)| (*h, *i, *v))).is_err());
-        let mut short = stored;
-        short.remove(&(3, 4));
+        let mut short = stored.clone();
+        short.remove(&(1, 9));
         assert!(CommitmentLog::from_nodes(short.iter().map(|((h, i), v)| (*h, *i, *v))).is_err());
+        // A version-1 (binary) store has twice the nodes per level above the leaves: refused.
+        let mut binary = stored;
+        for i in 0..19u64 {
+            binary.insert((1, i), Fr::from(i));
+        }
+        assert!(CommitmentLog::from_nodes(binary.iter().map(|((h, i), v)| (*h, *i, *v))).is_err());
     }
 }
 
@@ -391,10 +430,11 @@ mod tests {
         Commitment(crate::poseidon::hash_n(99, [Fr::from(i)]))
     }
 
-    /// Reference root by hashing all 2^32 positions lazily (only non-empty subtrees).
+    /// Reference root by the definition: all 4^16 positions, hashed lazily (only
+    /// non-empty subtrees), with no shared code but the hash and the zero hashes.
     fn reference_root(leaves: &[Fr]) -> Fr {
         fn go(leaves: &[Fr], level: usize, index: u64) -> Fr {
-            let span = 1u64 << level;
+            let span = 1u64 << (2 * level);
             let lo = index * span;
             if lo >= leaves.len() as u64 {
                 return zeros()[level];
@@ -402,13 +442,10 @@ mod tests {
             if level == 0 {
                 return leaves[lo as usize];
             }
-            hash2(
-                LOG_NODE,
-                go(leaves, level - 1, 2 * index),
-                go(leaves, level - 1, 2 * index + 1),
-            )
+            let child = |j: u64| go(leaves, level - 1, 4 * index + j);
+            hash_n(LOG_QUAD_NODE, [child(0), child(1), child(2), child(3)])
         }
-        go(leaves, LOG_DEPTH, 0)
+        go(leaves, LOG_LEVELS, 0)
     }
 
     #[test]

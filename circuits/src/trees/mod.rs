@@ -1,68 +1,18 @@
 //! The two long-lived Merkle trees: the append-only commitment log and the indexed
 //! sanctions tree. Both are fixed-depth Poseidon trees whose empty positions hold the
 //! precomputed "zero" subtree hashes, so a tree of `n` leaves stores about `2n` nodes
-//! whatever its depth. The log is binary (depth 32); the sanctions tree is 4-ary
-//! (12 levels, `4^12 = 2^24` positions), because a 4-to-1 Poseidon (width 5, 297
-//! constraints) plus the digit selection (7) costs 304 constraints per level where two
-//! binary levels cost 484: see [`crate::gadgets::merkle`].
+//! whatever its depth. Both are 4-ary (circuit version 2): the log has 16 levels
+//! (`4^16 = 2^32` positions), the sanctions tree 12 (`2^24`), because a 4-to-1 Poseidon
+//! (width 5, 297 constraints) plus the digit selection (7) costs 304 constraints per level
+//! where two binary levels cost 484: see [`crate::gadgets::merkle`]. Version 1's trees
+//! were binary.
 
 pub mod log;
 pub mod sanctions;
 
 use crate::field::Fr;
-use crate::poseidon::{hash_n, hash2};
+use crate::poseidon::hash_n;
 use ark_ff::Zero;
-
-/// Hashes of empty subtrees: `z[0] = 0` (an empty leaf), `z[h+1] = H(z[h], z[h])`.
-pub(crate) fn zero_hashes(tag: u64, depth: usize) -> Vec<Fr> {
-    let mut z = Vec::with_capacity(depth + 1);
-    z.push(Fr::zero());
-    for h in 0..depth {
-        z.push(hash2(tag, z[h], z[h]));
-    }
-    z
-}
-
-/// Root from a leaf, its position and its siblings (leaf level first).
-pub(crate) fn root_from_path(tag: u64, leaf: Fr, index: u64, siblings: &[Fr]) -> Fr {
-    let mut cur = leaf;
-    for (h, sib) in siblings.iter().enumerate() {
-        cur = if (index >> h) & 1 == 0 {
-            hash2(tag, cur, *sib)
-        } else {
-            hash2(tag, *sib, cur)
-        };
-    }
-    cur
-}
-
-/// Fills `levels[1..]` from `levels[0]`, recomputing only nodes at positions at or after
-/// `from` (a leaf index): everything to its left is unchanged. Parallel for big levels.
-pub(crate) fn rebuild_levels(tag: u64, levels: &mut [Vec<Fr>], zeros: &[Fr], from: usize) {
-    use rayon::prelude::*;
-    let mut from = from;
-    for h in 1..levels.len() {
-        let (lower, upper) = levels.split_at_mut(h);
-        let below = &lower[h - 1];
-        let this = &mut upper[0];
-        let len = below.len().div_ceil(2);
-        let start = (from / 2).min(this.len());
-        this.truncate(start);
-        let z = zeros[h - 1];
-        let compute = |i: usize| {
-            let l = below[2 * i];
-            let r = below.get(2 * i + 1).copied().unwrap_or(z);
-            hash2(tag, l, r)
-        };
-        if len - start > 4096 {
-            let fresh: Vec<Fr> = (start..len).into_par_iter().map(compute).collect();
-            this.extend(fresh);
-        } else {
-            this.extend((start..len).map(compute));
-        }
-        from = start;
-    }
-}
 
 /// Children per node of a 4-ary tree.
 pub(crate) const QUAD: usize = 4;
@@ -128,25 +78,30 @@ pub(crate) fn quad_siblings(levels: &[Vec<Fr>], zeros: &[Fr], index: u64, level:
     out
 }
 
-/// Fills `levels[1..]` of a 4-ary tree from `levels[0]` (parallel for big levels).
-pub(crate) fn quad_rebuild_levels(tag: u64, levels: &mut [Vec<Fr>], zeros: &[Fr]) {
+/// Fills `levels[1..]` of a 4-ary tree from `levels[0]`, recomputing only the nodes over
+/// leaves at or after `from` (a leaf index): everything to their left is unchanged, so an
+/// append costs one hash per level. Parallel for big levels.
+pub(crate) fn quad_rebuild_levels(tag: u64, levels: &mut [Vec<Fr>], zeros: &[Fr], from: usize) {
     use rayon::prelude::*;
+    let mut from = from;
     for h in 1..levels.len() {
         let (lower, upper) = levels.split_at_mut(h);
         let below = &lower[h - 1];
         let this = &mut upper[0];
         let len = below.len().div_ceil(QUAD);
+        let start = (from / QUAD).min(this.len());
+        this.truncate(start);
         let z = zeros[h - 1];
         let compute = |i: usize| {
             let child = |j: usize| below.get(QUAD * i + j).copied().unwrap_or(z);
             hash_n(tag, [child(0), child(1), child(2), child(3)])
         };
-        this.clear();
-        if len > 4096 {
-            this.par_extend((0..len).into_par_iter().map(compute));
+        if len - start > 4096 {
+            this.par_extend((start..len).into_par_iter().map(compute));
         } else {
-            this.extend((0..len).map(compute));
+            this.extend((start..len).map(compute));
         }
+        from = start;
     }
 }
 
@@ -165,7 +120,7 @@ mod quad_tests {
             let leaves: Vec<Fr> = (0..n).map(|i| Fr::from(1000 + i as u64)).collect();
             let mut levels = vec![Vec::new(); levels_n + 1];
             levels[0] = leaves.clone();
-            quad_rebuild_levels(tag, &mut levels, &zeros);
+            quad_rebuild_levels(tag, &mut levels, &zeros, 0);
             let root = levels[levels_n].first().copied().unwrap_or(zeros[levels_n]);
             // The root by the definition: pad to 64 leaves with zeros, hash fours.
             let mut full: Vec<Fr> = leaves.clone();

@@ -113,7 +113,7 @@ impl SanctionsTree {
             .collect();
         let mut levels = vec![Vec::new(); SANCTIONS_LEVELS + 1];
         levels[0] = leaves;
-        quad_rebuild_levels(SANCTIONS_QUAD_NODE, &mut levels, zeros());
+        quad_rebuild_levels(SANCTIONS_QUAD_NODE, &mut levels, zeros(), 0);
         Ok(Self { keys, levels })
     }
 
