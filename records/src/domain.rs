@@ -8,7 +8,8 @@
 //!
 //! | domain | record | module |
 //! | --- | --- | --- |
-//! | `zktr.tree-head.v1` | a commitment log's signed tree head | [`crate::tree_head`] |
+//! | `zktr.tree-head.v2` | a commitment log's signed tree head (of the 4-ary log, tree version 2) | [`crate::tree_head`] |
+//! | `zktr.tree-head.v1` | retired: a head of the binary log of version 1 (recognized only to refuse it by name) | [`crate::tree_head`] |
 //! | `zktr.sanctions-root.v2` | a list publisher's signed sanctions root (of the 4-ary tree, tree version 2) | [`crate::sanctions_root`] |
 //! | `zktr.sanctions-root.v1` | retired: a root of the binary tree of version 1 (recognized only to refuse it by name) | [`crate::sanctions_root`] |
 //! | `zktr.receipt.v1` | a beneficiary's countersigned receipt | [`crate::receipt`] |
@@ -17,10 +18,13 @@
 //! | `zktr.regulator-audit.v1` | the signed head of a node's audit log of regulator requests | [`crate::audit_log`] |
 //!
 //! A domain, once used, is never reused for a different layout or meaning: a new one gets
-//! `v2` (the sanctions root went to `v2` when the tree it names became 4-ary).
+//! `v2` (the sanctions root and the tree head went to `v2` when the trees they name became
+//! 4-ary).
 
-/// Signed tree heads of a commitment log.
-pub const TREE_HEAD: &[u8] = b"zktr.tree-head.v1";
+/// Signed tree heads of a commitment log (roots of the 4-ary log, version 2).
+pub const TREE_HEAD: &[u8] = b"zktr.tree-head.v2";
+/// The retired domain of heads of the binary commitment log (version 1).
+pub const RETIRED_TREE_HEAD_V1: &[u8] = b"zktr.tree-head.v1";
 /// Signed sanctions roots of a list publisher (roots of the 4-ary tree, version 2).
 pub const SANCTIONS_ROOT: &[u8] = b"zktr.sanctions-root.v2";
 /// The retired domain of roots of the binary sanctions tree (version 1).
@@ -37,8 +41,9 @@ pub const REGULATOR_AUDIT: &[u8] = b"zktr.regulator-audit.v1";
 
 /// Every domain, for the distinctness test.
 #[cfg(test)]
-pub(crate) const ALL: [(&str, &[u8]); 7] = [
+pub(crate) const ALL: [(&str, &[u8]); 8] = [
     ("tree head", TREE_HEAD),
+    ("retired tree head v1", RETIRED_TREE_HEAD_V1),
     ("sanctions root", SANCTIONS_ROOT),
     ("retired sanctions root v1", RETIRED_SANCTIONS_ROOT_V1),
     ("receipt", RECEIPT),
