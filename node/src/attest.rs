@@ -301,8 +301,7 @@ impl Attestor {
         }
         let log_key = read_seed(&cfg.log_key)?;
         let receipt_key = read_seed(&cfg.receipt_key)?;
-        let nodes = store.log_nodes().await?;
-        let log = CommitmentLog::from_nodes(nodes).map_err(|e| AttestError::Log(e.to_string()))?;
+        let log = restore_log(store).await?;
         if let Some(head) = store
             .latest_log_head(cfg.log_id.as_deref().unwrap_or(name))
             .await?
@@ -1019,13 +1018,24 @@ pub async fn receive(
             false,
         ));
     };
-    if bundle.tree_head.verify(&log_key).is_err() {
-        return Ok(reject_reply(
-            &id,
-            ErrorCode::Untrusted,
-            "the tree head is not signed by this peer's log key",
-            false,
-        ));
+    match bundle.tree_head.verify(&log_key) {
+        Ok(()) => {}
+        Err(e @ zktr_records::TreeHeadError::LogVersion1 { .. }) => {
+            return Ok(reject_reply(
+                &id,
+                ErrorCode::Untrusted,
+                &e.to_string(),
+                false,
+            ));
+        }
+        Err(_) => {
+            return Ok(reject_reply(
+                &id,
+                ErrorCode::Untrusted,
+                "the tree head is not signed by this peer's log key",
+                false,
+            ));
+        }
     }
     let Some(opening_env) = req.opening.as_ref() else {
         return Ok(reject_reply(
@@ -1214,6 +1224,37 @@ pub async fn receive(
     Ok(out)
 }
 
+/// Our commitment log from the store. If only its leaves are stored (a store migrated
+/// from version 1's binary log: migration 0007 keeps the leaves, the commitments in
+/// order, and drops the binary inner nodes), the 4-ary log is rebuilt from them and its
+/// nodes are written in one transaction before anything is served; a crash part-way
+/// leaves the leaves alone, and the next start does it again.
+async fn restore_log(store: &Store) -> Result<CommitmentLog, AttestError> {
+    let nodes = store.log_nodes().await?;
+    if nodes.is_empty() || nodes.iter().any(|(height, _, _)| *height > 0) {
+        return CommitmentLog::from_nodes(nodes).map_err(|e| AttestError::Log(e.to_string()));
+    }
+    let mut leaves = nodes;
+    leaves.sort_unstable_by_key(|(_, index, _)| *index);
+    if let Some((k, _)) = leaves
+        .iter()
+        .enumerate()
+        .find(|(k, (_, index, _))| *index != *k as u64)
+    {
+        return Err(AttestError::Log(format!(
+            "the stored log's leaves have a gap at position {k}: cannot rebuild it"
+        )));
+    }
+    let leaves: Vec<Commitment> = leaves.into_iter().map(|(_, _, c)| Commitment(c)).collect();
+    let log = CommitmentLog::from_leaves(&leaves).map_err(|e| AttestError::Log(e.to_string()))?;
+    store.put_log_nodes(&log.changed_nodes(0)).await?;
+    tracing::info!(
+        leaves = log.len(),
+        "commitment log rebuilt from its leaves as the 4-ary log of circuit version 2"
+    );
+    Ok(log)
+}
+
 /// A peer's new tree head must extend the last one we saw of its log.
 async fn check_peer_head(
     core: &Core,
@@ -1290,4 +1331,114 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         next = inner.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    /// A store of version 1 (migrations 0001-0006, the binary log's nodes and heads) is
+    /// migrated by 0007 and the 4-ary log rebuilt from its leaves at the first start: the
+    /// same commitments at the same positions, the v2 root, nothing else lost.
+    #[tokio::test]
+    async fn a_version_1_store_is_rebuilt_as_the_4_ary_log() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("node.db");
+        // The migrations of version 1 only, from copies of their files (same checksums).
+        let v1 = dir.path().join("v1-migrations");
+        std::fs::create_dir(&v1).expect("mkdir");
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        for entry in std::fs::read_dir(&here).expect("migrations") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.get(..4).is_some_and(|version| version <= "0006") {
+                std::fs::copy(&path, v1.join(name)).expect("copy");
+            }
+        }
+        let pool = sqlx::SqlitePool::connect_with(
+            SqliteConnectOptions::new()
+                .filename(&db)
+                .create_if_missing(true),
+        )
+        .await
+        .expect("connect");
+        sqlx::migrate::Migrator::new(v1.as_path())
+            .await
+            .expect("v1 migrator")
+            .run(&pool)
+            .await
+            .expect("v1 migrations");
+        // Version 1's log of 10 leaves: leaves, binary inner nodes, a head, a peer's head.
+        let leaves: Vec<Commitment> = (0..10u64)
+            .map(|i| Commitment(zktr_circuits::Fr::from(1_000 + i)))
+            .collect();
+        let put = |h: i64, i: i64, v: zktr_circuits::Fr| {
+            sqlx::query("INSERT INTO log_nodes (height, idx, value) VALUES (?, ?, ?)")
+                .bind(h)
+                .bind(i)
+                .bind(fr_to_be_bytes(&v).to_vec())
+                .execute(&pool)
+        };
+        for (i, c) in leaves.iter().enumerate() {
+            put(0, i as i64, c.0).await.expect("leaf");
+        }
+        for (h, n) in [(1, 5), (2, 3), (3, 2), (4, 1)] {
+            for i in 0..n {
+                put(h, i, zktr_circuits::Fr::from(7u64))
+                    .await
+                    .expect("node");
+            }
+        }
+        sqlx::query("INSERT INTO log_heads (size, root, time, signature) VALUES (10, ?, 1, ?)")
+            .bind(vec![7u8; 32])
+            .bind(vec![0u8; 64])
+            .execute(&pool)
+            .await
+            .expect("our head");
+        sqlx::query(
+            "INSERT INTO peer_heads (log_id, peer, size, root, time, signature)
+             VALUES ('beta-log', 'beta', 10, ?, 1, ?)",
+        )
+        .bind(vec![7u8; 32])
+        .bind(vec![0u8; 64])
+        .execute(&pool)
+        .await
+        .expect("peer head");
+        pool.close().await;
+
+        let store = Store::open(&db).await.expect("open migrates");
+        let log = restore_log(&store).await.expect("rebuilt");
+        let expected = CommitmentLog::from_leaves(&leaves).expect("log");
+        assert_eq!(log.len(), 10);
+        assert_eq!(log.root(), expected.root());
+        for (i, c) in leaves.iter().enumerate() {
+            let proof = log.inclusion_proof(i as u64, 10).expect("proof");
+            proof.verify(c, &expected.root()).expect("in place");
+            let at = store
+                .log_index_of(&fr_to_be_bytes(&c.0))
+                .await
+                .expect("index");
+            assert_eq!(at, Some(i as u64));
+        }
+        assert!(store.latest_log_head("ours").await.expect("head").is_none());
+        assert!(store.peer_head("beta-log").await.expect("peer").is_none());
+        // The next start reads the stored 4-ary nodes without rebuilding.
+        let again = restore_log(&store).await.expect("restored");
+        assert_eq!(again.root(), expected.root());
+        store.close().await;
+
+        // A store whose leaves have a gap cannot be rebuilt, and says so.
+        let gap = dir.path().join("gap.db");
+        let store = Store::open(&gap).await.expect("open");
+        store
+            .put_log_nodes(&[(0, 0, leaves[0].0), (0, 2, leaves[2].0)])
+            .await
+            .expect("nodes");
+        let err = restore_log(&store).await.expect_err("gap");
+        assert!(err.to_string().contains("gap at position 1"), "{err}");
+    }
 }

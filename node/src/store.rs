@@ -1231,6 +1231,29 @@ impl Store {
             .collect()
     }
 
+    /// Writes nodes of our commitment log (new or changed), in one transaction: the
+    /// inner nodes a rebuild from the stored leaves computed.
+    pub async fn put_log_nodes(
+        &self,
+        nodes: &[(u32, u64, zktr_circuits::Fr)],
+    ) -> Result<(), StoreError> {
+        let _timed = self.time("put_log_nodes");
+        let mut tx = self.writer.begin_with(WRITE_TRANSACTION).await?;
+        for (h, i, v) in nodes {
+            sqlx::query(
+                "INSERT INTO log_nodes (height, idx, value) VALUES (?, ?, ?)
+                 ON CONFLICT(height, idx) DO UPDATE SET value = excluded.value",
+            )
+            .bind(i64::from(*h))
+            .bind(*i as i64)
+            .bind(zktr_circuits::field::fr_to_be_bytes(v).to_vec())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Stores a new commitment: the log's changed nodes, `C`, its position and the
     /// encrypted opening, in one transaction.
     pub async fn record_commitment(
