@@ -273,6 +273,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     bar.set_message("keys");
     let t = Instant::now();
     let keys = match &args.params {
+        // `--no-tables` must measure the engine without them, so keys that have tables
+        // beside them are loaded without.
+        Some(dir) if args.no_tables => ProvingKeys::load_without_tables(dir)?,
         Some(dir) => ProvingKeys::load(dir)?,
         None => ProvingKeys::generate(&CircuitId::ALL, &mut zktr_prover::os_rng()?)?,
     };
