@@ -69,7 +69,7 @@ impl ProvingKeys {
 
     /// Builds every circuit's fixed-base tables now (circuits in parallel) unless built
     /// or loaded; proofs use them from then on. Returns the bytes all the engine's
-    /// tables hold. Cost: about 30 s of CPU and 320 MiB for the five circuits.
+    /// tables hold. Cost: about 20 s of CPU and 300 MiB for the five circuits.
     pub fn build_tables(&self) -> Result<usize, ProverError> {
         self.by_circuit
             .par_iter()

@@ -54,8 +54,8 @@ enum Command {
     /// Generate Groth16 keys for every circuit and params/manifest.json (single-party dev setup).
     Setup(setup::SetupArgs),
     /// Build the prover's fixed-base tables for the keys in a parameters directory and
-    /// record them in its manifest (about 320 MiB; proving about 1.2-1.4x faster, loaded
-    /// with the keys).
+    /// record them in its manifest (about 300 MiB, loaded with the keys; proving is
+    /// faster, most when many transfers are proven at once: see docs/performance.md).
     Tables(setup::TablesArgs),
     /// The multi-party setup ceremony: `phase1 ...`, `init`, `contribute`, `beacon`,
     /// `verify`, `finalize` (keys no single party can forge with).

@@ -135,7 +135,7 @@ pub fn tables(args: TablesArgs) -> anyhow::Result<ExitCode> {
 
 fn write_tables(keys: &ProvingKeys, dir: &std::path::Path) -> anyhow::Result<()> {
     eprintln!(
-        "building the prover's fixed-base tables (about 20 s on 2 cores, 320 MiB on disk)..."
+        "building the prover's fixed-base tables (about 20 s on 2 cores, 300 MiB on disk)..."
     );
     let started = Instant::now();
     let manifest = keys.save_tables(dir)?;
