@@ -1231,14 +1231,11 @@ impl Store {
             .collect()
     }
 
-    /// Writes nodes of our commitment log (new or changed), in one transaction: the
-    /// inner nodes a rebuild from the stored leaves computed.
-    pub async fn put_log_nodes(
-        &self,
+    /// Inserts or replaces nodes `(height, index, value)` of our commitment log.
+    async fn write_log_nodes(
+        tx: &mut sqlx::SqliteConnection,
         nodes: &[(u32, u64, zktr_circuits::Fr)],
     ) -> Result<(), StoreError> {
-        let _timed = self.time("put_log_nodes");
-        let mut tx = self.writer.begin_with(WRITE_TRANSACTION).await?;
         for (h, i, v) in nodes {
             sqlx::query(
                 "INSERT INTO log_nodes (height, idx, value) VALUES (?, ?, ?)
@@ -1250,6 +1247,18 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        Ok(())
+    }
+
+    /// Writes nodes of our commitment log (new or changed), in one transaction: the
+    /// inner nodes a rebuild from the stored leaves computed.
+    pub async fn put_log_nodes(
+        &self,
+        nodes: &[(u32, u64, zktr_circuits::Fr)],
+    ) -> Result<(), StoreError> {
+        let _timed = self.time("put_log_nodes");
+        let mut tx = self.writer.begin_with(WRITE_TRANSACTION).await?;
+        Self::write_log_nodes(&mut tx, nodes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1266,17 +1275,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _timed = self.time("record_commitment");
         let mut tx = self.writer.begin_with(WRITE_TRANSACTION).await?;
-        for (h, i, v) in nodes {
-            sqlx::query(
-                "INSERT INTO log_nodes (height, idx, value) VALUES (?, ?, ?)
-                 ON CONFLICT(height, idx) DO UPDATE SET value = excluded.value",
-            )
-            .bind(i64::from(*h))
-            .bind(*i as i64)
-            .bind(zktr_circuits::field::fr_to_be_bytes(v).to_vec())
-            .execute(&mut *tx)
-            .await?;
-        }
+        Self::write_log_nodes(&mut tx, nodes).await?;
         let r = sqlx::query(
             "UPDATE attestations SET commitment = ?, log_index = ?, opening = ?, opening_key = ?
              WHERE transfer_id = ? AND commitment IS NULL",
