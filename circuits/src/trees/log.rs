@@ -22,7 +22,8 @@
 //!   recomputed from the same left parts prove that every old leaf is still in place.
 
 use super::{
-    QUAD, quad_children, quad_digit, quad_rebuild_levels, quad_root_from_path, quad_zero_hashes,
+    QUAD, quad_children, quad_digit, quad_rebuild_levels, quad_root_from_path, quad_siblings_by,
+    quad_zero_hashes,
 };
 use crate::commitment::Commitment;
 use crate::domain::LOG_QUAD_NODE;
@@ -31,9 +32,6 @@ use crate::field::Fr;
 use crate::poseidon::hash_n;
 use std::sync::OnceLock;
 
-/// Version of the log's tree shape (2: 4-ary, 16 levels). Signed tree heads and stored
-/// logs say which version they are of; version 1 (binary, depth 32) is refused by name.
-pub const LOG_TREE_VERSION: u32 = 2;
 /// Levels of the 4-ary commitment log.
 pub const LOG_LEVELS: usize = 16;
 /// Siblings on a leaf's path: three per level.
@@ -165,23 +163,10 @@ impl CommitmentLog {
         hash_n(LOG_QUAD_NODE, [child(0), child(1), child(2), child(3)])
     }
 
-    /// The three siblings, in child order, of the level-`level` node on the path of leaf
-    /// `index` in the tree of `size` leaves.
-    fn siblings_at(&self, level: usize, index: u64, size: u64) -> [Fr; 3] {
-        let node = index >> (2 * level);
-        let first = node & !3;
-        let mut out = [Fr::from(0u64); 3];
-        let others = (first..first + QUAD as u64).filter(|i| *i != node);
-        for (o, i) in out.iter_mut().zip(others) {
-            *o = self.node_at(level, i, size);
-        }
-        out
-    }
-
     /// The 48 siblings of leaf `index` in the tree of `size` leaves, leaf level first.
     fn path(&self, index: u64, size: u64) -> Vec<Fr> {
         (0..LOG_LEVELS)
-            .flat_map(|h| self.siblings_at(h, index, size))
+            .flat_map(|h| quad_siblings_by(index, h, |i| self.node_at(h, i, size)))
             .collect()
     }
 

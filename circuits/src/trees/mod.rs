@@ -65,15 +65,24 @@ pub(crate) fn quad_root_from_path(tag: u64, leaf: Fr, index: u64, siblings: &[Fr
 /// The three siblings of position `index` at `level` of a 4-ary tree stored as `levels`
 /// (missing nodes are the empty subtree `zeros[level]`), in child order.
 pub(crate) fn quad_siblings(levels: &[Vec<Fr>], zeros: &[Fr], index: u64, level: usize) -> [Fr; 3] {
-    let node = (index >> (2 * level)) as usize;
-    let first = node & !3;
+    quad_siblings_by(index, level, |i| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| levels[level].get(i))
+            .copied()
+            .unwrap_or(zeros[level])
+    })
+}
+
+/// The three siblings of position `index` at `level`, in child order, each read by
+/// `node(i)` (the node at index `i` of that level).
+pub(crate) fn quad_siblings_by(index: u64, level: usize, node: impl Fn(u64) -> Fr) -> [Fr; 3] {
+    let on_path = index >> (2 * level);
+    let first = on_path & !3;
     let mut out = [Fr::zero(); 3];
-    let mut k = 0;
-    for i in first..first + QUAD {
-        if i != node {
-            out[k] = levels[level].get(i).copied().unwrap_or(zeros[level]);
-            k += 1;
-        }
+    let others = (first..first + QUAD as u64).filter(|i| *i != on_path);
+    for (o, i) in out.iter_mut().zip(others) {
+        *o = node(i);
     }
     out
 }
