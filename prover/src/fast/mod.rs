@@ -32,6 +32,7 @@
 //! it was built for (query lengths and several points); [`FastKey::prove`] refuses any
 //! other key, so state built for one key is never used with another.
 
+pub mod field;
 pub mod msm;
 pub mod qap;
 pub mod table_file;

@@ -49,6 +49,8 @@ use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
 use ark_ff::{AdditiveGroup, BigInt, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
+use super::field::FastMul;
+
 /// A scalar as a little-endian 256-bit integer (canonical, below `r`).
 pub type Scalar = BigInt<4>;
 
@@ -220,7 +222,10 @@ pub fn msm<P: SWCurveConfig<ScalarField = Fr>>(
     bases: &[Affine<P>],
     offset: usize,
     scalars: &PreparedScalars,
-) -> Projective<P> {
+) -> Projective<P>
+where
+    P::BaseField: FastMul,
+{
     let live = live(bases, offset, scalars);
     let windows = scalars.windows;
     let sums: Vec<Bucket<P>> = (0..=windows)
@@ -254,7 +259,10 @@ pub fn msm_shifted<P: SWCurveConfig<ScalarField = Fr>>(
     table: &ShiftedBases<P>,
     offset: usize,
     scalars: &PreparedScalars,
-) -> Projective<P> {
+) -> Projective<P>
+where
+    P::BaseField: FastMul,
+{
     let bases = table.bases();
     if scalars.c != table.c || scalars.windows > table.windows {
         return msm(bases, offset, scalars);
@@ -313,7 +321,10 @@ fn units<P: SWCurveConfig>(
     bases: &[Affine<P>],
     offset: usize,
     scalars: &PreparedScalars,
-) -> Bucket<P> {
+) -> Bucket<P>
+where
+    P::BaseField: FastMul,
+{
     let mut pts: Vec<Affine<P>> = scalars
         .ones
         .iter()
@@ -466,8 +477,12 @@ struct Scratch<P: SWCurveConfig> {
     pts: Vec<Affine<P>>,
     starts: Vec<u32>,
     lens: Vec<u32>,
-    den: Vec<P::BaseField>,
+    /// The first point of every pair of the current tree level.
+    pairs: Vec<u32>,
+    /// Prefix products of the level's denominators.
     prefix: Vec<P::BaseField>,
+    /// The level's sums, pair after pair.
+    sums: Vec<Affine<P>>,
     /// Buckets finished in XYZZ (bucket index, sum), ascending.
     extra: Vec<(u32, Bucket<P>)>,
 }
@@ -478,8 +493,9 @@ impl<P: SWCurveConfig> Default for Scratch<P> {
             pts: Vec::new(),
             starts: Vec::new(),
             lens: Vec::new(),
-            den: Vec::new(),
+            pairs: Vec::new(),
             prefix: Vec::new(),
+            sums: Vec::new(),
             extra: Vec::new(),
         }
     }
@@ -495,7 +511,10 @@ fn window_sum<P: SWCurveConfig<ScalarField = Fr>>(
     live: &[u32],
     ws: core::ops::Range<usize>,
     scratch: &mut Scratch<P>,
-) -> Bucket<P> {
+) -> Bucket<P>
+where
+    P::BaseField: FastMul,
+{
     let m = scalars.big.len();
     let nb = 1usize << (scalars.c - 1);
     // Counting sort of the windows' points into buckets |d| - 1.
@@ -554,7 +573,10 @@ fn window_sum<P: SWCurveConfig<ScalarField = Fr>>(
 /// Sums each bucket `pts[starts[b]..starts[b] + lens[b]]` in place. Afterwards a bucket
 /// with `lens[b] == 1` holds its sum at `pts[starts[b]]`, `lens[b] == 0` is empty, and
 /// buckets finished in XYZZ are listed in `extra` (their `lens` set to 0).
-fn sum_buckets<P: SWCurveConfig>(s: &mut Scratch<P>) {
+fn sum_buckets<P: SWCurveConfig>(s: &mut Scratch<P>)
+where
+    P::BaseField: FastMul,
+{
     s.extra.clear();
     // Buckets are summed in runs of about `CHUNK_POINTS` points, every level of a run
     // before the next run, so a run's points stay in cache (with shifted bases a window
@@ -572,14 +594,27 @@ fn sum_buckets<P: SWCurveConfig>(s: &mut Scratch<P>) {
     }
 }
 
-/// [`sum_buckets`] for the buckets `run`.
-fn sum_bucket_run<P: SWCurveConfig>(s: &mut Scratch<P>, run: core::ops::Range<usize>) {
+/// [`sum_buckets`] for the buckets `run`, one tree level of all its buckets at a time:
+/// the level's pairs are listed, their denominators' prefix products taken on the way
+/// forward, one inversion, and each pair's inverse and sum on the way back (Montgomery's
+/// trick fused into the additions: 5M + 1S per pair, no denominator array), then the
+/// sums moved to the front of their buckets.
+fn sum_bucket_run<P: SWCurveConfig>(s: &mut Scratch<P>, run: core::ops::Range<usize>)
+where
+    P::BaseField: FastMul,
+{
     loop {
-        let pairs: usize = s.lens[run.clone()].iter().map(|&l| (l / 2) as usize).sum();
-        if pairs == 0 {
+        s.pairs.clear();
+        for b in run.clone() {
+            let start = s.starts[b];
+            for j in 0..s.lens[b] / 2 {
+                s.pairs.push(start + 2 * j);
+            }
+        }
+        if s.pairs.is_empty() {
             return;
         }
-        if pairs < MIN_BATCH {
+        if s.pairs.len() < MIN_BATCH {
             for b in run.clone() {
                 let len = s.lens[b] as usize;
                 if len >= 2 {
@@ -594,23 +629,11 @@ fn sum_bucket_run<P: SWCurveConfig>(s: &mut Scratch<P>, run: core::ops::Range<us
             }
             return;
         }
-        // Denominators x_q - x_p of every pair of this level (1 where special).
-        s.den.clear();
-        for b in run.clone() {
-            let len = s.lens[b];
-            let start = s.starts[b] as usize;
-            for j in 0..(len / 2) as usize {
-                let p = &s.pts[start + 2 * j];
-                let q = &s.pts[start + 2 * j + 1];
-                let d = q.x - p.x;
-                s.den.push(if d.is_zero() || p.is_zero() || q.is_zero() {
-                    P::BaseField::ONE
-                } else {
-                    d
-                });
-            }
-        }
-        batch_invert(&mut s.den, &mut s.prefix);
+        // Forward: prefix products of the denominators x_q - x_p (1 where special).
+        let acc = prefix_products(&s.pairs, &s.pts, &mut s.prefix);
+        // Every denominator is non-zero, so their product is invertible.
+        let inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
+        level_sums(&s.pairs, &s.pts, &s.prefix, inv, &mut s.sums);
         let mut k = 0;
         for b in run.clone() {
             let len = s.lens[b] as usize;
@@ -618,28 +641,79 @@ fn sum_bucket_run<P: SWCurveConfig>(s: &mut Scratch<P>, run: core::ops::Range<us
                 continue;
             }
             let start = s.starts[b] as usize;
-            for j in 0..len / 2 {
-                let p = s.pts[start + 2 * j];
-                let q = s.pts[start + 2 * j + 1];
-                s.pts[start + j] = add_with_inverse(&p, &q, &s.den[k]);
-                k += 1;
-            }
+            let half = len / 2;
+            s.pts[start..start + half].copy_from_slice(&s.sums[k..k + half]);
+            k += half;
             if len % 2 == 1 {
-                s.pts[start + len / 2] = s.pts[start + len - 1];
+                s.pts[start + half] = s.pts[start + len - 1];
             }
             s.lens[b] = len.div_ceil(2) as u32;
         }
     }
 }
 
+/// The prefix products of the pairs' denominators (into `prefix`) and their product.
+#[inline(never)]
+fn prefix_products<P: SWCurveConfig>(
+    pairs: &[u32],
+    pts: &[Affine<P>],
+    prefix: &mut Vec<P::BaseField>,
+) -> P::BaseField
+where
+    P::BaseField: FastMul,
+{
+    prefix.clear();
+    let mut acc = P::BaseField::ONE;
+    for &i in pairs {
+        let i = i as usize;
+        prefix.push(acc);
+        acc = acc.mul_fast(&denominator(&pts[i], &pts[i + 1]));
+    }
+    acc
+}
+
+/// The pairs' sums (into `sums`), given the inverse `inv` of the product of their
+/// denominators and the prefix products.
+#[inline(never)]
+fn level_sums<P: SWCurveConfig>(
+    pairs: &[u32],
+    pts: &[Affine<P>],
+    prefix: &[P::BaseField],
+    mut inv: P::BaseField,
+    sums: &mut Vec<Affine<P>>,
+) where
+    P::BaseField: FastMul,
+{
+    sums.clear();
+    sums.resize(pairs.len(), Affine::identity());
+    for (k, &i) in pairs.iter().enumerate().rev() {
+        let (p, q) = (&pts[i as usize], &pts[i as usize + 1]);
+        let d = denominator(p, q);
+        let inv_d = inv.mul_fast(&prefix[k]);
+        inv = inv.mul_fast(&d);
+        sums[k] = add_with_inverse(p, q, &inv_d);
+    }
+}
+
+/// `x_q - x_p`, or 1 where [`add_with_inverse`] does not use it (a point is the
+/// identity, or the `x` are equal).
+#[inline(always)]
+fn denominator<P: SWCurveConfig>(p: &Affine<P>, q: &Affine<P>) -> P::BaseField {
+    let d = q.x - p.x;
+    if d.is_zero() || p.is_zero() || q.is_zero() {
+        P::BaseField::ONE
+    } else {
+        d
+    }
+}
+
 /// `p + q` given `inv = 1 / (x_q - x_p)` (any value when the `x` are equal or a point
 /// is the identity: those cases are done apart).
 #[inline(always)]
-fn add_with_inverse<P: SWCurveConfig>(
-    p: &Affine<P>,
-    q: &Affine<P>,
-    inv: &P::BaseField,
-) -> Affine<P> {
+fn add_with_inverse<P: SWCurveConfig>(p: &Affine<P>, q: &Affine<P>, inv: &P::BaseField) -> Affine<P>
+where
+    P::BaseField: FastMul,
+{
     if p.is_zero() {
         return *q;
     }
@@ -654,28 +728,10 @@ fn add_with_inverse<P: SWCurveConfig>(
             Affine::identity()
         };
     }
-    let lambda = (q.y - p.y) * inv;
-    let x = lambda.square() - p.x - q.x;
-    let y = lambda * (p.x - x) - p.y;
+    let lambda = (q.y - p.y).mul_fast(inv);
+    let x = lambda.square_fast() - p.x - q.x;
+    let y = lambda.mul_fast(&(p.x - x)) - p.y;
     Affine::new_unchecked(x, y)
-}
-
-/// Replaces every element of `v` (all non-zero) by its inverse with one field inversion
-/// and `3 (n - 1)` multiplications (Montgomery's trick), serially.
-pub fn batch_invert<F: Field>(v: &mut [F], prefix: &mut Vec<F>) {
-    prefix.clear();
-    let mut acc = F::ONE;
-    for x in v.iter() {
-        prefix.push(acc);
-        acc *= x;
-    }
-    // Every element is non-zero, so their product is invertible.
-    let mut inv = acc.inverse().unwrap_or(F::ZERO);
-    for (x, pre) in v.iter_mut().zip(prefix.iter()).rev() {
-        let next = inv * *x;
-        *x = inv * pre;
-        inv = next;
-    }
 }
 
 #[cfg(test)]
