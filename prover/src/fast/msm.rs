@@ -16,14 +16,18 @@
 //!   buckets (counting sort), then every bucket is summed as a binary tree, one tree level
 //!   of *all* buckets at a time, in affine coordinates with one shared (Montgomery
 //!   batched) inversion per level. An affine addition with its share of the inversion
-//!   costs about 6M + 1S, against 8M + 2S for arkworks' mixed XYZZ bucket addition.
+//!   costs 5M + 1S, against 8M + 2S for arkworks' mixed XYZZ bucket addition; the
+//!   products are arkworks' Montgomery functions called inline
+//!   (`FastMul` in `fast::field`), not through the `Fp` operators.
 //!   Levels with fewer than [`MIN_BATCH`] additions (the tails of the few largest
 //!   buckets) are finished in XYZZ coordinates, where an inversion would not pay off.
 //!   Buckets are summed in runs of about 8,192 points, all levels of a run before the
 //!   next, so the points stay in cache. Doubling and `P + (-P)` (equal `x`) are detected
 //!   and done apart;
-//! * **bucket reduction** `sum_b b * B_b` by the running-sum method, in XYZZ
-//!   coordinates (one mixed and one full addition per bucket);
+//! * **bucket reduction** `sum_b b * B_b` by the running-sum method: from 2,048 buckets
+//!   up (the fixed-base tables' 12-15-bit windows) batch-affine, 256 segments of buckets
+//!   reduced side by side (`reduce_affine`, about 12M per bucket); below, in XYZZ
+//!   coordinates (one mixed and one full addition per bucket, about 26M);
 //! * **fixed bases** ([`ShiftedBases`], [`msm_shifted`]): with the copies `2^(c w) P`
 //!   precomputed, all windows share one set of buckets: one reduction instead of `W`, no
 //!   doublings, and wider windows.
@@ -35,13 +39,15 @@
 //! scalar are zero in its high windows and cost nothing) plus `W * 2^c` XYZZ additions for
 //! the `W` reductions of `2^(c-1)` buckets, plus `k` affine additions and `254`
 //! doublings. `c` is chosen per call to minimize that ([`window_bits`]; 8 to 11 for
-//! zktr's circuits). With shifted bases: `W * m + k` affine additions and `2^c` XYZZ
-//! additions ([`table_window_bits`]: 12 to 15).
+//! zktr's circuits). With shifted bases: `W * m + k` affine additions and one reduction
+//! of `2^(c-1)` buckets ([`table_window_bits`]: 12 to 15).
 //!
 //! # Parallelism
 //!
-//! Windows are independent and run as rayon tasks in the *current* pool (the prover gives
-//! each proof a pool of 1 or more threads, so nothing here oversubscribes the cores).
+//! Tasks run in the *current* rayon pool (the prover gives each proof a pool of 1 or more
+//! threads, so nothing here oversubscribes the cores): without tables one task per
+//! window; with tables one per thread, each taking a range of the buckets (every
+//! window's digits that fall in it), so the one reduction is shared out, not repeated.
 
 use ark_bn254::Fr;
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
