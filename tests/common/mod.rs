@@ -324,9 +324,26 @@ impl Proc {
                 let _ = tx.send(l);
             }
         });
-        let line = rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("the node prints where it listens");
+        let line = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(line) => line,
+            Err(e) => {
+                // Say how the node ended (a port taken in between, a bad config...): its
+                // stderr went where the caller sent it.
+                let mut status = None;
+                for _ in 0..50 {
+                    status = child.try_wait().ok().flatten();
+                    if status.is_some() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                let _ = child.kill();
+                panic!(
+                    "the node did not print where it listens ({e}); exit status: {status:?}; config {}",
+                    config.display()
+                );
+            }
+        };
         assert!(line.contains("listening"), "{line}");
         Self { child }
     }
