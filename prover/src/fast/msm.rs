@@ -657,13 +657,6 @@ where
     let mut running = vec![Affine::<P>::identity(); segments];
     let mut acc = vec![Affine::<P>::identity(); segments];
     let mut both = Vec::with_capacity(2 * segments);
-    // `out = [x_s + y_s]` for the pairs `(x_s, y_s)` in `both`.
-    let mut add_pairs = |both: &[Affine<P>], out: &mut Vec<Affine<P>>| {
-        let product = prefix_products(&pairs, both, &mut scratch.prefix);
-        // Every denominator is non-zero, so their product is invertible.
-        let inv = product.inverse().unwrap_or(P::BaseField::ZERO);
-        level_sums(&pairs, both, &scratch.prefix, inv, out);
-    };
     let mut sums = Vec::with_capacity(segments);
     for t in (0..len).rev() {
         both.clear();
@@ -677,14 +670,14 @@ where
                     .unwrap_or(Affine::identity()),
             );
         }
-        add_pairs(&both, &mut sums);
+        add_pairs(&pairs, &both, &mut scratch.prefix, &mut sums);
         core::mem::swap(&mut running, &mut sums);
         both.clear();
         for (a, r) in acc.iter().zip(&running) {
             both.push(*a);
             both.push(*r);
         }
-        add_pairs(&both, &mut sums);
+        add_pairs(&pairs, &both, &mut scratch.prefix, &mut sums);
         core::mem::swap(&mut acc, &mut sums);
     }
     // sum_s (s + 1) T_s by the running sum over the segments, then minus the total.
@@ -764,11 +757,7 @@ where
             }
             return;
         }
-        // Forward: prefix products of the denominators x_q - x_p (1 where special).
-        let acc = prefix_products(&s.pairs, &s.pts, &mut s.prefix);
-        // Every denominator is non-zero, so their product is invertible.
-        let inv = acc.inverse().unwrap_or(P::BaseField::ZERO);
-        level_sums(&s.pairs, &s.pts, &s.prefix, inv, &mut s.sums);
+        add_pairs(&s.pairs, &s.pts, &mut s.prefix, &mut s.sums);
         let mut k = 0;
         for b in run.clone() {
             let len = s.lens[b] as usize;
@@ -785,6 +774,23 @@ where
             s.lens[b] = len.div_ceil(2) as u32;
         }
     }
+}
+
+/// `sums[k] = pts[pairs[k]] + pts[pairs[k] + 1]` for every pair, batch-affine: the
+/// denominators' prefix products forward (into `prefix`), one inversion, each pair's
+/// inverse and sum backward (Montgomery's trick fused into the additions, 5M + 1S a pair).
+fn add_pairs<P: SWCurveConfig>(
+    pairs: &[u32],
+    pts: &[Affine<P>],
+    prefix: &mut Vec<P::BaseField>,
+    sums: &mut Vec<Affine<P>>,
+) where
+    P::BaseField: FastMul,
+{
+    let product = prefix_products(pairs, pts, prefix);
+    // Every denominator is non-zero (1 where special), so their product is invertible.
+    let inv = product.inverse().unwrap_or(P::BaseField::ZERO);
+    level_sums(pairs, pts, prefix, inv, sums);
 }
 
 /// The prefix products of the pairs' denominators (into `prefix`) and their product.
