@@ -1,5 +1,5 @@
 //! Multiplication in BN254's base field `Fq` (and `Fq2 = Fq[u]/(u^2 + 1)`) for the MSM's
-//! inner loops, always inlined.
+//! inner loops, and in the scalar field `Fr` for the QAP's NTTs, always inlined.
 //!
 //! arkworks' Montgomery multiplication and squaring (`MontConfig::mul_assign`,
 //! `square_in_place`: CIOS with the "no-carry" shortcut) are `#[inline(always)]`, but
@@ -19,8 +19,7 @@
 //! `Fq`: one Montgomery product (16 + 16 64-bit multiplications). `Fq2`: three `Fq`
 //! products (Karatsuba), a square two.
 
-use ark_bn254::FqConfig;
-use ark_bn254::{Fq, Fq2};
+use ark_bn254::{Fq, Fq2, FqConfig, Fr, FrConfig};
 use ark_ff::{AdditiveGroup, Field, MontConfig};
 
 /// Multiplication always inlined into the caller (see the module docs).
@@ -43,6 +42,22 @@ impl FastMul for Fq {
     fn square_fast(&self) -> Self {
         let mut a = *self;
         <FqConfig as MontConfig<4>>::square_in_place(&mut a);
+        a
+    }
+}
+
+impl FastMul for Fr {
+    #[inline(always)]
+    fn mul_fast(&self, other: &Self) -> Self {
+        let mut a = *self;
+        <FrConfig as MontConfig<4>>::mul_assign(&mut a, other);
+        a
+    }
+
+    #[inline(always)]
+    fn square_fast(&self) -> Self {
+        let mut a = *self;
+        <FrConfig as MontConfig<4>>::square_in_place(&mut a);
         a
     }
 }
@@ -109,6 +124,9 @@ mod tests {
         for _ in 0..10_000 {
             let (a, b) = (Fq::rand(&mut rng), Fq::rand(&mut rng));
             assert_eq!(a.mul_fast(&b), a * b);
+            let (e, f) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+            assert_eq!(e.mul_fast(&f), e * f);
+            assert_eq!(e.square_fast(), e.square());
             let (x, y) = (Fq2::rand(&mut rng), Fq2::rand(&mut rng));
             assert_eq!(x.mul_fast(&y), x * y);
             assert_eq!(x.square_fast(), x.square());

@@ -30,6 +30,8 @@ use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_relations::utils::matrix::Matrix;
 use rayon::prelude::*;
 
+use super::field::FastMul;
+
 /// Butterflies per rayon task (below this, a stage's blocks are grouped).
 const TASK: usize = 1 << 10;
 
@@ -109,7 +111,7 @@ impl QapDomain {
                         if coeff.is_one() {
                             acc += z;
                         } else {
-                            acc += z * coeff;
+                            acc += z.mul_fast(coeff);
                         }
                     }
                     *out = acc;
@@ -126,7 +128,7 @@ impl QapDomain {
             v.par_iter_mut()
                 .zip(self.to_coset.par_iter())
                 .with_min_len(TASK)
-                .for_each(|(x, s)| *x *= s);
+                .for_each(|(x, s)| *x = x.mul_fast(s));
             ntt(&mut v, &self.roots);
             v
         };
@@ -138,15 +140,14 @@ impl QapDomain {
             .zip(b.par_iter().zip(c.par_iter()))
             .with_min_len(TASK)
             .for_each(|(a, (b, c))| {
-                *a *= b;
-                *a -= c;
+                *a = a.mul_fast(b) - c;
             });
         drop((b, c));
         ntt(&mut a, &self.inv_roots);
         a.par_iter_mut()
             .zip(self.from_coset.par_iter())
             .with_min_len(TASK)
-            .for_each(|(x, s)| *x *= s);
+            .for_each(|(x, s)| *x = x.mul_fast(s));
         a
     }
 }
@@ -170,7 +171,13 @@ pub fn ntt(v: &mut [Fr], roots: &[Fr]) {
         let stride = n / (2 * h);
         let butterfly = |lo: &mut [Fr], hi: &mut [Fr], first: usize| {
             for (j, (l, u)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
-                let t = *u * roots[(first + j) * stride];
+                // The twiddle w^0 = 1 (every butterfly of the first stage, the first
+                // of each block after) needs no product.
+                let t = if first + j == 0 {
+                    *u
+                } else {
+                    u.mul_fast(&roots[(first + j) * stride])
+                };
                 *u = *l - t;
                 *l += t;
             }
