@@ -46,7 +46,7 @@ use ark_ff::{PrimeField, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_relations::utils::matrix::Matrix;
-use msm::{PreparedScalars, Scalar, ShiftedBases};
+use msm::{Bases, Msm, PreparedScalars, Scalar, ShiftedBases};
 use qap::QapDomain;
 use std::sync::OnceLock;
 
@@ -320,34 +320,32 @@ impl FastKey {
                 prepare(&z, tables.map(|t| t.z_bits))
             },
         );
-        let g1 = |bases: &[G1Affine],
-                  table: Option<&ShiftedBases<ark_bn254::g1::Config>>,
-                  offset,
-                  s: &PreparedScalars| match table {
-            Some(t) => msm::msm_shifted(t, offset, s),
-            None => msm::msm(bases, offset, s),
+        let spec = |bases, offset, scalars| Msm {
+            bases,
+            offset,
+            scalars,
         };
-        let ((a, b1), ((l, hq), b2)) = rayon::join(
-            || {
-                rayon::join(
-                    || g1(&pk.a_query, tables.map(|t| &t.a), 0, &z),
-                    || g1(&pk.b_g1_query, tables.map(|t| &t.b_g1), 0, &z),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || g1(&pk.l_query, tables.map(|t| &t.l), num_inputs, &z),
-                            || g1(&pk.h_query, tables.map(|t| &t.h), 0, &h),
-                        )
-                    },
-                    || match tables {
-                        Some(t) => msm::msm_shifted(&t.b_g2, 0, &z),
-                        None => msm::msm(&pk.b_g2_query, 0, &z),
-                    },
-                )
-            },
+        // All five MSMs' tasks together, largest first (`msm_batch`).
+        let (g1_sums, g2_sums) = msm::msm_batch(
+            &[
+                spec(Bases::new(&pk.a_query, tables.map(|t| &t.a)), 0, &z),
+                spec(Bases::new(&pk.b_g1_query, tables.map(|t| &t.b_g1)), 0, &z),
+                spec(
+                    Bases::new(&pk.l_query, tables.map(|t| &t.l)),
+                    num_inputs,
+                    &z,
+                ),
+                spec(Bases::new(&pk.h_query, tables.map(|t| &t.h)), 0, &h),
+            ],
+            &[Msm {
+                bases: Bases::new(&pk.b_g2_query, tables.map(|t| &t.b_g2)),
+                offset: 0,
+                scalars: &z,
+            }],
+        );
+        let ([a, b1, l, hq], [b2]) = (
+            <[_; 4]>::try_from(g1_sums).map_err(|_| EngineError::Shape("MSM results".into()))?,
+            <[_; 1]>::try_from(g2_sums).map_err(|_| EngineError::Shape("MSM results".into()))?,
         );
         let g_a = a + pk.vk.alpha_g1 + pk.delta_g1 * r;
         let g1_b = if r.is_zero() {
