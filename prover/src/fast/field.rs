@@ -16,11 +16,12 @@
 //!
 //! # Cost
 //!
-//! `Fq`: one Montgomery product (16 + 16 64-bit multiplications). `Fq2`: three `Fq`
-//! products (Karatsuba), a square two.
+//! `Fq`: one Montgomery product (16 + 16 64-bit multiplications). `Fq2`: three 4x4-limb
+//! products and two Montgomery reductions (Karatsuba with lazy reduction, 80
+//! multiplications instead of three full products' 96), a square two `Fq` products.
 
 use ark_bn254::{Fq, Fq2, FqConfig, Fr, FrConfig};
-use ark_ff::{AdditiveGroup, Field, MontConfig};
+use ark_ff::{AdditiveGroup, BigInt, Field, MontConfig};
 
 /// Multiplication always inlined into the caller (see the module docs).
 pub trait FastMul: Field {
@@ -65,11 +66,11 @@ impl FastMul for Fr {
 impl FastMul for Fq2 {
     #[inline(always)]
     fn mul_fast(&self, other: &Self) -> Self {
-        // (a0 + a1 u)(b0 + b1 u) with u^2 = -1.
-        let v0 = self.c0.mul_fast(&other.c0);
-        let v1 = self.c1.mul_fast(&other.c1);
-        let cross = (self.c0 + self.c1).mul_fast(&(other.c0 + other.c1));
-        Fq2::new(v0 - v1, cross - v0 - v1)
+        // (a0 + a1 u)(b0 + b1 u) with u^2 = -1, Karatsuba with lazy reduction: the three
+        // products are kept double-width and only the two coefficients are reduced
+        // (`lazy` below).
+        let (c0, c1) = lazy::fq2_mul(&self.c0.0.0, &self.c1.0.0, &other.c0.0.0, &other.c1.0.0);
+        Fq2::new(Fq::new_unchecked(BigInt(c0)), Fq::new_unchecked(BigInt(c1)))
     }
 
     #[inline(always)]
@@ -78,6 +79,160 @@ impl FastMul for Fq2 {
         let c0 = (self.c0 + self.c1).mul_fast(&(self.c0 - self.c1));
         let c1 = self.c0.mul_fast(&self.c1);
         Fq2::new(c0, c1.double())
+    }
+}
+
+/// `Fq2` products with lazy reduction, on Montgomery-form limbs (little-endian).
+///
+/// With `a = a0 + a1 u`, `b = b0 + b1 u`: `v0 = a0 b0`, `v1 = a1 b1` and
+/// `m = (a0 + a1)(b0 + b1)` as 512-bit integers (no reduction), then
+/// `c0 = REDC(v0 - v1 + p^2)` and `c1 = REDC(m - v0 - v1)`: three 4x4-limb products and
+/// two Montgomery reductions (80 64-bit multiplications), against three full
+/// Montgomery products (96). Bounds (`p < 2^254`, inputs canonical): `a0 + a1 < 2p`
+/// fits 4 limbs, `m < 4p^2 < 2^510`, both reduced values lie in `[0, 2p^2)`, below
+/// `p 2^256` as REDC needs, so its result is below `2p`, and one conditional
+/// subtraction makes it canonical. Measured on the 2-core machine: 71 ns against 86 ns
+/// for Karatsuba over three Montgomery products (`Fq2` multiplication alone, a loop of
+/// independent products).
+mod lazy {
+    use ark_bn254::FqConfig;
+    use ark_ff::MontConfig;
+
+    const P: [u64; 4] = <FqConfig as MontConfig<4>>::MODULUS.0;
+
+    /// `-p^-1 mod 2^64`.
+    const INV: u64 = {
+        // Newton's iteration for p^-1 mod 2^64 (doubling the correct low bits).
+        let mut inv = 1u64;
+        let mut i = 0;
+        while i < 6 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(P[0].wrapping_mul(inv)));
+            i += 1;
+        }
+        inv.wrapping_neg()
+    };
+
+    /// `p^2` in 8 limbs.
+    const P_SQUARED: [u64; 8] = {
+        let mut r = [0u64; 8];
+        let mut i = 0;
+        while i < 4 {
+            let mut carry = 0u128;
+            let mut j = 0;
+            while j < 4 {
+                let t = r[i + j] as u128 + (P[i] as u128) * (P[j] as u128) + carry;
+                r[i + j] = t as u64;
+                carry = t >> 64;
+                j += 1;
+            }
+            r[i + 4] = carry as u64;
+            i += 1;
+        }
+        r
+    };
+
+    /// `(c0, c1)` of `(a0 + a1 u)(b0 + b1 u)`.
+    #[inline(always)]
+    pub(super) fn fq2_mul(
+        a0: &[u64; 4],
+        a1: &[u64; 4],
+        b0: &[u64; 4],
+        b1: &[u64; 4],
+    ) -> ([u64; 4], [u64; 4]) {
+        let v0 = mul_wide(a0, b0);
+        let v1 = mul_wide(a1, b1);
+        let m = mul_wide(&add(a0, a1), &add(b0, b1));
+        let c0 = reduce(sub(&add_wide(&v0, &P_SQUARED), &v1));
+        let c1 = reduce(sub(&sub(&m, &v0), &v1));
+        (c0, c1)
+    }
+
+    /// `a + b` (no overflow: both below `p < 2^254`).
+    #[inline(always)]
+    fn add(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+        let mut r = [0u64; 4];
+        let mut carry = false;
+        for i in 0..4 {
+            let (x, c1) = a[i].overflowing_add(b[i]);
+            let (y, c2) = x.overflowing_add(u64::from(carry));
+            r[i] = y;
+            carry = c1 | c2;
+        }
+        r
+    }
+
+    /// `a + b` in 8 limbs (no overflow in the uses above).
+    #[inline(always)]
+    fn add_wide(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
+        let mut r = [0u64; 8];
+        let mut carry = false;
+        for i in 0..8 {
+            let (x, c1) = a[i].overflowing_add(b[i]);
+            let (y, c2) = x.overflowing_add(u64::from(carry));
+            r[i] = y;
+            carry = c1 | c2;
+        }
+        r
+    }
+
+    /// `a - b` in 8 limbs (`a >= b` in the uses above).
+    #[inline(always)]
+    fn sub(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
+        let mut r = [0u64; 8];
+        let mut borrow = false;
+        for i in 0..8 {
+            let (x, b1) = a[i].overflowing_sub(b[i]);
+            let (y, b2) = x.overflowing_sub(u64::from(borrow));
+            r[i] = y;
+            borrow = b1 | b2;
+        }
+        r
+    }
+
+    /// The 512-bit product of two 256-bit integers (schoolbook).
+    #[inline(always)]
+    fn mul_wide(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
+        let mut r = [0u64; 8];
+        for i in 0..4 {
+            let mut carry = 0u64;
+            for j in 0..4 {
+                let t = r[i + j] as u128 + (a[i] as u128) * (b[j] as u128) + carry as u128;
+                r[i + j] = t as u64;
+                carry = (t >> 64) as u64;
+            }
+            r[i + 4] = carry;
+        }
+        r
+    }
+
+    /// Montgomery reduction `t 2^-256 mod p`, canonical, for `t < p 2^256`.
+    #[inline(always)]
+    fn reduce(mut t: [u64; 8]) -> [u64; 4] {
+        let mut carry_out = false;
+        for i in 0..4 {
+            let k = t[i].wrapping_mul(INV);
+            let mut carry = 0u64;
+            for j in 0..4 {
+                let x = t[i + j] as u128 + (k as u128) * (P[j] as u128) + carry as u128;
+                t[i + j] = x as u64;
+                carry = (x >> 64) as u64;
+            }
+            let (x, c1) = t[i + 4].overflowing_add(carry);
+            let (y, c2) = x.overflowing_add(u64::from(carry_out));
+            t[i + 4] = y;
+            carry_out = c1 | c2;
+        }
+        // Below 2p: subtract p once if not below it.
+        let r = [t[4], t[5], t[6], t[7]];
+        let mut s = [0u64; 4];
+        let mut borrow = false;
+        for i in 0..4 {
+            let (x, b1) = r[i].overflowing_sub(P[i]);
+            let (y, b2) = x.overflowing_sub(u64::from(borrow));
+            s[i] = y;
+            borrow = b1 | b2;
+        }
+        if borrow { r } else { s }
     }
 }
 
@@ -133,7 +288,33 @@ mod tests {
         }
     }
 
+    #[test]
+    fn fq2_edge_values_match_arkworks() {
+        let minus_one = -Fq::from(1u64);
+        let largest = fq([u64::MAX; 4]);
+        let parts = [Fq::zero(), Fq::from(1u64), minus_one, largest, -largest];
+        let mut values = Vec::new();
+        for a in parts {
+            for b in parts {
+                values.push(Fq2::new(a, b));
+            }
+        }
+        for x in &values {
+            for y in &values {
+                assert_eq!(x.mul_fast(y), *x * y, "{x} * {y}");
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fq2_any_limbs_match_arkworks(a in any::<[[u64; 4]; 4]>()) {
+            let x = Fq2::new(fq(a[0]), fq(a[1]));
+            let y = Fq2::new(fq(a[2]), fq(a[3]));
+            prop_assert_eq!(x.mul_fast(&y), x * y);
+            prop_assert_eq!(x.mul_fast(&x), x.square());
+        }
+
         #[test]
         fn any_limbs_match_arkworks(a in any::<[u64; 4]>(), b in any::<[u64; 4]>()) {
             let (a, b) = (fq(a), fq(b));
