@@ -95,32 +95,50 @@ impl FastMul for Fq2 {
 /// for Karatsuba over three Montgomery products (`Fq2` multiplication alone, a loop of
 /// independent products).
 mod lazy {
-    use ark_bn254::FqConfig;
+    use ark_bn254::{FqConfig, FrConfig};
     use ark_ff::MontConfig;
 
-    const P: [u64; 4] = <FqConfig as MontConfig<4>>::MODULUS.0;
+    /// A 4-limb prime modulus below `2^254` and its Montgomery constant.
+    pub(super) trait Modulus {
+        /// The modulus.
+        const P: [u64; 4];
+        /// `-P^-1 mod 2^64`.
+        const INV: u64 = inverse_negated(Self::P[0]);
+    }
 
-    /// `-p^-1 mod 2^64`.
-    const INV: u64 = {
-        // Newton's iteration for p^-1 mod 2^64 (doubling the correct low bits).
+    /// BN254's base field.
+    pub(super) struct Q;
+    impl Modulus for Q {
+        const P: [u64; 4] = <FqConfig as MontConfig<4>>::MODULUS.0;
+    }
+
+    /// BN254's scalar field.
+    pub(super) struct R;
+    impl Modulus for R {
+        const P: [u64; 4] = <FrConfig as MontConfig<4>>::MODULUS.0;
+    }
+
+    /// `-p^-1 mod 2^64` for odd `p0` (Newton's iteration, doubling the correct bits).
+    const fn inverse_negated(p0: u64) -> u64 {
         let mut inv = 1u64;
         let mut i = 0;
         while i < 6 {
-            inv = inv.wrapping_mul(2u64.wrapping_sub(P[0].wrapping_mul(inv)));
+            inv = inv.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(inv)));
             i += 1;
         }
         inv.wrapping_neg()
-    };
+    }
 
-    /// `p^2` in 8 limbs.
-    const P_SQUARED: [u64; 8] = {
+    /// `q^2` in 8 limbs (`q` the base field's modulus).
+    const Q_SQUARED: [u64; 8] = {
+        let p = Q::P;
         let mut r = [0u64; 8];
         let mut i = 0;
         while i < 4 {
             let mut carry = 0u128;
             let mut j = 0;
             while j < 4 {
-                let t = r[i + j] as u128 + (P[i] as u128) * (P[j] as u128) + carry;
+                let t = r[i + j] as u128 + (p[i] as u128) * (p[j] as u128) + carry;
                 r[i + j] = t as u64;
                 carry = t >> 64;
                 j += 1;
@@ -131,7 +149,7 @@ mod lazy {
         r
     };
 
-    /// `(c0, c1)` of `(a0 + a1 u)(b0 + b1 u)`.
+    /// `(c0, c1)` of `(a0 + a1 u)(b0 + b1 u)` in `Fq2`.
     #[inline(always)]
     pub(super) fn fq2_mul(
         a0: &[u64; 4],
@@ -142,8 +160,8 @@ mod lazy {
         let v0 = mul_wide(a0, b0);
         let v1 = mul_wide(a1, b1);
         let m = mul_wide(&add(a0, a1), &add(b0, b1));
-        let c0 = reduce(sub(&add_wide(&v0, &P_SQUARED), &v1));
-        let c1 = reduce(sub(&sub(&m, &v0), &v1));
+        let c0 = reduce::<Q>(sub(&add_wide(&v0, &Q_SQUARED), &v1));
+        let c1 = reduce::<Q>(sub(&sub(&m, &v0), &v1));
         (c0, c1)
     }
 
@@ -161,9 +179,9 @@ mod lazy {
         r
     }
 
-    /// `a + b` in 8 limbs (no overflow in the uses above).
+    /// `a + b` in 8 limbs (no overflow in the uses here).
     #[inline(always)]
-    fn add_wide(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
+    pub(super) fn add_wide(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
         let mut r = [0u64; 8];
         let mut carry = false;
         for i in 0..8 {
@@ -175,7 +193,7 @@ mod lazy {
         r
     }
 
-    /// `a - b` in 8 limbs (`a >= b` in the uses above).
+    /// `a - b` in 8 limbs (`a >= b` in the uses here).
     #[inline(always)]
     fn sub(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
         let mut r = [0u64; 8];
@@ -191,7 +209,7 @@ mod lazy {
 
     /// The 512-bit product of two 256-bit integers (schoolbook).
     #[inline(always)]
-    fn mul_wide(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
+    pub(super) fn mul_wide(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
         let mut r = [0u64; 8];
         for i in 0..4 {
             let mut carry = 0u64;
@@ -207,13 +225,14 @@ mod lazy {
 
     /// Montgomery reduction `t 2^-256 mod p`, canonical, for `t < p 2^256`.
     #[inline(always)]
-    fn reduce(mut t: [u64; 8]) -> [u64; 4] {
+    pub(super) fn reduce<M: Modulus>(mut t: [u64; 8]) -> [u64; 4] {
+        let p = M::P;
         let mut carry_out = false;
         for i in 0..4 {
-            let k = t[i].wrapping_mul(INV);
+            let k = t[i].wrapping_mul(M::INV);
             let mut carry = 0u64;
             for j in 0..4 {
-                let x = t[i + j] as u128 + (k as u128) * (P[j] as u128) + carry as u128;
+                let x = t[i + j] as u128 + (k as u128) * (p[j] as u128) + carry as u128;
                 t[i + j] = x as u64;
                 carry = (x >> 64) as u64;
             }
@@ -227,12 +246,76 @@ mod lazy {
         let mut s = [0u64; 4];
         let mut borrow = false;
         for i in 0..4 {
-            let (x, b1) = r[i].overflowing_sub(P[i]);
+            let (x, b1) = r[i].overflowing_sub(p[i]);
             let (y, b2) = x.overflowing_sub(u64::from(borrow));
             s[i] = y;
             borrow = b1 | b2;
         }
         if borrow { r } else { s }
+    }
+}
+
+/// `sum_k z_k c_k` in `Fr` with one Montgomery reduction per [`RowSum::WIDE_TERMS`]
+/// products instead of one per product: the products are added as 512-bit integers.
+/// For the QAP's matrix rows (`A z`, `B z`, `C z`; about 8 entries a row in zktr's
+/// circuits). Bounds: canonical inputs give products below `r^2`, and
+/// `5 r^2 < r 2^256` (`r < 2^253.6`), so up to five products can be reduced at once.
+#[derive(Clone, Copy, Debug)]
+pub struct RowSum {
+    wide: [u64; 8],
+    terms: usize,
+    done: Fr,
+}
+
+impl Default for RowSum {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RowSum {
+    /// Products added before a reduction.
+    pub const WIDE_TERMS: usize = 5;
+
+    /// The empty sum.
+    pub fn new() -> Self {
+        Self {
+            wide: [0; 8],
+            terms: 0,
+            done: Fr::ZERO,
+        }
+    }
+
+    /// Adds `z`.
+    #[inline(always)]
+    pub fn add(&mut self, z: &Fr) {
+        self.done += z;
+    }
+
+    /// Adds `z c`.
+    #[inline(always)]
+    pub fn add_product(&mut self, z: &Fr, c: &Fr) {
+        if self.terms == Self::WIDE_TERMS {
+            self.flush();
+        }
+        self.wide = lazy::add_wide(&self.wide, &lazy::mul_wide(&z.0.0, &c.0.0));
+        self.terms += 1;
+    }
+
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.done += Fr::new_unchecked(BigInt(lazy::reduce::<lazy::R>(self.wide)));
+        self.wide = [0; 8];
+        self.terms = 0;
+    }
+
+    /// The sum.
+    #[inline(always)]
+    pub fn finish(mut self) -> Fr {
+        if self.terms > 0 {
+            self.flush();
+        }
+        self.done
     }
 }
 
@@ -302,6 +385,37 @@ mod tests {
         for x in &values {
             for y in &values {
                 assert_eq!(x.mul_fast(y), *x * y, "{x} * {y}");
+            }
+        }
+    }
+
+    /// Rows of every length up to a few reductions' worth, of random, largest and
+    /// unit values, against arkworks' sum of products.
+    #[test]
+    fn row_sums_match_arkworks() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let largest = -Fr::from(1u64);
+        for len in 0..=17 {
+            for kind in 0..3 {
+                let pick = |rng: &mut StdRng| match kind {
+                    0 => Fr::rand(rng),
+                    1 => largest,
+                    _ => Fr::from(1u64),
+                };
+                let z: Vec<Fr> = (0..len).map(|_| pick(&mut rng)).collect();
+                let c: Vec<Fr> = (0..len).map(|_| pick(&mut rng)).collect();
+                let mut row = RowSum::new();
+                let mut expected = Fr::zero();
+                for (k, (a, b)) in z.iter().zip(&c).enumerate() {
+                    if k % 3 == 2 {
+                        row.add(a);
+                        expected += a;
+                    } else {
+                        row.add_product(a, b);
+                        expected += *a * b;
+                    }
+                }
+                assert_eq!(row.finish(), expected, "length {len}, kind {kind}");
             }
         }
     }

@@ -30,7 +30,7 @@ use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_relations::utils::matrix::Matrix;
 use rayon::prelude::*;
 
-use super::field::FastMul;
+use super::field::{FastMul, RowSum};
 
 /// Butterflies per rayon task (below this, a stage's blocks are grouped).
 const TASK: usize = 1 << 10;
@@ -105,16 +105,16 @@ impl QapDomain {
                 .zip(m.par_iter())
                 .with_min_len(256)
                 .for_each(|(out, row)| {
-                    let mut acc = Fr::zero();
+                    let mut acc = RowSum::new();
                     for (coeff, i) in row {
-                        let z = full[*i];
+                        let z = &full[*i];
                         if coeff.is_one() {
-                            acc += z;
+                            acc.add(z);
                         } else {
-                            acc += z.mul_fast(coeff);
+                            acc.add_product(z, coeff);
                         }
                     }
-                    *out = acc;
+                    *out = acc.finish();
                 });
             if extra_inputs {
                 v[num_constraints..num_constraints + num_inputs]
