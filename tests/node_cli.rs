@@ -3,11 +3,13 @@
 //! killed with SIGKILL at the worst moments losing nothing they acknowledged.
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::free_port;
 
 const ZKTR: &str = env!("CARGO_BIN_EXE_zktr");
 const ADDRESS: &str = "0x00000000219ab540356cBB839Cbe05303d7705Fa";
@@ -33,13 +35,6 @@ fn ok(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 struct Node {

@@ -3,7 +3,7 @@
 //! HTTP port), then stopped with SIGTERM: it exits 0 and its ports close.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,14 +15,10 @@ use zktr_records::manifest::SINGLE_PARTY_DEV;
 use zktr_testkit::sample::{SAMPLE_NOW, sample_fields};
 use zktr_testkit::{keys, world};
 
-const ZKTR: &str = env!("CARGO_BIN_EXE_zktr");
+mod common;
+use common::free_port;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+const ZKTR: &str = env!("CARGO_BIN_EXE_zktr");
 
 /// The process, killed if the test fails before it stops it.
 struct Verifier {

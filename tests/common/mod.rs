@@ -45,11 +45,26 @@ pub fn ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A loopback port free now and never handed out before in this test process. The
+/// tests of one binary run in parallel and a node binds its ports only when it starts
+/// (and again, the same ports, when a fault test restarts it), so the operating system
+/// could hand a port given to one test, not yet bound or just released by a killed node,
+/// to another test: a node then fails to start. Each port is given out once.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    for _ in 0..1000 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+        if handed.get_or_insert_with(HashSet::new).insert(port) {
+            return port;
+        }
+    }
+    panic!("no loopback port that was not handed out already")
 }
 
 pub fn read(path: &Path) -> String {
