@@ -160,17 +160,19 @@ mod lazy {
         let v0 = mul_wide(a0, b0);
         let v1 = mul_wide(a1, b1);
         let m = mul_wide(&add(a0, a1), &add(b0, b1));
-        let c0 = reduce::<Q>(sub(&add_wide(&v0, &Q_SQUARED), &v1));
-        let c1 = reduce::<Q>(sub(&sub(&m, &v0), &v1));
+        // v0 - v1 + q^2 and m - v0 - v1 are both in [0, 2 q^2): no borrow.
+        let c0 = reduce::<Q>(sub(&add(&v0, &Q_SQUARED), &v1).0);
+        let c1 = reduce::<Q>(sub(&sub(&m, &v0).0, &v1).0);
         (c0, c1)
     }
 
-    /// `a + b` (no overflow: both below `p < 2^254`).
+    /// `a + b` (no overflow in the uses here: two values below `p < 2^254` in 4 limbs,
+    /// sums below `2^512` in 8).
     #[inline(always)]
-    fn add(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
-        let mut r = [0u64; 4];
+    pub(super) fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut r = [0u64; N];
         let mut carry = false;
-        for i in 0..4 {
+        for i in 0..N {
             let (x, c1) = a[i].overflowing_add(b[i]);
             let (y, c2) = x.overflowing_add(u64::from(carry));
             r[i] = y;
@@ -179,32 +181,18 @@ mod lazy {
         r
     }
 
-    /// `a + b` in 8 limbs (no overflow in the uses here).
+    /// `a - b` modulo `2^(64 N)`, and whether it borrowed (`a < b`).
     #[inline(always)]
-    pub(super) fn add_wide(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
-        let mut r = [0u64; 8];
-        let mut carry = false;
-        for i in 0..8 {
-            let (x, c1) = a[i].overflowing_add(b[i]);
-            let (y, c2) = x.overflowing_add(u64::from(carry));
-            r[i] = y;
-            carry = c1 | c2;
-        }
-        r
-    }
-
-    /// `a - b` in 8 limbs (`a >= b` in the uses here).
-    #[inline(always)]
-    fn sub(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
-        let mut r = [0u64; 8];
+    fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], bool) {
+        let mut r = [0u64; N];
         let mut borrow = false;
-        for i in 0..8 {
+        for i in 0..N {
             let (x, b1) = a[i].overflowing_sub(b[i]);
             let (y, b2) = x.overflowing_sub(u64::from(borrow));
             r[i] = y;
             borrow = b1 | b2;
         }
-        r
+        (r, borrow)
     }
 
     /// The 512-bit product of two 256-bit integers (schoolbook).
@@ -243,15 +231,10 @@ mod lazy {
         }
         // Below 2p: subtract p once if not below it.
         let r = [t[4], t[5], t[6], t[7]];
-        let mut s = [0u64; 4];
-        let mut borrow = false;
-        for i in 0..4 {
-            let (x, b1) = r[i].overflowing_sub(p[i]);
-            let (y, b2) = x.overflowing_sub(u64::from(borrow));
-            s[i] = y;
-            borrow = b1 | b2;
+        match sub(&r, &p) {
+            (_, true) => r,
+            (s, false) => s,
         }
-        if borrow { r } else { s }
     }
 }
 
@@ -298,7 +281,7 @@ impl RowSum {
         if self.terms == Self::WIDE_TERMS {
             self.flush();
         }
-        self.wide = lazy::add_wide(&self.wide, &lazy::mul_wide(&z.0.0, &c.0.0));
+        self.wide = lazy::add(&self.wide, &lazy::mul_wide(&z.0.0, &c.0.0));
         self.terms += 1;
     }
 

@@ -320,28 +320,24 @@ impl FastKey {
                 prepare(&z, tables.map(|t| t.z_bits))
             },
         );
-        let spec = |bases, offset, scalars| Msm {
-            bases,
-            offset,
-            scalars,
-        };
+
         // All five MSMs' tasks together, largest first (`msm_batch`).
         let (g1_sums, g2_sums) = msm::msm_batch(
             &[
-                spec(Bases::new(&pk.a_query, tables.map(|t| &t.a)), 0, &z),
-                spec(Bases::new(&pk.b_g1_query, tables.map(|t| &t.b_g1)), 0, &z),
-                spec(
+                Msm::new(Bases::new(&pk.a_query, tables.map(|t| &t.a)), 0, &z),
+                Msm::new(Bases::new(&pk.b_g1_query, tables.map(|t| &t.b_g1)), 0, &z),
+                Msm::new(
                     Bases::new(&pk.l_query, tables.map(|t| &t.l)),
                     num_inputs,
                     &z,
                 ),
-                spec(Bases::new(&pk.h_query, tables.map(|t| &t.h)), 0, &h),
+                Msm::new(Bases::new(&pk.h_query, tables.map(|t| &t.h)), 0, &h),
             ],
-            &[Msm {
-                bases: Bases::new(&pk.b_g2_query, tables.map(|t| &t.b_g2)),
-                offset: 0,
-                scalars: &z,
-            }],
+            &[Msm::new(
+                Bases::new(&pk.b_g2_query, tables.map(|t| &t.b_g2)),
+                0,
+                &z,
+            )],
         );
         let ([a, b1, l, hq], [b2]) = (
             <[_; 4]>::try_from(g1_sums).map_err(|_| EngineError::Shape("MSM results".into()))?,

@@ -243,12 +243,7 @@ pub fn msm<P: SWCurveConfig<ScalarField = Fr>>(
 where
     P::BaseField: FastMul,
 {
-    let spec = Msm {
-        bases: Bases::Plain(bases),
-        offset,
-        scalars,
-    };
-    let (mut out, _) = msm_batch::<P, P>(&[spec], &[]);
+    let (mut out, _) = msm_batch::<P, P>(&[Msm::new(Bases::Plain(bases), offset, scalars)], &[]);
     out.pop().unwrap_or_default()
 }
 
@@ -269,12 +264,7 @@ pub fn msm_shifted<P: SWCurveConfig<ScalarField = Fr>>(
 where
     P::BaseField: FastMul,
 {
-    let spec = Msm {
-        bases: Bases::Shifted(table),
-        offset,
-        scalars,
-    };
-    let (mut out, _) = msm_batch::<P, P>(&[spec], &[]);
+    let (mut out, _) = msm_batch::<P, P>(&[Msm::new(Bases::Shifted(table), offset, scalars)], &[]);
     out.pop().unwrap_or_default()
 }
 
@@ -313,6 +303,17 @@ pub struct Msm<'a, P: SWCurveConfig> {
     pub offset: usize,
     /// The scalars.
     pub scalars: &'a PreparedScalars,
+}
+
+impl<'a, P: SWCurveConfig> Msm<'a, P> {
+    /// `sum_j s_j * bases[j - offset]` over `scalars`.
+    pub fn new(bases: Bases<'a, P>, offset: usize, scalars: &'a PreparedScalars) -> Self {
+        Self {
+            bases,
+            offset,
+            scalars,
+        }
+    }
 }
 
 /// Several MSMs over two curves (a Groth16 proof's `A`, `B`, `C` and `H` in G1 and `B`
@@ -1256,33 +1257,13 @@ mod tests {
             let (r1, r2) = pool.install(|| {
                 msm_batch(
                     &[
-                        Msm {
-                            bases: Bases::Plain(&g1),
-                            offset: 0,
-                            scalars: &plain,
-                        },
-                        Msm {
-                            bases: Bases::Shifted(&t1),
-                            offset: 1,
-                            scalars: &wide,
-                        },
-                        Msm {
-                            bases: Bases::Shifted(&t1),
-                            offset: 0,
-                            scalars: &plain,
-                        },
+                        Msm::new(Bases::Plain(&g1), 0, &plain),
+                        Msm::new(Bases::Shifted(&t1), 1, &wide),
+                        Msm::new(Bases::Shifted(&t1), 0, &plain),
                     ],
                     &[
-                        Msm {
-                            bases: Bases::Shifted(&t2),
-                            offset: 0,
-                            scalars: &wide,
-                        },
-                        Msm {
-                            bases: Bases::Plain(&g2),
-                            offset: 0,
-                            scalars: &plain,
-                        },
+                        Msm::new(Bases::Shifted(&t2), 0, &wide),
+                        Msm::new(Bases::Plain(&g2), 0, &plain),
                     ],
                 )
             });
