@@ -20,8 +20,8 @@
 //! products and two Montgomery reductions (Karatsuba with lazy reduction, 80
 //! multiplications instead of three full products' 96), a square two `Fq` products.
 
-use ark_bn254::{Fq, Fq2, FqConfig, Fr, FrConfig};
-use ark_ff::{AdditiveGroup, BigInt, Field, MontConfig};
+use ark_bn254::{Fq, Fq2, Fr};
+use ark_ff::{AdditiveGroup, BigInt, Field, Fp256, MontBackend, MontConfig};
 
 /// Multiplication always inlined into the caller (see the module docs).
 pub trait FastMul: Field {
@@ -31,34 +31,19 @@ pub trait FastMul: Field {
     fn square_fast(&self) -> Self;
 }
 
-impl FastMul for Fq {
+/// `Fq` and `Fr` (and any 4-limb Montgomery field).
+impl<C: MontConfig<4>> FastMul for Fp256<MontBackend<C, 4>> {
     #[inline(always)]
     fn mul_fast(&self, other: &Self) -> Self {
         let mut a = *self;
-        <FqConfig as MontConfig<4>>::mul_assign(&mut a, other);
+        C::mul_assign(&mut a, other);
         a
     }
 
     #[inline(always)]
     fn square_fast(&self) -> Self {
         let mut a = *self;
-        <FqConfig as MontConfig<4>>::square_in_place(&mut a);
-        a
-    }
-}
-
-impl FastMul for Fr {
-    #[inline(always)]
-    fn mul_fast(&self, other: &Self) -> Self {
-        let mut a = *self;
-        <FrConfig as MontConfig<4>>::mul_assign(&mut a, other);
-        a
-    }
-
-    #[inline(always)]
-    fn square_fast(&self) -> Self {
-        let mut a = *self;
-        <FrConfig as MontConfig<4>>::square_in_place(&mut a);
+        C::square_in_place(&mut a);
         a
     }
 }
@@ -95,58 +80,13 @@ impl FastMul for Fq2 {
 /// for Karatsuba over three Montgomery products (`Fq2` multiplication alone, a loop of
 /// independent products).
 mod lazy {
-    use ark_bn254::{FqConfig, FrConfig};
+    use ark_bn254::FqConfig;
     use ark_ff::MontConfig;
-
-    /// A 4-limb prime modulus below `2^254` and its Montgomery constant.
-    pub(super) trait Modulus {
-        /// The modulus.
-        const P: [u64; 4];
-        /// `-P^-1 mod 2^64`.
-        const INV: u64 = inverse_negated(Self::P[0]);
-    }
-
-    /// BN254's base field.
-    pub(super) struct Q;
-    impl Modulus for Q {
-        const P: [u64; 4] = <FqConfig as MontConfig<4>>::MODULUS.0;
-    }
-
-    /// BN254's scalar field.
-    pub(super) struct R;
-    impl Modulus for R {
-        const P: [u64; 4] = <FrConfig as MontConfig<4>>::MODULUS.0;
-    }
-
-    /// `-p^-1 mod 2^64` for odd `p0` (Newton's iteration, doubling the correct bits).
-    const fn inverse_negated(p0: u64) -> u64 {
-        let mut inv = 1u64;
-        let mut i = 0;
-        while i < 6 {
-            inv = inv.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(inv)));
-            i += 1;
-        }
-        inv.wrapping_neg()
-    }
 
     /// `q^2` in 8 limbs (`q` the base field's modulus).
     const Q_SQUARED: [u64; 8] = {
-        let p = Q::P;
-        let mut r = [0u64; 8];
-        let mut i = 0;
-        while i < 4 {
-            let mut carry = 0u128;
-            let mut j = 0;
-            while j < 4 {
-                let t = r[i + j] as u128 + (p[i] as u128) * (p[j] as u128) + carry;
-                r[i + j] = t as u64;
-                carry = t >> 64;
-                j += 1;
-            }
-            r[i + 4] = carry as u64;
-            i += 1;
-        }
-        r
+        let q = <FqConfig as MontConfig<4>>::MODULUS.0;
+        mul_wide(&q, &q)
     };
 
     /// `(c0, c1)` of `(a0 + a1 u)(b0 + b1 u)` in `Fq2`.
@@ -161,8 +101,8 @@ mod lazy {
         let v1 = mul_wide(a1, b1);
         let m = mul_wide(&add(a0, a1), &add(b0, b1));
         // v0 - v1 + q^2 and m - v0 - v1 are both in [0, 2 q^2): no borrow.
-        let c0 = reduce::<Q>(sub(&add(&v0, &Q_SQUARED), &v1).0);
-        let c1 = reduce::<Q>(sub(&sub(&m, &v0).0, &v1).0);
+        let c0 = reduce::<FqConfig>(sub(&add(&v0, &Q_SQUARED), &v1).0);
+        let c1 = reduce::<FqConfig>(sub(&sub(&m, &v0).0, &v1).0);
         (c0, c1)
     }
 
@@ -195,29 +135,34 @@ mod lazy {
         (r, borrow)
     }
 
-    /// The 512-bit product of two 256-bit integers (schoolbook).
+    /// The 512-bit product of two 256-bit integers (schoolbook; `const` for
+    /// [`Q_SQUARED`]).
     #[inline(always)]
-    pub(super) fn mul_wide(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
+    pub(super) const fn mul_wide(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
         let mut r = [0u64; 8];
-        for i in 0..4 {
+        let mut i = 0;
+        while i < 4 {
             let mut carry = 0u64;
-            for j in 0..4 {
+            let mut j = 0;
+            while j < 4 {
                 let t = r[i + j] as u128 + (a[i] as u128) * (b[j] as u128) + carry as u128;
                 r[i + j] = t as u64;
                 carry = (t >> 64) as u64;
+                j += 1;
             }
             r[i + 4] = carry;
+            i += 1;
         }
         r
     }
 
     /// Montgomery reduction `t 2^-256 mod p`, canonical, for `t < p 2^256`.
     #[inline(always)]
-    pub(super) fn reduce<M: Modulus>(mut t: [u64; 8]) -> [u64; 4] {
-        let p = M::P;
+    pub(super) fn reduce<C: MontConfig<4>>(mut t: [u64; 8]) -> [u64; 4] {
+        let p = C::MODULUS.0;
         let mut carry_out = false;
         for i in 0..4 {
-            let k = t[i].wrapping_mul(M::INV);
+            let k = t[i].wrapping_mul(C::INV);
             let mut carry = 0u64;
             for j in 0..4 {
                 let x = t[i + j] as u128 + (k as u128) * (p[j] as u128) + carry as u128;
@@ -287,7 +232,7 @@ impl RowSum {
 
     #[inline(always)]
     fn flush(&mut self) {
-        self.done += Fr::new_unchecked(BigInt(lazy::reduce::<lazy::R>(self.wide)));
+        self.done += Fr::new_unchecked(BigInt(lazy::reduce::<ark_bn254::FrConfig>(self.wide)));
         self.wide = [0; 8];
         self.terms = 0;
     }
