@@ -340,12 +340,8 @@ where
     let plans2: Vec<Plan<'_, P2>> = g2.iter().map(|m| Plan::new(m, threads)).collect();
     // (cost, curve, msm, part), largest first.
     let mut tasks: Vec<(u64, bool, usize, usize)> = Vec::new();
-    for (i, p) in plans1.iter().enumerate() {
-        tasks.extend((0..p.tasks()).map(|k| (p.cost(k), false, i, k)));
-    }
-    for (i, p) in plans2.iter().enumerate() {
-        tasks.extend((0..p.tasks()).map(|k| (p.cost(k), true, i, k)));
-    }
+    tasks.extend(task_list(&plans1, false));
+    tasks.extend(task_list(&plans2, true));
     tasks.sort_by_key(|t| core::cmp::Reverse(t.0));
     let next = AtomicUsize::new(0);
     let workers = threads.min(tasks.len()).max(1);
@@ -368,32 +364,46 @@ where
             out
         })
         .collect();
-    let mut parts1: Vec<Vec<Projective<P1>>> = plans1
-        .iter()
-        .map(|p| vec![Projective::zero(); p.tasks()])
-        .collect();
-    let mut parts2: Vec<Vec<Projective<P2>>> = plans2
-        .iter()
-        .map(|p| vec![Projective::zero(); p.tasks()])
-        .collect();
+    let (mut done1, mut done2) = (Vec::new(), Vec::new());
     for d in done.into_iter().flatten() {
         match d {
-            Done::One(i, k, x) => parts1[i][k] = x,
-            Done::Two(i, k, x) => parts2[i][k] = x,
+            Done::One(i, k, x) => done1.push((i, k, x)),
+            Done::Two(i, k, x) => done2.push((i, k, x)),
         }
     }
-    (
-        plans1
-            .iter()
-            .zip(&parts1)
-            .map(|(p, r)| p.combine(r))
-            .collect(),
-        plans2
-            .iter()
-            .zip(&parts2)
-            .map(|(p, r)| p.combine(r))
-            .collect(),
-    )
+    (combine_all(&plans1, done1), combine_all(&plans2, done2))
+}
+
+/// Every plan's MSM from its finished tasks `(plan, task, sum)`.
+fn combine_all<P: SWCurveConfig<ScalarField = Fr>>(
+    plans: &[Plan<'_, P>],
+    done: Vec<(usize, usize, Projective<P>)>,
+) -> Vec<Projective<P>>
+where
+    P::BaseField: FastMul,
+{
+    let mut sums: Vec<Vec<Projective<P>>> = plans
+        .iter()
+        .map(|p| vec![Projective::zero(); p.tasks()])
+        .collect();
+    for (i, k, x) in done {
+        sums[i][k] = x;
+    }
+    plans.iter().zip(&sums).map(|(p, s)| p.combine(s)).collect()
+}
+
+/// Every task of `plans` as `(cost, second, plan, task)`.
+fn task_list<'p, P: SWCurveConfig<ScalarField = Fr>>(
+    plans: &'p [Plan<'_, P>],
+    second: bool,
+) -> impl Iterator<Item = (u64, bool, usize, usize)> + 'p
+where
+    P::BaseField: FastMul,
+{
+    plans
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, p)| (0..p.tasks()).map(move |k| (p.cost(k), second, i, k)))
 }
 
 /// A finished task of [`msm_batch`]: (msm, part, sum) in G1 or G2.
@@ -440,13 +450,13 @@ where
                     .collect();
                 (t.points.as_slice(), t.n, t.bases(), parts)
             }
-            (None, Bases::Shifted(t)) => (t.bases(), 0, t.bases(), Vec::new()),
-            (None, Bases::Plain(b)) => (b, 0, b, Vec::new()),
-        };
-        let parts = if table.is_some() {
-            parts
-        } else {
-            (0..windows).map(|w| (w..w + 1, 0..nb)).collect()
+            (None, bases) => {
+                let b = match bases {
+                    Bases::Shifted(t) => t.bases(),
+                    Bases::Plain(b) => b,
+                };
+                (b, 0, b, (0..windows).map(|w| (w..w + 1, 0..nb)).collect())
+            }
         };
         Self {
             src,
