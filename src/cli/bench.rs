@@ -422,12 +422,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     bar.inc(1);
     let mut batch_rows = Vec::new();
     let mut sample_bundle = None;
-    for (name, par) in [
-        ("across proofs", Parallelism::across_proofs()),
-        ("within proof", Parallelism::within_proof()),
-    ] {
+    // The same two provers (and their thread pools) as the single-transfer rows.
+    for (name, prover) in [("across proofs", &across), ("within proof", &within)] {
         bar.set_message(format!("{n} transfers, {name}"));
-        let prover = Prover::new(keys.clone(), par)?;
         let t = Instant::now();
         let cpu0 = process_cpu_secs();
         let bundles = prover.prove_transfers(&statements, &world.context)?;
@@ -439,7 +436,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             ok += 1;
             sample_bundle.get_or_insert(b);
         }
-        batch_rows.push((name, par, elapsed, cpu, ok));
+        batch_rows.push((name, prover.parallelism(), elapsed, cpu, ok));
         bar.inc(1);
     }
 
