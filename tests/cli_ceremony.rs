@@ -14,7 +14,7 @@
 //!   `.zkey` under this circuit's name.
 //! - `full_ceremony_proves_a_transfer` (`#[ignore]`: every circuit over a 2^15
 //!   phase 1 recompute every initial key at every step, about 8 minutes on 2 cores; run
-//!   with `cargo test --test cli_ceremony -- --ignored`): the same chain for every
+//!   with `cargo test --release --test cli_ceremony -- --ignored`): the same chain for every
 //!   circuit, then `zktr demo --params` proves a real transfer with the keys (no DEV KEYS
 //!   notice), `bundle verify` accepts it under a policy that accepts the `mpc` ceremony
 //!   and not dev keys, and refuses it under a policy that accepts only dev keys.

@@ -51,16 +51,16 @@ pub fn ok(args: &[&str]) -> String {
 /// could hand a port given to one test, not yet bound or just released by a killed node,
 /// to another test: a node then fails to start. Each port is given out once.
 pub fn free_port() -> u16 {
-    use std::collections::HashSet;
+    use std::collections::BTreeSet;
     use std::sync::Mutex;
-    static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
     for _ in 0..1000 {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
         let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
-        if handed.get_or_insert_with(HashSet::new).insert(port) {
+        if handed.insert(port) {
             return port;
         }
     }
