@@ -10,7 +10,7 @@
 //! of it building the tables). Each GLV result is checked against the MSM as built.
 //! Figures: docs/performance.md, "Engine, fifth step".
 
-use ark_bn254::{Fr, g1, g2};
+use ark_bn254::Fr;
 use ark_ec::scalar_mul::glv::GLVConfig;
 use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ff::PrimeField;
@@ -18,6 +18,7 @@ use ark_std::rand::{SeedableRng, rngs::StdRng};
 use std::time::Instant;
 use zktr_circuits::circuits::CircuitId;
 use zktr_prover::ProvingKeys;
+use zktr_prover::engine::field::BatchInverse;
 use zktr_prover::engine::msm::{
     PreparedScalars, Scalar, ShiftedBases, msm_shifted, table_window_bits,
 };
@@ -67,6 +68,32 @@ fn glv_form<P: GLVConfig<ScalarField = Fr>>(
     (b, s)
 }
 
+/// Times the MSM of `bases` with tables of window `c`, then in GLV form with windows
+/// `c - 1 ..= c + 1`, each checked against the first.
+fn compare<P>(name: &str, bases: &[Affine<P>], z: &[Fr], zb: &[Scalar], c: usize, reps: usize)
+where
+    P: GLVConfig<ScalarField = Fr>,
+    P::BaseField: BatchInverse,
+{
+    let t = ShiftedBases::new(bases, c);
+    let zs = PreparedScalars::with_window(zb, c);
+    let plain: Projective<P> = msm_shifted(&t, 0, &zs);
+    let ms = time_ms(reps, || {
+        let _ = std::hint::black_box(msm_shifted(&t, 0, &zs));
+    });
+    println!("{name}, {} bases: tables c {c}: {ms:.1} ms", zb.len());
+    let (gb, gs) = glv_form(bases, z);
+    for cg in [c - 1, c, c + 1] {
+        let t = ShiftedBases::new(&gb, cg);
+        let s = PreparedScalars::with_window(&gs, cg);
+        assert_eq!(msm_shifted(&t, 0, &s), plain, "GLV form of {name}");
+        let ms = time_ms(reps, || {
+            let _ = std::hint::black_box(msm_shifted(&t, 0, &s));
+        });
+        println!("  GLV, {} bases of 128 bits, c {cg}: {ms:.1} ms", gb.len());
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reps: usize = std::env::args()
         .nth(1)
@@ -85,41 +112,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let zb: Vec<Scalar> = z.iter().map(|x| x.into_bigint()).collect();
     let c = table_window_bits(zb.len());
     pool.install(|| {
-        // G1 `A`.
-        let t = ShiftedBases::new(&p.pk.a_query, c);
-        let zs = PreparedScalars::with_window(&zb, c);
-        let plain: Projective<g1::Config> = msm_shifted(&t, 0, &zs);
-        let ms = time_ms(reps, || {
-            let _ = std::hint::black_box(msm_shifted(&t, 0, &zs));
-        });
-        println!("G1 A, {} bases: tables c {c}: {ms:.1} ms", zb.len());
-        let (gb, gs) = glv_form(&p.pk.a_query, &z);
-        for cg in [c - 1, c, c + 1] {
-            let t = ShiftedBases::new(&gb, cg);
-            let s = PreparedScalars::with_window(&gs, cg);
-            assert_eq!(msm_shifted(&t, 0, &s), plain, "GLV form of A");
-            let ms = time_ms(reps, || {
-                let _ = std::hint::black_box(msm_shifted(&t, 0, &s));
-            });
-            println!("  GLV, {} bases of 128 bits, c {cg}: {ms:.1} ms", gb.len());
-        }
-        // G2 `B`.
-        let t = ShiftedBases::new(&p.pk.b_g2_query, c);
-        let plain: Projective<g2::Config> = msm_shifted(&t, 0, &zs);
-        let ms = time_ms(reps, || {
-            let _ = std::hint::black_box(msm_shifted(&t, 0, &zs));
-        });
-        println!("G2 B: tables c {c}: {ms:.1} ms");
-        let (gb, gs) = glv_form(&p.pk.b_g2_query, &z);
-        for cg in [c - 1, c, c + 1] {
-            let t = ShiftedBases::new(&gb, cg);
-            let s = PreparedScalars::with_window(&gs, cg);
-            assert_eq!(msm_shifted(&t, 0, &s), plain, "GLV form of B");
-            let ms = time_ms(reps, || {
-                let _ = std::hint::black_box(msm_shifted(&t, 0, &s));
-            });
-            println!("  GLV, c {cg}: {ms:.1} ms");
-        }
+        compare("G1 A", &p.pk.a_query, &z, &zb, c, reps);
+        compare("G2 B", &p.pk.b_g2_query, &z, &zb, c, reps);
     });
     Ok(())
 }

@@ -23,7 +23,7 @@
 //! benchmarks' side-by-side comparison.
 
 use crate::error::ProverError;
-pub use crate::fast::{EngineError, FastKey, Tables, msm, qap, table_file};
+pub use crate::fast::{EngineError, FastKey, Tables, field, msm, qap, table_file};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::{Groth16, Proof, ProvingKey};
