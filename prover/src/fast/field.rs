@@ -102,7 +102,9 @@ impl BatchInverse for Fq2 {
 
     #[inline(always)]
     fn norm(&self) -> Fq {
-        // a0^2 + a1^2 < 2 p^2 < p 2^256: one reduction of the double-width sum.
+        // arkworks' `QuadExtField::norm` reduces both squares and multiplies by the
+        // non-residue; here a0^2 + a1^2 < 2 p^2 < p 2^256: one reduction of the
+        // double-width sum (the tests compare the two).
         let a0 = &self.c0.0.0;
         let a1 = &self.c1.0.0;
         let wide = lazy::add(&lazy::mul_wide(a0, a0), &lazy::mul_wide(a1, a1));

@@ -1090,7 +1090,7 @@ fn denominator<P: SWCurveConfig>(p: &Affine<P>, q: &Affine<P>) -> P::BaseField {
 #[inline(always)]
 fn add_with_inverse<P: SWCurveConfig>(p: &Affine<P>, q: &Affine<P>, inv: &P::BaseField) -> Affine<P>
 where
-    P::BaseField: BatchInverse,
+    P::BaseField: FastMul,
 {
     if p.is_zero() {
         return *q;
@@ -1264,9 +1264,6 @@ mod tests {
         }
     }
 
-    /// Several MSMs over both curves in one batch (plain and shifted bases, an offset,
-    /// scalars prepared for another window than the table's), on 1 to 3 threads: each
-    /// equals arkworks' MSM alone.
     /// Points in scratch buffers fill whole cache lines ([`Line`]).
     #[test]
     fn scratch_points_fill_whole_cache_lines() {
@@ -1279,6 +1276,9 @@ mod tests {
         assert_eq!(v.as_ptr() as usize % 64, 0);
     }
 
+    /// Several MSMs over both curves in one batch (plain and shifted bases, an offset,
+    /// scalars prepared for another window than the table's), on 1 to 3 threads: each
+    /// equals arkworks' MSM alone.
     #[test]
     fn batch_of_both_curves_matches_each_alone() {
         let mut rng = StdRng::seed_from_u64(11);
